@@ -1,0 +1,14 @@
+//! Kawaraban's domain: the types every other crate speaks, the rules that
+//! validate them, and the storage traits that the `store` crate implements.
+//!
+//! Nothing here knows about HTTP or a database driver.
+
+pub mod error;
+pub mod frontmatter;
+pub mod markdown;
+pub mod model;
+pub mod paging;
+pub mod slug;
+pub mod store;
+
+pub use error::{StoreError, StoreResult};

@@ -1,0 +1,209 @@
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Whether an article may be shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Draft,
+    Published,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Published => "published",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "draft" => Some(Status::Draft),
+            "published" => Some(Status::Published),
+            _ => None,
+        }
+    }
+}
+
+/// A stored image, kept once and served in several widths.
+#[derive(Debug, Clone, Serialize)]
+pub struct Image {
+    pub id: i64,
+    /// Hex SHA-256 of the original bytes; also the file name stem.
+    pub hash: String,
+    pub width: u32,
+    pub height: u32,
+    /// The widths generated at import, ascending.
+    pub widths: Vec<u32>,
+    /// File extension of the generated renditions (`jpg`, `png`, `webp`).
+    pub ext: String,
+}
+
+impl Image {
+    /// Parses the comma-separated width list stored in the database.
+    pub fn parse_widths(s: &str) -> Vec<u32> {
+        s.split(',').filter_map(|w| w.trim().parse().ok()).collect()
+    }
+
+    pub fn widths_text(&self) -> String {
+        self.widths
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// The public path of one rendition.
+    pub fn path(&self, width: u32) -> String {
+        format!("/media/{}-{}.{}", self.hash, width, self.ext)
+    }
+
+    /// Height of a rendition of the given width, keeping the aspect ratio.
+    pub fn height_for(&self, width: u32) -> u32 {
+        if self.width == 0 {
+            return 0;
+        }
+        ((u64::from(self.height) * u64::from(width) + u64::from(self.width) / 2)
+            / u64::from(self.width)) as u32
+    }
+}
+
+/// What an article page needs: the article with its section, image, authors and tags.
+#[derive(Debug, Clone, Serialize)]
+pub struct Article {
+    pub id: i64,
+    pub site_id: i64,
+    pub section_id: i64,
+    pub section_slug: String,
+    pub section_name: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub dateline: String,
+    pub body_html: String,
+    pub source: String,
+    pub copyright: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub featured: bool,
+    pub breaking: bool,
+    pub image: Option<Image>,
+    pub image_caption: String,
+    pub image_credit: String,
+    pub image_alt: String,
+    pub authors: Vec<Person>,
+    pub tags: Vec<Tag>,
+}
+
+/// An article as lists show it (home, section, tag, author, search, feeds).
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub section_slug: String,
+    pub section_name: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub image: Option<Image>,
+    pub image_alt: String,
+    /// Search only: an excerpt with matches between `\u{1}` and `\u{2}` markers.
+    pub snippet: Option<String>,
+}
+
+impl ArticleSummary {
+    pub fn path(&self) -> String {
+        format!("/{}/{}", self.section_slug, self.slug)
+    }
+}
+
+impl Article {
+    pub fn path(&self) -> String {
+        format!("/{}/{}", self.section_slug, self.slug)
+    }
+}
+
+/// An author (network-wide, so a reporter writing for two sites has one page on each).
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tag {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+}
+
+/// Everything needed to create or update an article, already validated.
+#[derive(Debug, Clone)]
+pub struct ArticleInput {
+    pub site_id: i64,
+    pub section_id: i64,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub dateline: String,
+    pub body_markdown: String,
+    pub body_html: String,
+    /// Plain text of the body, for search.
+    pub body_text: String,
+    pub source: String,
+    pub copyright: String,
+    pub published_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub status: Status,
+    pub featured: bool,
+    pub breaking: bool,
+    pub image_id: Option<i64>,
+    pub image_caption: String,
+    pub image_credit: String,
+    pub image_alt: String,
+    /// Author names, in byline order.
+    pub authors: Vec<String>,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// Where it came from (an import file path), for operators.
+    pub origin: String,
+}
+
+/// Whether an upsert created a new article or updated an existing one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upserted {
+    pub id: i64,
+    pub created: bool,
+}
+
+/// Which articles a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFilter {
+    All,
+    Featured,
+    Section(i64),
+    Tag(i64),
+    Author(i64),
+}
+
+/// A new image for [`crate::store::MediaStore::put_image`].
+#[derive(Debug, Clone)]
+pub struct NewImage {
+    pub hash: String,
+    pub width: u32,
+    pub height: u32,
+    pub widths: Vec<u32>,
+    pub ext: String,
+}
+
+/// One URL of a sitemap.
+#[derive(Debug, Clone, Serialize)]
+pub struct SitemapEntry {
+    pub path: String,
+    pub title: String,
+    pub published_at: DateTime<Utc>,
+    pub modified_at: DateTime<Utc>,
+}

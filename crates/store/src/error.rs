@@ -1,0 +1,37 @@
+//! One mapping from driver errors to [`StoreError`].
+
+use kawaraban_core::StoreError;
+
+pub(crate) fn map(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
+            StoreError::Conflict(db.message().to_string())
+        }
+        sqlx::Error::Database(db) if is_unavailable_code(db.code().as_deref()) => {
+            StoreError::Unavailable(db.message().to_string())
+        }
+        sqlx::Error::Io(e) => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::PoolTimedOut => {
+            StoreError::Unavailable("no database connection available".into())
+        }
+        sqlx::Error::PoolClosed => StoreError::Unavailable("the connection pool is closed".into()),
+        sqlx::Error::Tls(e) => StoreError::Unavailable(e.to_string()),
+        sqlx::Error::Protocol(e) => StoreError::Unavailable(e),
+        sqlx::Error::WorkerCrashed => StoreError::Unavailable("the database worker stopped".into()),
+        other => StoreError::Other(other.to_string()),
+    }
+}
+
+/// PostgreSQL's "server going away" classes (57P: operator intervention,
+/// 08: connection exception) and SQLite's busy/locked/cannot-open codes.
+fn is_unavailable_code(code: Option<&str>) -> bool {
+    match code {
+        Some(c) => {
+            c.starts_with("57P")
+                || c.starts_with("08")
+                || matches!(c, "5" | "6" | "14" | "517" | "261")
+        }
+        None => false,
+    }
+}

@@ -1,0 +1,83 @@
+//! The PostgreSQL backend, for many app servers sharing one database.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use crate::{redact, ConnectError, ConnectOptions};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Storage in a PostgreSQL database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(opts: &ConnectOptions) -> Result<Self, ConnectError> {
+        let options: PgConnectOptions = opts
+            .url
+            .parse()
+            .map_err(|e| ConnectError(format!("bad PostgreSQL URL {}: {e}", redact(&opts.url))))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|e| {
+                ConnectError(format!(
+                    "cannot connect to PostgreSQL at {}: {e}",
+                    redact(&opts.url)
+                ))
+            })?;
+        MIGRATOR.run(&pool).await.map_err(|e| {
+            ConnectError(format!(
+                "cannot migrate PostgreSQL database {}: {e}",
+                redact(&opts.url)
+            ))
+        })?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn search_dialect(
+        &self,
+        site_id: i64,
+        query: &str,
+        page: PageRequest,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<SearchRow>> {
+        if query.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        // Rank first, then make headlines for the one page only: ts_headline is costly.
+        sqlx::query_as(concat!(
+            "WITH q AS (SELECT websearch_to_tsquery('english', $3) AS q), \
+             hits AS (SELECT a.id, ts_rank_cd(a.search_vector, q.q) AS rank FROM articles a, q \
+               WHERE a.search_vector @@ q.q AND a.site_id = $1 AND",
+            visible!(),
+            "ORDER BY rank DESC, a.published_at DESC, a.id DESC LIMIT $4 OFFSET $5) \
+             SELECT ",
+            summary_columns!(),
+            ", ts_headline('english', a.body_text, q.q, \
+                 'StartSel=\u{1}, StopSel=\u{2}, MaxWords=32, MinWords=16, MaxFragments=1, FragmentDelimiter=…') AS snippet \
+             FROM hits JOIN articles a ON a.id = hits.id",
+            article_joins!(),
+            "CROSS JOIN q ORDER BY hits.rank DESC, a.published_at DESC, a.id DESC"
+        ))
+        .bind(site_id)
+        .bind(now)
+        .bind(query)
+        .bind(i64::from(page.fetch_limit()))
+        .bind(page.offset() as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)
+    }
+}
+
+impl_common_store!(PgStore, "postgres");

@@ -1,0 +1,446 @@
+//! The trait implementations whose SQL is the same for SQLite and
+//! PostgreSQL, written once and stamped out for each backend by
+//! [`impl_common_store!`]. Each backend supplies `self.pool` and an inherent
+//! `search_dialect` method for full-text search.
+
+macro_rules! impl_common_store {
+    ($store:ty, $backend:literal) => {
+        use async_trait::async_trait;
+        use chrono::{DateTime, Utc};
+        use kawaraban_core::model::*;
+        use kawaraban_core::paging::{PageRequest, Paged};
+        use kawaraban_core::slug::slugify;
+        use kawaraban_core::store::*;
+        use kawaraban_core::StoreResult;
+
+        use crate::error::map;
+        use crate::rows::*;
+
+        #[async_trait]
+        impl SiteStore for $store {
+            async fn list_sites(&self) -> StoreResult<Vec<Site>> {
+                let rows: Vec<SiteRow> = sqlx::query_as(
+                    "SELECT id, key, name, url, time_zone, publisher, tagline, is_default FROM sites ORDER BY id",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map)?;
+                Ok(rows.into_iter().map(Site::from).collect())
+            }
+
+            async fn upsert_site(&self, site: &NewSite) -> StoreResult<Site> {
+                let mut tx = self.pool.begin().await.map_err(map)?;
+                if site.is_default {
+                    sqlx::query("UPDATE sites SET is_default = FALSE WHERE key <> $1")
+                        .bind(&site.key)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                }
+                let row: SiteRow = sqlx::query_as(
+                    "INSERT INTO sites (key, name, url, time_zone, publisher, tagline, is_default, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (key) DO UPDATE SET name = excluded.name, url = excluded.url, \
+                       time_zone = excluded.time_zone, publisher = excluded.publisher, \
+                       tagline = excluded.tagline, is_default = excluded.is_default \
+                     RETURNING id, key, name, url, time_zone, publisher, tagline, is_default",
+                )
+                .bind(&site.key)
+                .bind(site.name.trim())
+                .bind(site.normalized_url())
+                .bind(&site.time_zone)
+                .bind(site.publisher.trim())
+                .bind(site.tagline.trim())
+                .bind(site.is_default)
+                .bind(Utc::now())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map)?;
+                tx.commit().await.map_err(map)?;
+                Ok(row.into())
+            }
+
+            async fn list_sections(&self) -> StoreResult<Vec<Section>> {
+                let rows: Vec<SectionRow> = sqlx::query_as(
+                    "SELECT id, site_id, slug, name, position FROM sections ORDER BY site_id, position, id",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map)?;
+                Ok(rows.into_iter().map(Section::from).collect())
+            }
+
+            async fn ensure_section(&self, site_id: i64, slug: &str, name: &str) -> StoreResult<(Section, bool)> {
+                let inserted: Option<SectionRow> = sqlx::query_as(
+                    "INSERT INTO sections (site_id, slug, name, position) \
+                     VALUES ($1, $2, $3, (SELECT COALESCE(MAX(position), 0) + 1 FROM sections WHERE site_id = $1)) \
+                     ON CONFLICT (site_id, slug) DO NOTHING \
+                     RETURNING id, site_id, slug, name, position",
+                )
+                .bind(site_id)
+                .bind(slug)
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+                if let Some(row) = inserted {
+                    return Ok((row.into(), true));
+                }
+                let row: SectionRow = sqlx::query_as(
+                    "SELECT id, site_id, slug, name, position FROM sections WHERE site_id = $1 AND slug = $2",
+                )
+                .bind(site_id)
+                .bind(slug)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map)?;
+                Ok((row.into(), false))
+            }
+        }
+
+        #[async_trait]
+        impl ArticleStore for $store {
+            async fn upsert_article(&self, a: &ArticleInput) -> StoreResult<Upserted> {
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await.map_err(map)?;
+                let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE site_id = $1 AND slug = $2")
+                    .bind(a.site_id)
+                    .bind(&a.slug)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO articles (site_id, section_id, slug, title, summary, dateline, body_markdown, \
+                       body_html, body_text, source, copyright, status, published_at, updated_at, featured, breaking, \
+                       image_id, image_caption, image_credit, image_alt, origin, created_at, modified_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
+                     ON CONFLICT (site_id, slug) DO UPDATE SET section_id = excluded.section_id, title = excluded.title, \
+                       summary = excluded.summary, dateline = excluded.dateline, body_markdown = excluded.body_markdown, \
+                       body_html = excluded.body_html, body_text = excluded.body_text, source = excluded.source, \
+                       copyright = excluded.copyright, status = excluded.status, published_at = excluded.published_at, \
+                       updated_at = excluded.updated_at, featured = excluded.featured, breaking = excluded.breaking, \
+                       image_id = excluded.image_id, image_caption = excluded.image_caption, \
+                       image_credit = excluded.image_credit, image_alt = excluded.image_alt, origin = excluded.origin, \
+                       modified_at = excluded.modified_at \
+                     RETURNING id",
+                )
+                .bind(a.site_id)
+                .bind(a.section_id)
+                .bind(&a.slug)
+                .bind(&a.title)
+                .bind(&a.summary)
+                .bind(&a.dateline)
+                .bind(&a.body_markdown)
+                .bind(&a.body_html)
+                .bind(&a.body_text)
+                .bind(&a.source)
+                .bind(&a.copyright)
+                .bind(a.status.as_str())
+                .bind(a.published_at)
+                .bind(a.updated_at)
+                .bind(a.featured)
+                .bind(a.breaking)
+                .bind(a.image_id)
+                .bind(&a.image_caption)
+                .bind(&a.image_credit)
+                .bind(&a.image_alt)
+                .bind(&a.origin)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map)?;
+
+                sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *tx).await.map_err(map)?;
+                for (position, name) in a.authors.iter().enumerate() {
+                    let (author_id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO authors (slug, name) VALUES ($1, $2) \
+                         ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id",
+                    )
+                    .bind(slugify(name))
+                    .bind(name)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                        .bind(id)
+                        .bind(author_id)
+                        .bind(position as i64)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                }
+                sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut *tx).await.map_err(map)?;
+                for name in &a.tags {
+                    let (tag_id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO tags (site_id, slug, name) VALUES ($1, $2, $3) \
+                         ON CONFLICT (site_id, slug) DO UPDATE SET name = excluded.name RETURNING id",
+                    )
+                    .bind(a.site_id)
+                    .bind(slugify(name))
+                    .bind(name)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                    sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                        .bind(id)
+                        .bind(tag_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                }
+                tx.commit().await.map_err(map)?;
+                Ok(Upserted { id, created: existing.is_none() })
+            }
+
+            async fn article_by_slug(&self, site_id: i64, slug: &str, now: DateTime<Utc>) -> StoreResult<Option<Article>> {
+                let row: Option<ArticleRow> = sqlx::query_as(concat!(
+                    "SELECT a.id, a.site_id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
+                       a.title, a.summary, a.dateline, a.body_html, a.source, a.copyright, a.published_at, a.updated_at, \
+                       a.featured, a.breaking, a.image_caption, a.image_credit, a.image_alt, i.id AS image_id, \
+                       i.hash AS image_hash, i.width AS image_width, i.height AS image_height, \
+                       i.widths AS image_widths, i.ext AS image_ext \
+                     FROM articles a",
+                    article_joins!(),
+                    "WHERE a.site_id = $1 AND a.slug = $3 AND",
+                    visible!()
+                ))
+                .bind(site_id)
+                .bind(now)
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+                let Some(row) = row else { return Ok(None) };
+                let labels: Vec<LabelRow> = sqlx::query_as(
+                    "SELECT 'a' AS kind, p.id, p.slug, p.name, aa.position AS ord FROM article_authors aa \
+                       JOIN authors p ON p.id = aa.author_id WHERE aa.article_id = $1 \
+                     UNION ALL \
+                     SELECT 't' AS kind, t.id, t.slug, t.name, 0 AS ord FROM article_tags at \
+                       JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
+                     ORDER BY kind, ord, name",
+                )
+                .bind(row.id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map)?;
+                let (authors, tags) = split_labels(labels);
+                Ok(Some(row.into_article(authors, tags)))
+            }
+
+            async fn list_articles(
+                &self,
+                site_id: i64,
+                filter: ListFilter,
+                page: PageRequest,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Paged<ArticleSummary>> {
+                const TAIL: &str = " ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4";
+                let (sql, filter_id): (&str, Option<i64>) = match filter {
+                    ListFilter::All => (
+                        concat!("SELECT ", summary_columns!(), " FROM articles a", article_joins!(), "WHERE a.site_id = $1 AND", visible!()),
+                        None,
+                    ),
+                    ListFilter::Featured => (
+                        concat!("SELECT ", summary_columns!(), " FROM articles a", article_joins!(),
+                            "WHERE a.site_id = $1 AND a.featured = TRUE AND", visible!()),
+                        None,
+                    ),
+                    ListFilter::Section(id) => (
+                        concat!("SELECT ", summary_columns!(), " FROM articles a", article_joins!(),
+                            "WHERE a.section_id = $5 AND a.site_id = $1 AND", visible!()),
+                        Some(id),
+                    ),
+                    ListFilter::Tag(id) => (
+                        concat!("SELECT ", summary_columns!(), " FROM article_tags x JOIN articles a ON a.id = x.article_id",
+                            article_joins!(), "WHERE x.tag_id = $5 AND a.site_id = $1 AND", visible!()),
+                        Some(id),
+                    ),
+                    ListFilter::Author(id) => (
+                        concat!("SELECT ", summary_columns!(), " FROM article_authors x JOIN articles a ON a.id = x.article_id",
+                            article_joins!(), "WHERE x.author_id = $5 AND a.site_id = $1 AND", visible!()),
+                        Some(id),
+                    ),
+                };
+                let sql = format!("{sql}{TAIL}");
+                let mut q = sqlx::query_as::<_, SummaryRow>(&sql)
+                    .bind(site_id)
+                    .bind(now)
+                    .bind(i64::from(page.fetch_limit()))
+                    .bind(page.offset() as i64);
+                if let Some(id) = filter_id {
+                    q = q.bind(id);
+                }
+                let rows = q.fetch_all(&self.pool).await.map_err(map)?;
+                Ok(Paged::from_overfetch(rows.into_iter().map(|r| r.into_summary(None)).collect(), page))
+            }
+
+            async fn search(
+                &self,
+                site_id: i64,
+                query: &str,
+                page: PageRequest,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Paged<ArticleSummary>> {
+                let rows = self.search_dialect(site_id, query, page, now).await?;
+                Ok(Paged::from_overfetch(
+                    rows.into_iter().map(|r| r.summary.into_summary(r.snippet)).collect(),
+                    page,
+                ))
+            }
+
+            async fn tag_by_slug(&self, site_id: i64, slug: &str) -> StoreResult<Option<Tag>> {
+                let row: Option<(i64, String, String)> =
+                    sqlx::query_as("SELECT id, slug, name FROM tags WHERE site_id = $1 AND slug = $2")
+                        .bind(site_id)
+                        .bind(slug)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map)?;
+                Ok(row.map(|(id, slug, name)| Tag { id, slug, name }))
+            }
+
+            async fn author_by_slug(&self, slug: &str) -> StoreResult<Option<Person>> {
+                let row: Option<(i64, String, String)> = sqlx::query_as("SELECT id, slug, name FROM authors WHERE slug = $1")
+                    .bind(slug)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map)?;
+                Ok(row.map(|(id, slug, name)| Person { id, slug, name }))
+            }
+
+            async fn count_published(&self, site_id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
+                let (n,): (i64,) = sqlx::query_as(concat!("SELECT COUNT(*) FROM articles a WHERE a.site_id = $1 AND", visible!()))
+                    .bind(site_id)
+                    .bind(now)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map)?;
+                Ok(n as u64)
+            }
+
+            async fn sitemap_entries(
+                &self,
+                site_id: i64,
+                offset: u64,
+                limit: u32,
+                since: Option<DateTime<Utc>>,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Vec<SitemapEntry>> {
+                const COLS: &str = "SELECT s.slug AS section_slug, a.slug, a.title, a.published_at, \
+                    COALESCE(a.updated_at, a.published_at) AS modified_at FROM articles a JOIN sections s ON s.id = a.section_id ";
+                let rows: Vec<SitemapRow> = match since {
+                    None => sqlx::query_as(&format!(
+                        "{COLS} WHERE a.site_id = $1 AND {} ORDER BY a.id LIMIT $3 OFFSET $4",
+                        visible!()
+                    ))
+                    .bind(site_id)
+                    .bind(now)
+                    .bind(i64::from(limit))
+                    .bind(offset as i64)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map)?,
+                    Some(since) => sqlx::query_as(&format!(
+                        "{COLS} WHERE a.site_id = $1 AND {} AND a.published_at >= $3 \
+                         ORDER BY a.published_at DESC, a.id DESC LIMIT $4",
+                        visible!()
+                    ))
+                    .bind(site_id)
+                    .bind(now)
+                    .bind(since)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map)?,
+                };
+                Ok(rows.into_iter().map(SitemapEntry::from).collect())
+            }
+        }
+
+        #[async_trait]
+        impl MediaStore for $store {
+            async fn put_image(&self, image: &NewImage) -> StoreResult<Image> {
+                let widths = image.widths.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+                let row: ImageRow = sqlx::query_as(
+                    "INSERT INTO images (hash, width, height, widths, ext, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (hash) DO UPDATE SET widths = excluded.widths, ext = excluded.ext \
+                     RETURNING id, hash, width, height, widths, ext",
+                )
+                .bind(&image.hash)
+                .bind(i64::from(image.width))
+                .bind(i64::from(image.height))
+                .bind(widths)
+                .bind(&image.ext)
+                .bind(Utc::now())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(map)?;
+                Ok(row.into())
+            }
+
+            async fn image_by_hash(&self, hash: &str) -> StoreResult<Option<Image>> {
+                let row: Option<ImageRow> =
+                    sqlx::query_as("SELECT id, hash, width, height, widths, ext FROM images WHERE hash = $1")
+                        .bind(hash)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map)?;
+                Ok(row.map(Image::from))
+            }
+        }
+
+        #[async_trait]
+        impl CacheEvents for $store {
+            async fn publish_invalidations(&self, tags: &[String]) -> StoreResult<()> {
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await.map_err(map)?;
+                for tag in tags {
+                    sqlx::query("INSERT INTO cache_invalidations (tag, created_at) VALUES ($1, $2)")
+                        .bind(tag)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map)?;
+                }
+                tx.commit().await.map_err(map)
+            }
+
+            async fn invalidations_since(&self, after_id: i64) -> StoreResult<Vec<(i64, String)>> {
+                sqlx::query_as("SELECT id, tag FROM cache_invalidations WHERE id > $1 ORDER BY id LIMIT 10000")
+                    .bind(after_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map)
+            }
+
+            async fn latest_invalidation_id(&self) -> StoreResult<i64> {
+                let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM cache_invalidations")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map)?;
+                Ok(id)
+            }
+
+            async fn prune_invalidations(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM cache_invalidations WHERE created_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map)?;
+                Ok(done.rows_affected())
+            }
+        }
+
+        #[async_trait]
+        impl Health for $store {
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await.map_err(map)?;
+                Ok(())
+            }
+
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+        }
+    };
+}
