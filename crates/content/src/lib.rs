@@ -1,1 +1,9 @@
+//! Getting content into Kawaraban: the Markdown importer, image processing
+//! and the demo network.
 
+pub mod demo;
+pub mod import;
+pub mod media;
+
+pub use import::{ImportOptions, ImportReport, Importer};
+pub use media::MediaDir;

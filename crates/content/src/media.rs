@@ -1,0 +1,193 @@
+//! Images: checked, stored once by content hash, resized into the widths
+//! pages use in `srcset`.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::imageops::FilterType;
+use image::{DynamicImage, GenericImageView, ImageFormat, ImageReader};
+use kawaraban_core::model::NewImage;
+use sha2::{Digest, Sha256};
+
+/// Widths generated for every image (never wider than the original).
+pub const WIDTHS: [u32; 4] = [480, 800, 1200, 1600];
+
+/// Largest image accepted, in pixels, so a hostile file cannot exhaust memory.
+const MAX_PIXELS: u64 = 50_000_000;
+
+/// The directory that holds image renditions, `<data-dir>/media`.
+#[derive(Debug, Clone)]
+pub struct MediaDir {
+    root: PathBuf,
+}
+
+/// Why an image was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum MediaError {
+    #[error("not a JPEG, PNG or WebP image we can read: {0}")]
+    Decode(String),
+    #[error("the image is too large ({0}x{1} pixels)")]
+    TooLarge(u32, u32),
+    #[error("cannot write {0}: {1}")]
+    Write(PathBuf, std::io::Error),
+}
+
+impl MediaDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file of one rendition, if the name is one this directory could hold.
+    /// Names are `<64 hex>-<width>.<ext>`; anything else (such as `../x`) is `None`.
+    pub fn file_for(&self, name: &str) -> Option<PathBuf> {
+        let (stem, ext) = name.rsplit_once('.')?;
+        let (hash, width) = stem.rsplit_once('-')?;
+        let ok = hash.len() == 64
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            && !width.is_empty()
+            && width.bytes().all(|b| b.is_ascii_digit())
+            && matches!(ext, "jpg" | "png" | "webp");
+        ok.then(|| self.root.join(&hash[..2]).join(name))
+    }
+
+    /// Checks, hashes and resizes an image; files already present are kept.
+    /// CPU-heavy: call from a blocking thread.
+    pub fn process(&self, bytes: &[u8]) -> Result<NewImage, MediaError> {
+        let hash = hex::encode(Sha256::digest(bytes));
+        let reader = ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|e| MediaError::Decode(e.to_string()))?;
+        match reader.format() {
+            Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) => {}
+            _ => return Err(MediaError::Decode("unknown or unsupported format".into())),
+        }
+        let (w, h) = reader
+            .into_dimensions()
+            .map_err(|e| MediaError::Decode(e.to_string()))?;
+        if u64::from(w) * u64::from(h) > MAX_PIXELS {
+            return Err(MediaError::TooLarge(w, h));
+        }
+        let mut widths: Vec<u32> = WIDTHS.iter().copied().filter(|&x| x <= w).collect();
+        if widths.is_empty() {
+            widths.push(w);
+        }
+        let ext = "jpg".to_string();
+        let dir = self.root.join(&hash[..2]);
+        let all_present = widths
+            .iter()
+            .all(|wd| dir.join(format!("{hash}-{wd}.{ext}")).exists());
+        if !all_present {
+            let img =
+                image::load_from_memory(bytes).map_err(|e| MediaError::Decode(e.to_string()))?;
+            let (w, h) = img.dimensions();
+            let flat = DynamicImage::ImageRgb8(flatten(&img));
+            std::fs::create_dir_all(&dir).map_err(|e| MediaError::Write(dir.clone(), e))?;
+            // Largest first, each rendition made from the one before: much
+            // cheaper than resizing the original every time, and as sharp.
+            let mut source = flat;
+            for &wd in widths.iter().rev() {
+                let hd = ((u64::from(h) * u64::from(wd) + u64::from(w) / 2) / u64::from(w)).max(1)
+                    as u32;
+                let resized = if wd == source.width() {
+                    source.clone()
+                } else {
+                    source.resize_exact(wd, hd, FilterType::Triangle)
+                };
+                let mut out = Vec::new();
+                let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82);
+                resized
+                    .write_with_encoder(encoder)
+                    .map_err(|e| MediaError::Decode(e.to_string()))?;
+                let path = dir.join(format!("{hash}-{wd}.{ext}"));
+                write_atomically(&path, &out).map_err(|e| MediaError::Write(path.clone(), e))?;
+                source = resized;
+            }
+        }
+        Ok(NewImage {
+            hash,
+            width: w,
+            height: h,
+            widths,
+            ext,
+        })
+    }
+}
+
+/// Puts transparent pixels on white, since renditions are JPEG.
+fn flatten(img: &DynamicImage) -> image::RgbImage {
+    if !img.color().has_alpha() {
+        return img.to_rgb8();
+    }
+    let rgba = img.to_rgba8();
+    image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let p = rgba.get_pixel(x, y).0;
+        let a = u32::from(p[3]);
+        let mix = |c: u8| ((u32::from(c) * a + 255 * (255 - a)) / 255) as u8;
+        image::Rgb([mix(p[0]), mix(p[1]), mix(p[2])])
+    })
+}
+
+/// Writes through a temporary file so readers never see half a file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_fn(w, h, |x, y| {
+            image::Rgba([(x % 255) as u8, (y % 255) as u8, 90, 200])
+        });
+        let mut out = Vec::new();
+        DynamicImage::ImageRgba8(img)
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn images_are_resized_to_widths_no_larger_than_the_original() {
+        let dir = tempfile::tempdir().unwrap();
+        let media = MediaDir::new(dir.path());
+        let img = media.process(&png(900, 600)).unwrap();
+        assert_eq!(img.widths, vec![480, 800]);
+        assert_eq!((img.width, img.height), (900, 600));
+        let file = media.file_for(&format!("{}-800.jpg", img.hash)).unwrap();
+        let back = image::open(file).unwrap();
+        assert_eq!(back.dimensions(), (800, 533));
+        let small = media.process(&png(300, 200)).unwrap();
+        assert_eq!(small.widths, vec![300]);
+    }
+
+    #[test]
+    fn garbage_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let media = MediaDir::new(dir.path());
+        assert!(matches!(
+            media.process(b"not an image"),
+            Err(MediaError::Decode(_))
+        ));
+    }
+
+    #[test]
+    fn rendition_names_cannot_escape_the_directory() {
+        let media = MediaDir::new("/m");
+        assert!(media.file_for("../etc/passwd").is_none());
+        assert!(media
+            .file_for(&format!("{}-800.jpg", "a".repeat(64)))
+            .is_some());
+        assert!(media
+            .file_for(&format!("{}-800.exe", "a".repeat(64)))
+            .is_none());
+    }
+}
