@@ -42,18 +42,8 @@ impl MediaDir {
     }
 
     /// The file of one rendition, if the name is one this directory could hold.
-    /// Names are `<64 hex>-<width>.<ext>`; anything else (such as `../x`) is `None`.
     pub fn file_for(&self, name: &str) -> Option<PathBuf> {
-        let (stem, ext) = name.rsplit_once('.')?;
-        let (hash, width) = stem.rsplit_once('-')?;
-        let ok = hash.len() == 64
-            && hash
-                .bytes()
-                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
-            && !width.is_empty()
-            && width.bytes().all(|b| b.is_ascii_digit())
-            && matches!(ext, "jpg" | "png" | "webp");
-        ok.then(|| self.root.join(&hash[..2]).join(name))
+        kawaraban_core::model::Image::rendition_file(&self.root, name)
     }
 
     /// Checks, hashes and resizes an image; files already present are kept.

@@ -1,1 +1,19 @@
+//! Kawaraban's HTTP layer: one router serving every site of the network,
+//! its pages, feeds, sitemaps and media, through an in-memory page cache.
+//!
+//! The app builds without a socket ([`router`]), so tests drive it with real
+//! requests on `127.0.0.1:0` or directly with `oneshot`.
 
+pub mod cache;
+pub mod config;
+pub mod error;
+mod http;
+pub mod network;
+mod pages;
+pub mod state;
+pub mod theme;
+mod view;
+
+pub use config::WebConfig;
+pub use http::router::{router, serve};
+pub use state::AppState;

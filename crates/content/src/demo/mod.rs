@@ -17,6 +17,18 @@ use crate::media::MediaDir;
 
 static ARTICLES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../../demo/articles");
 
+/// Each demo site's sections, in navigation order.
+pub const SECTIONS: [(&str, &[&str]); 3] = [
+    (
+        "news",
+        &[
+            "national", "politics", "business", "world", "sports", "science",
+        ],
+    ),
+    ("travel", &["destinations", "food", "guides"]),
+    ("lifestyle", &["lifestyle", "food", "culture", "wellbeing"]),
+];
+
 /// The demo's sites: key, name, tagline.
 pub const SITES: [(&str, &str, &str); 3] = [
     (
@@ -74,6 +86,16 @@ pub async fn install(
     let mut has_articles = false;
     for site in sites(port) {
         let stored = store.upsert_site(&site).await?;
+        let slugs = SECTIONS
+            .iter()
+            .find(|(k, _)| *k == stored.key)
+            .map(|(_, s)| *s)
+            .unwrap_or(&[]);
+        for slug in slugs {
+            store
+                .ensure_section(stored.id, slug, &crate::import::section_name(slug))
+                .await?;
+        }
         has_articles |= store
             .count_published(stored.id, now + chrono::Duration::days(36_500))
             .await?

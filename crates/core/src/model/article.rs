@@ -59,6 +59,20 @@ impl Image {
         format!("/media/{}-{}.{}", self.hash, width, self.ext)
     }
 
+    /// Where a rendition named `<64 hex>-<width>.<ext>` lives under a media
+    /// root (`<root>/<first two hex>/<name>`). Any other name, such as one
+    /// trying `../`, gives `None`.
+    pub fn rendition_file(root: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
+        let (stem, ext) = name.rsplit_once('.')?;
+        let (hash, width) = stem.rsplit_once('-')?;
+        let ok = hash.len() == 64
+            && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            && !width.is_empty()
+            && width.bytes().all(|b| b.is_ascii_digit())
+            && matches!(ext, "jpg" | "png" | "webp");
+        ok.then(|| root.join(&hash[..2]).join(name))
+    }
+
     /// Height of a rendition of the given width, keeping the aspect ratio.
     pub fn height_for(&self, width: u32) -> u32 {
         if self.width == 0 {

@@ -1,0 +1,131 @@
+//! The command line: global flags (each also a `KAWARABAN_*` variable) and subcommands.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kawaraban",
+    version,
+    about = "A news publishing platform for a network of sites, in one binary."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every subcommand takes.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Where the SQLite file, media and outgoing mail live.
+    #[arg(
+        long,
+        global = true,
+        env = "KAWARABAN_DATA_DIR",
+        default_value = "kawaraban-data"
+    )]
+    pub data_dir: PathBuf,
+    /// `sqlite://FILE` or `postgres://USER:PASSWORD@HOST/DB`; default: SQLite in the data directory.
+    #[arg(
+        long,
+        global = true,
+        env = "KAWARABAN_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// A theme directory overriding the built-in theme's templates and assets by path.
+    #[arg(long, global = true, env = "KAWARABAN_THEME")]
+    pub theme: Option<PathBuf>,
+    /// Log format: `text` or `json`.
+    #[arg(long, global = true, env = "KAWARABAN_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+    /// Log filter, such as `info` or `kawaraban=debug,warn`.
+    #[arg(long, global = true, env = "KAWARABAN_LOG", default_value = "info")]
+    pub log: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve every site of the network over HTTP.
+    Serve(ServeArgs),
+    /// Import Markdown articles (files or directories) with YAML front matter.
+    Import(ImportArgs),
+    /// Manage the sites of the network.
+    #[command(subcommand)]
+    Site(SiteCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "KAWARABAN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Install the demo network (three sites, original articles) if it is not there yet.
+    #[arg(long)]
+    pub demo: bool,
+    /// Development: reload templates and assets on every request; no page cache.
+    #[arg(long, env = "KAWARABAN_DEV")]
+    pub dev: bool,
+    /// Turn the in-memory page cache off (every page rendered from the database).
+    #[arg(long, env = "KAWARABAN_NO_PAGE_CACHE")]
+    pub no_page_cache: bool,
+    /// Page cache size in MiB.
+    #[arg(long, env = "KAWARABAN_PAGE_CACHE_MB", default_value_t = 256)]
+    pub page_cache_mb: u64,
+    /// Most pooled database connections.
+    #[arg(long, env = "KAWARABAN_DB_CONNECTIONS", default_value_t = 16)]
+    pub db_connections: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Markdown files or directories.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SiteCommand {
+    /// Add a site, or update the one with this key.
+    Add(SiteAddArgs),
+    /// List the sites.
+    List,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteAddArgs {
+    /// Short name used in import files (`news`).
+    pub key: String,
+    /// Display name.
+    #[arg(long)]
+    pub name: String,
+    /// Public base URL, such as https://news.example.com; its host selects the site.
+    #[arg(long)]
+    pub url: String,
+    /// IANA time zone for dates on the site.
+    #[arg(long, default_value = "UTC")]
+    pub time_zone: String,
+    /// The publisher named in copyright lines.
+    #[arg(long)]
+    pub publisher: Option<String>,
+    /// A line under the site name.
+    #[arg(long, default_value = "")]
+    pub tagline: String,
+    /// Serve this site for requests whose host matches no site.
+    #[arg(long)]
+    pub default: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,17 @@
+//! One file per subcommand.
+
+mod import;
+mod serve;
+mod site;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve::run(&cli.global, args).await,
+        Command::Import(args) => import::run(&cli.global, args).await,
+        Command::Site(cmd) => site::run(&cli.global, cmd).await,
+    }
+}

@@ -1,0 +1,83 @@
+//! `kawaraban serve`.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use kawaraban_content::{demo, MediaDir};
+use kawaraban_web::{AppState, WebConfig};
+
+use crate::cli::{Global, ServeArgs};
+use crate::context::Paths;
+
+pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let paths = Paths::from(global)?;
+    let store = paths.connect(args.db_connections).await?;
+    if args.demo {
+        let t = Instant::now();
+        let media = MediaDir::new(&paths.media_dir);
+        match demo::install(store.clone(), media, args.listen.port(), chrono::Utc::now()).await? {
+            demo::Installed::AlreadyPresent => tracing::info!("demo network present"),
+            demo::Installed::Imported(r) => {
+                tracing::info!(
+                    articles = r.imported,
+                    ms = t.elapsed().as_millis() as u64,
+                    "demo network installed"
+                )
+            }
+        }
+    }
+    let mut config = WebConfig::new(paths.media_dir.clone());
+    config.theme_dir = global.theme.clone();
+    config.dev = args.dev;
+    config.page_cache = !args.no_page_cache;
+    config.page_cache_bytes = args.page_cache_mb * 1024 * 1024;
+    let state = AppState::new(store.clone(), config)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let sites = state.network.get();
+    if sites.sites.is_empty() {
+        tracing::warn!("no sites yet: add one with `kawaraban site add` or run `serve --demo`");
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    for site in &sites.sites {
+        tracing::info!(site = %site.key, url = %site.url, "serving");
+    }
+    tracing::info!(
+        listen = %args.listen,
+        backend = store.backend(),
+        ready_ms = started.elapsed().as_millis() as u64,
+        "ready"
+    );
+    kawaraban_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("server error")?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

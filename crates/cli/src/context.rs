@@ -1,0 +1,54 @@
+//! What every subcommand sets up: logging, the data directory, the database.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use kawaraban_core::store::Store;
+use kawaraban_store::ConnectOptions;
+
+use crate::cli::Global;
+
+pub fn init_logging(g: &Global) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&g.log)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if g.log_format == "json" {
+        builder.json().flatten_event(true).init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Paths derived from the global flags.
+pub struct Paths {
+    pub media_dir: PathBuf,
+    pub database_url: String,
+}
+
+impl Paths {
+    pub fn from(g: &Global) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&g.data_dir).with_context(|| {
+            format!("cannot create the data directory {}", g.data_dir.display())
+        })?;
+        let data_dir = g.data_dir.clone();
+        let database_url = match &g.database_url {
+            Some(u) => u.clone(),
+            None => format!("sqlite://{}", data_dir.join("kawaraban.db").display()),
+        };
+        Ok(Self {
+            media_dir: data_dir.join("media"),
+            database_url,
+        })
+    }
+
+    pub async fn connect(&self, max_connections: u32) -> anyhow::Result<Arc<dyn Store>> {
+        Ok(kawaraban_store::connect(&ConnectOptions {
+            url: self.database_url.clone(),
+            max_connections,
+        })
+        .await?)
+    }
+}

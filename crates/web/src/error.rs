@@ -1,0 +1,94 @@
+//! The one error type of the web layer, mapped to responses in one place.
+//!
+//! Handlers return `Result<_, AppError>`. `IntoResponse` only sets the status
+//! and attaches an [`ErrorInfo`]; the `themed_errors` layer (which knows the
+//! site and the theme) turns every error response — ours, and axum's own
+//! such as 405 — into the theme's error page. 5xx details are logged, never
+//! shown.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kawaraban_core::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn bad_request(msg: impl Into<String>) -> Self {
+        AppError::BadRequest(msg.into())
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Unavailable(m) => AppError::Unavailable(m),
+            StoreError::Conflict(m) => AppError::BadRequest(m),
+            StoreError::Other(m) => AppError::Internal(m),
+        }
+    }
+}
+
+impl From<minijinja::Error> for AppError {
+    fn from(e: minijinja::Error) -> Self {
+        AppError::Internal(format!("template: {e:#}"))
+    }
+}
+
+/// What the error page shows: the status and a message safe for readers.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = match &self {
+            AppError::BadRequest(m) => m.clone(),
+            AppError::Unavailable(m) => {
+                tracing::warn!(error = %m, "database unavailable");
+                String::new()
+            }
+            AppError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                String::new()
+            }
+            AppError::NotFound => String::new(),
+        };
+        let mut resp = status.into_response();
+        resp.extensions_mut().insert(ErrorInfo { message });
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("5"),
+            );
+        }
+        resp
+    }
+}

@@ -1,0 +1,8 @@
+//! Routing and the layers every request passes through.
+
+pub mod assets;
+pub mod guard;
+pub mod page_cache;
+pub mod router;
+pub mod site;
+pub mod themed_errors;

@@ -1,0 +1,289 @@
+//! The caching layer: answers from the page cache when it can, stores
+//! cacheable responses, negotiates gzip/brotli and answers 304s.
+//!
+//! A handler marks a response cacheable by attaching [`Cacheable`]. Pages are
+//! the same for every anonymous reader, so CDNs may keep them too
+//! (`s-maxage`, `stale-while-revalidate`). Requests carrying a member's
+//! session cookie bypass this layer entirely: per-reader parts are rendered
+//! fresh for them and marked `private`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::cache::{self, Entry};
+use crate::http::site::CurrentSite;
+use crate::state::AppState;
+
+/// Attached by handlers to responses that every anonymous reader may share.
+#[derive(Debug, Clone)]
+pub struct Cacheable {
+    pub tags: Vec<String>,
+    pub ttl: Duration,
+    pub cache_control: &'static str,
+}
+
+/// For HTML pages and feeds.
+pub const PUBLIC_PAGE: &str = "public, max-age=60, s-maxage=300, stale-while-revalidate=600";
+
+/// The cookie that marks a signed-in reader (see the members issue).
+pub const SESSION_COOKIE: &str = "kw_session";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+fn accepted(headers: &HeaderMap) -> Encoding {
+    let Some(v) = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Encoding::Identity;
+    };
+    let mut br = false;
+    let mut gz = false;
+    for part in v.split(',') {
+        let mut it = part.split(';');
+        let name = it.next().unwrap_or("").trim();
+        let refused = it.any(|p| {
+            let p = p.trim();
+            p.strip_prefix("q=")
+                .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+        });
+        if refused {
+            continue;
+        }
+        match name {
+            "br" => br = true,
+            "gzip" | "x-gzip" => gz = true,
+            "*" => {
+                br = true;
+                gz = true;
+            }
+            _ => {}
+        }
+    }
+    if br {
+        Encoding::Brotli
+    } else if gz {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+fn has_session(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| {
+            c.split(';').any(|kv| {
+                kv.trim()
+                    .strip_prefix(SESSION_COOKIE)
+                    .is_some_and(|r| r.starts_with('='))
+            })
+        })
+}
+
+fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|t| {
+                let t = t.trim();
+                t == "*" || t.trim_start_matches("W/") == etag
+            })
+        })
+}
+
+pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let cacheable_request =
+        matches!(*req.method(), Method::GET | Method::HEAD) && !has_session(req.headers());
+    if !cacheable_request {
+        return next.run(req).await;
+    }
+    let site_id = req
+        .extensions()
+        .get::<CurrentSite>()
+        .map(|s| s.0.id)
+        .unwrap_or(0);
+    let key = format!(
+        "{site_id}|{}",
+        req.uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+    );
+    let encoding = accepted(req.headers());
+    let request_headers = req.headers().clone();
+
+    if let Some(entry) = state.cache.get(&key) {
+        return respond(&entry, encoding, &request_headers, "HIT");
+    }
+    let epoch = state.cache.epoch();
+    let resp = next.run(req).await;
+    let Some(meta) = resp.extensions().get::<Cacheable>().cloned() else {
+        return resp;
+    };
+    if resp.status() != StatusCode::OK {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let content_type = content_type_of(&parts.headers);
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(b) => b,
+        Err(e) => return crate::error::AppError::internal(e).into_response(),
+    };
+    if !state.cache.enabled() {
+        return respond_uncached(
+            bytes,
+            content_type,
+            meta.cache_control,
+            encoding,
+            &request_headers,
+        );
+    }
+    let entry = Entry::build(
+        200,
+        content_type,
+        meta.cache_control,
+        bytes,
+        meta.tags,
+        meta.ttl,
+        epoch,
+    );
+    let entry = state.cache.insert(key, entry);
+    respond(&entry, encoding, &request_headers, "MISS")
+}
+
+fn content_type_of(headers: &HeaderMap) -> &'static str {
+    match headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(t) if t.starts_with("application/rss+xml") => "application/rss+xml; charset=utf-8",
+        Some(t) if t.starts_with("application/atom+xml") => "application/atom+xml; charset=utf-8",
+        Some(t) if t.starts_with("application/xml") => "application/xml; charset=utf-8",
+        Some(t) if t.starts_with("text/plain") => "text/plain; charset=utf-8",
+        _ => "text/html; charset=utf-8",
+    }
+}
+
+fn respond(
+    entry: &Arc<Entry>,
+    encoding: Encoding,
+    req: &HeaderMap,
+    cache: &'static str,
+) -> Response {
+    let (body, enc) = match encoding {
+        Encoding::Brotli => (entry.brotli.clone(), Some("br")),
+        Encoding::Gzip => (entry.gzip.clone(), Some("gzip")),
+        Encoding::Identity => (entry.identity.clone(), None),
+    };
+    build(
+        body,
+        enc,
+        &entry.etag,
+        entry.content_type,
+        entry.cache_control,
+        req,
+        cache,
+    )
+}
+
+/// With the cache off: compress for this one response only, if asked to.
+fn respond_uncached(
+    bytes: Bytes,
+    ct: &'static str,
+    cc: &'static str,
+    encoding: Encoding,
+    req: &HeaderMap,
+) -> Response {
+    let etag = cache::etag_for(&bytes);
+    let (body, enc) = match encoding {
+        Encoding::Brotli => (cache::brotli(&bytes), Some("br")),
+        Encoding::Gzip => (cache::gzip(&bytes), Some("gzip")),
+        Encoding::Identity => (bytes, None),
+    };
+    build(body, enc, &etag, ct, cc, req, "OFF")
+}
+
+fn build(
+    body: Bytes,
+    enc: Option<&'static str>,
+    etag: &str,
+    ct: &'static str,
+    cc: &'static str,
+    req: &HeaderMap,
+    cache: &'static str,
+) -> Response {
+    let not_modified = etag_matches(req, etag);
+    let mut resp = if not_modified {
+        Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Body::empty())
+    } else {
+        Response::builder()
+            .status(StatusCode::OK)
+            .body(Body::from(body))
+    }
+    .expect("valid response");
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cc));
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let (Some(e), false) = (enc, not_modified) {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+    }
+    h.insert("x-cache", HeaderValue::from_static(cache));
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(k: header::HeaderName, v: &str) -> HeaderMap {
+        let mut m = HeaderMap::new();
+        m.insert(k, HeaderValue::from_str(v).unwrap());
+        m
+    }
+
+    #[test]
+    fn encodings_are_negotiated() {
+        assert!(accepted(&h(header::ACCEPT_ENCODING, "gzip, deflate, br")) == Encoding::Brotli);
+        assert!(accepted(&h(header::ACCEPT_ENCODING, "gzip")) == Encoding::Gzip);
+        assert!(accepted(&h(header::ACCEPT_ENCODING, "br;q=0, gzip")) == Encoding::Gzip);
+        assert!(accepted(&HeaderMap::new()) == Encoding::Identity);
+    }
+
+    #[test]
+    fn session_cookie_is_recognised() {
+        assert!(has_session(&h(header::COOKIE, "a=1; kw_session=xyz")));
+        assert!(!has_session(&h(header::COOKIE, "kw_session_other=1")));
+    }
+
+    #[test]
+    fn etags_match_strong_weak_and_star() {
+        assert!(etag_matches(
+            &h(header::IF_NONE_MATCH, "\"a\", \"b\""),
+            "\"b\""
+        ));
+        assert!(etag_matches(&h(header::IF_NONE_MATCH, "W/\"b\""), "\"b\""));
+        assert!(etag_matches(&h(header::IF_NONE_MATCH, "*"), "\"b\""));
+        assert!(!etag_matches(&h(header::IF_NONE_MATCH, "\"c\""), "\"b\""));
+    }
+}

@@ -1,0 +1,87 @@
+//! The router: every route of every site, and the layers around them.
+
+use std::future::Future;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::error::AppError;
+use crate::http::{assets, guard, page_cache, site, themed_errors};
+use crate::pages::{article, feeds, home, lists, search, sitemaps};
+use crate::state::AppState;
+
+/// Builds the application; needs no socket, so tests can call it directly.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/latest", get(lists::latest))
+        .route("/search", get(search::search))
+        .route("/tag/{slug}", get(lists::tag))
+        .route("/author/{slug}", get(lists::author))
+        .route("/feed.xml", get(feeds::site_rss))
+        .route("/atom.xml", get(feeds::site_atom))
+        .route("/robots.txt", get(sitemaps::robots))
+        .route("/sitemap.xml", get(sitemaps::index))
+        .route("/news-sitemap.xml", get(sitemaps::news))
+        .route("/sitemaps/{file}", get(sitemaps::file))
+        .route("/assets/{*file}", get(assets::asset))
+        .route("/media/{file}", get(assets::media))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/{section}", get(lists::section_redirect))
+        .route("/{section}/", get(lists::section))
+        .route("/{section}/{slug}", get(article::article))
+        .fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), page_cache::page_cache))
+        .layer(from_fn_with_state(
+            state.clone(),
+            themed_errors::themed_errors,
+        ))
+        .layer(from_fn_with_state(state.clone(), site::resolve_site))
+        .layer(from_fn(guard::check_uri))
+        .layer(from_fn(guard::log_request))
+        .layer(from_fn(guard::security_headers))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .with_state(state)
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Ready when the database answers.
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready\n").into_response(),
+        Err(e) => AppError::from(e).into_response(),
+    }
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+/// Also follows cache invalidations written by other processes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let follower = tokio::spawn(state.clone().follow_invalidations(stop_rx));
+    let app = router(state);
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        })
+        .await;
+    let _ = follower.await;
+    result
+}

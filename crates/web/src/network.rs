@@ -1,0 +1,148 @@
+//! The sites of the network and their sections, held in memory and swapped
+//! whole when they change, so every request can find its site without a query.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use kawaraban_core::model::{Section, Site};
+use kawaraban_core::store::Store;
+use kawaraban_core::StoreResult;
+
+/// One consistent snapshot of sites and sections.
+#[derive(Debug, Default)]
+pub struct Network {
+    pub sites: Vec<Arc<Site>>,
+    sections: HashMap<i64, Vec<Section>>,
+    by_host: HashMap<String, usize>,
+    default: Option<usize>,
+}
+
+impl Network {
+    pub fn new(sites: Vec<Site>, sections: Vec<Section>) -> Self {
+        let sites: Vec<Arc<Site>> = sites.into_iter().map(Arc::new).collect();
+        let by_host = sites
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.host(), i))
+            .collect();
+        let default = sites
+            .iter()
+            .position(|s| s.is_default)
+            .or(if sites.is_empty() { None } else { Some(0) });
+        let mut by_site: HashMap<i64, Vec<Section>> = HashMap::new();
+        for s in sections {
+            by_site.entry(s.site_id).or_default().push(s);
+        }
+        Self {
+            sites,
+            sections: by_site,
+            by_host,
+            default,
+        }
+    }
+
+    pub async fn load(store: &dyn Store) -> StoreResult<Self> {
+        Ok(Self::new(
+            store.list_sites().await?,
+            store.list_sections().await?,
+        ))
+    }
+
+    /// The site for a `Host` header value (port ignored), or the default site.
+    pub fn site_for_host(&self, host: Option<&str>) -> Option<Arc<Site>> {
+        let i = host
+            .map(|h| strip_port(h).to_ascii_lowercase())
+            .and_then(|h| self.by_host.get(h.trim_end_matches('.')).copied())
+            .or(self.default)?;
+        Some(self.sites[i].clone())
+    }
+
+    pub fn sections(&self, site_id: i64) -> &[Section] {
+        self.sections
+            .get(&site_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    pub fn section(&self, site_id: i64, slug: &str) -> Option<&Section> {
+        self.sections(site_id).iter().find(|s| s.slug == slug)
+    }
+
+    /// Whether a URL points at one of the network's own sites.
+    pub fn owns_url(&self, url: &str) -> bool {
+        url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .is_some_and(|h| self.by_host.contains_key(&h))
+    }
+}
+
+fn strip_port(host: &str) -> &str {
+    if host.starts_with('[') {
+        return host
+            .split(']')
+            .next()
+            .map(|h| &host[..h.len() + 1])
+            .unwrap_or(host);
+    }
+    host.rsplit_once(':').map(|(h, _)| h).unwrap_or(host)
+}
+
+/// The current snapshot, replaced atomically on reload.
+#[derive(Default)]
+pub struct NetworkHandle(RwLock<Arc<Network>>);
+
+impl NetworkHandle {
+    pub fn get(&self) -> Arc<Network> {
+        self.0.read().expect("network lock poisoned").clone()
+    }
+
+    pub fn set(&self, network: Network) {
+        *self.0.write().expect("network lock poisoned") = Arc::new(network);
+    }
+
+    pub async fn reload(&self, store: &dyn Store) -> StoreResult<()> {
+        self.set(Network::load(store).await?);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(id: i64, key: &str, default: bool) -> Site {
+        Site {
+            id,
+            key: key.into(),
+            name: key.into(),
+            url: format!("http://{key}.localhost:8080"),
+            time_zone: "Asia/Tokyo".into(),
+            publisher: "P".into(),
+            tagline: String::new(),
+            is_default: default,
+        }
+    }
+
+    #[test]
+    fn hosts_pick_sites_and_unknown_hosts_get_the_default() {
+        let n = Network::new(
+            vec![site(1, "news", true), site(2, "travel", false)],
+            vec![],
+        );
+        assert_eq!(
+            n.site_for_host(Some("travel.localhost:8080")).unwrap().key,
+            "travel"
+        );
+        assert_eq!(
+            n.site_for_host(Some("TRAVEL.localhost")).unwrap().key,
+            "travel"
+        );
+        assert_eq!(n.site_for_host(Some("127.0.0.1:8080")).unwrap().key, "news");
+        assert_eq!(n.site_for_host(None).unwrap().key, "news");
+        assert_eq!(n.site_for_host(Some("[::1]:8080")).unwrap().key, "news");
+        assert!(n.owns_url("http://travel.localhost:9999/x"));
+        assert!(!n.owns_url("https://evil.example/"));
+        assert!(Network::default().site_for_host(Some("x")).is_none());
+    }
+}

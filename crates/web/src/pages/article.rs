@@ -1,0 +1,128 @@
+//! The article page.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use kawaraban_core::model::{Article, ListFilter, Site};
+use kawaraban_core::paging::PageRequest;
+use minijinja::context;
+
+use super::{feeds, now, redirect, Page, ARTICLE_TTL};
+use crate::error::{AppError, AppResult};
+use crate::http::site::CurrentSite;
+use crate::state::AppState;
+use crate::view::{self, Meta};
+
+/// `/{section}/{slug}`; also the section feeds `/{section}/feed.xml` and
+/// `/{section}/atom.xml` (slugs never contain dots, so the two cannot meet).
+pub async fn article(
+    State(state): State<AppState>,
+    CurrentSite(site): CurrentSite,
+    Path((section, slug)): Path<(String, String)>,
+    RawQuery(_query): RawQuery,
+) -> AppResult<Response> {
+    match slug.as_str() {
+        "feed.xml" => {
+            return feeds::section_feed(&state, &site, &section, feeds::Kind::Rss)
+                .await
+                .map(IntoResponse::into_response)
+        }
+        "atom.xml" => {
+            return feeds::section_feed(&state, &site, &section, feeds::Kind::Atom)
+                .await
+                .map(IntoResponse::into_response)
+        }
+        _ => {}
+    }
+    let now = now();
+    let article = state
+        .store
+        .article_by_slug(site.id, &slug, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if article.section_slug != section {
+        // The article moved section: keep old links working.
+        return Ok(redirect(&article.path()));
+    }
+    let more = state
+        .store
+        .list_articles(
+            site.id,
+            ListFilter::Section(article.section_id),
+            PageRequest::new(1, 5),
+            now,
+        )
+        .await?;
+    let tz = site.tz();
+    let more: Vec<_> = more
+        .items
+        .into_iter()
+        .filter(|a| a.id != article.id)
+        .take(4)
+        .collect();
+    let network = state.network.get();
+    let chrome = view::chrome(&network, &site, Some(&article.section_slug), now);
+    let meta = meta_for(&site, &article);
+    let html = state.theme.render(
+        "article.html",
+        context! {
+            chrome,
+            meta,
+            article => view::article_view(&article, tz),
+            more => view::cards(&more, tz),
+        },
+    )?;
+    let tags = vec![
+        format!("article:{}", article.id),
+        format!("nav:{}", site.id),
+    ];
+    Ok(Page::html(html, tags, ARTICLE_TTL).into_response())
+}
+
+fn meta_for(site: &Site, a: &Article) -> Meta {
+    let url = site.absolute(&a.path());
+    let image = a
+        .image
+        .as_ref()
+        .map(|i| site.absolute(&view::ImageView::new(i, "", 1200).large));
+    let modified = a.updated_at.unwrap_or(a.published_at);
+    let authors: Vec<_> = a
+        .authors
+        .iter()
+        .map(|p| serde_json::json!({"@type": "Person", "name": p.name, "url": site.absolute(&format!("/author/{}", p.slug))}))
+        .collect();
+    let mut ld = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "headline": a.title,
+        "description": a.summary,
+        "image": image.iter().collect::<Vec<_>>(),
+        "datePublished": a.published_at.to_rfc3339(),
+        "dateModified": modified.to_rfc3339(),
+        "author": authors,
+        "articleSection": a.section_name,
+        "keywords": a.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        "publisher": {"@type": "Organization", "name": site.publisher, "url": site.absolute("/")},
+        "isAccessibleForFree": true,
+    });
+    if !a.dateline.is_empty() {
+        ld["dateline"] = serde_json::Value::String(a.dateline.clone());
+    }
+    if !a.source.is_empty() {
+        ld["sourceOrganization"] = serde_json::json!({"@type": "Organization", "name": a.source});
+    }
+    if !a.copyright.is_empty() {
+        ld["copyrightNotice"] = serde_json::Value::String(a.copyright.clone());
+    }
+    Meta {
+        title: a.title.clone(),
+        description: a.summary.clone(),
+        canonical: url,
+        og_type: "article".into(),
+        image,
+        jsonld: Some(view::jsonld(&ld)),
+        feed: Some(format!("/{}/feed.xml", a.section_slug)),
+        atom: Some(format!("/{}/atom.xml", a.section_slug)),
+        ..Default::default()
+    }
+}

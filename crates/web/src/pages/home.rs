@@ -1,0 +1,104 @@
+//! The home page: lead story, top stories, a block per section, latest.
+
+use axum::extract::State;
+use futures::future::try_join_all;
+use kawaraban_core::model::ListFilter;
+use kawaraban_core::paging::PageRequest;
+use minijinja::context;
+use serde::Serialize;
+
+use super::{now, Page, LIST_TTL};
+use crate::error::AppResult;
+use crate::http::site::CurrentSite;
+use crate::state::AppState;
+use crate::view::{self, CardView, Meta};
+
+#[derive(Serialize)]
+struct SectionBlock {
+    name: String,
+    url: String,
+    cards: Vec<CardView>,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    CurrentSite(site): CurrentSite,
+) -> AppResult<Page> {
+    let now = now();
+    let network = state.network.get();
+    let store = &state.store;
+    let sections = network.sections(site.id);
+    let (featured, latest, blocks) = tokio::try_join!(
+        store.list_articles(site.id, ListFilter::Featured, PageRequest::new(1, 1), now),
+        store.list_articles(site.id, ListFilter::All, PageRequest::new(1, 12), now),
+        try_join_all(sections.iter().map(|s| store.list_articles(
+            site.id,
+            ListFilter::Section(s.id),
+            PageRequest::new(1, 4),
+            now
+        ))),
+    )?;
+    let tz = site.tz();
+    let lead = featured.items.first().or(latest.items.first()).cloned();
+    let rest: Vec<_> = latest
+        .items
+        .iter()
+        .filter(|a| Some(a.id) != lead.as_ref().map(|l| l.id))
+        .cloned()
+        .collect();
+    let top = view::cards(&rest[..rest.len().min(4)], tz);
+    let more = view::cards(&rest[rest.len().min(4)..], tz);
+    let blocks: Vec<SectionBlock> = sections
+        .iter()
+        .zip(blocks)
+        .filter(|(_, p)| !p.items.is_empty())
+        .map(|(s, p)| SectionBlock {
+            name: s.name.clone(),
+            url: format!("/{}/", s.slug),
+            cards: view::cards(&p.items, tz),
+        })
+        .collect();
+    let lead_view = lead.as_ref().map(|a| {
+        let mut c = view::card(a, tz);
+        c.image = a
+            .image
+            .as_ref()
+            .map(|i| view::ImageView::new(i, &a.image_alt, 1200));
+        c
+    });
+    let meta = Meta {
+        title: site.name.clone(),
+        description: site.tagline.clone(),
+        canonical: site.absolute("/"),
+        og_type: "website".into(),
+        image: lead
+            .as_ref()
+            .and_then(|a| a.image.as_ref())
+            .map(|i| site.absolute(&view::ImageView::new(i, "", 1200).large)),
+        feed: Some("/feed.xml".into()),
+        atom: Some("/atom.xml".into()),
+        jsonld: Some(view::jsonld(&serde_json::json!({
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": site.name,
+            "url": site.absolute("/"),
+            "publisher": {"@type": "Organization", "name": site.publisher},
+            "potentialAction": {
+                "@type": "SearchAction",
+                "target": site.absolute("/search?q={query}"),
+                "query-input": "required name=query"
+            }
+        }))),
+        ..Default::default()
+    };
+    let chrome = view::chrome(&network, &site, None, now);
+    let html = state.theme.render(
+        "home.html",
+        context! { chrome, meta, lead => lead_view, top, more, blocks, has_more => latest.has_next },
+    )?;
+    Ok(Page::html(
+        html,
+        vec![format!("list:{}", site.id), format!("nav:{}", site.id)],
+        LIST_TTL,
+    ))
+}

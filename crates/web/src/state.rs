@@ -1,0 +1,109 @@
+//! Shared application state, passed to every handler (no globals).
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kawaraban_core::store::Store;
+
+use crate::cache::PageCache;
+use crate::config::WebConfig;
+use crate::network::{Network, NetworkHandle};
+use crate::theme::Theme;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub network: NetworkHandle,
+    pub theme: Theme,
+    pub cache: PageCache,
+    pub config: WebConfig,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Loads the theme and the network; errors are one line for the operator.
+    pub async fn new(store: Arc<dyn Store>, config: WebConfig) -> Result<Self, String> {
+        let theme = Theme::load(config.theme_dir.clone(), config.dev)?;
+        let network = NetworkHandle::default();
+        network.set(
+            Network::load(&*store)
+                .await
+                .map_err(|e| format!("cannot read the sites: {e}"))?,
+        );
+        let cache = PageCache::new(config.page_cache && !config.dev, config.page_cache_bytes);
+        Ok(Self(Arc::new(Inner {
+            store,
+            network,
+            theme,
+            cache,
+            config,
+        })))
+    }
+
+    /// Applies invalidations announced through the database (by imports, by
+    /// other app servers) until `stop` resolves. Runs in the background.
+    pub async fn follow_invalidations(self, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let mut last = loop {
+            match self.store.latest_invalidation_id().await {
+                Ok(id) => break id,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read cache invalidations yet");
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+                        _ = stop.changed() => return,
+                    }
+                }
+            }
+        };
+        let mut ticks: u64 = 0;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(self.config.invalidation_poll) => {}
+                _ = stop.changed() => return,
+            }
+            ticks += 1;
+            match self.store.invalidations_since(last).await {
+                Ok(events) if !events.is_empty() => {
+                    last = events.last().map(|(id, _)| *id).unwrap_or(last);
+                    self.apply_invalidations(events.iter().map(|(_, t)| t.as_str()))
+                        .await;
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "cannot read cache invalidations"),
+            }
+            // Once an hour, forget announcements every server has long seen.
+            if ticks % 3600 == 0 {
+                let before = chrono::Utc::now() - chrono::Duration::hours(1);
+                if let Err(e) = self.store.prune_invalidations(before).await {
+                    tracing::warn!(error = %e, "cannot prune cache invalidations");
+                }
+            }
+        }
+    }
+
+    /// Invalidates cached pages by tag; `network` and `nav:*` also reload the sites.
+    pub async fn apply_invalidations<'a>(&self, tags: impl Iterator<Item = &'a str>) {
+        let tags: Vec<&str> = tags.collect();
+        if tags
+            .iter()
+            .any(|t| *t == "network" || t.starts_with("nav:"))
+        {
+            if let Err(e) = self.network.reload(&*self.store).await {
+                tracing::warn!(error = %e, "cannot reload the sites");
+            }
+            if tags.contains(&"network") {
+                self.cache.clear();
+            }
+        }
+        self.cache.invalidate(tags.iter().copied());
+    }
+}
