@@ -1,0 +1,326 @@
+//! The page cache, compression, conditional requests, bad requests,
+//! security headers, media, assets and themes.
+
+use std::io::Read;
+
+use reqwest::Method;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn pages_are_cached_compressed_once_and_revalidated_with_etags() {
+    let app = TestApp::builder().start().await;
+    let first = app
+        .get("news.localhost", "/national/rail-line-reopens")
+        .await;
+    assert_eq!(first.headers()["x-cache"], "MISS");
+    assert_eq!(
+        first.headers()["cache-control"],
+        "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+    );
+    assert_eq!(first.headers()["vary"], "Accept-Encoding");
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let plain = first.text().await.unwrap();
+    let second = app
+        .get("news.localhost", "/national/rail-line-reopens")
+        .await;
+    assert_eq!(second.headers()["x-cache"], "HIT");
+
+    let gz = app
+        .request(Method::GET, "news.localhost", "/national/rail-line-reopens")
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    let mut out = String::new();
+    flate2_decode(&gz.bytes().await.unwrap(), &mut out);
+    assert_eq!(out, plain);
+    let br = app
+        .request(Method::GET, "news.localhost", "/national/rail-line-reopens")
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(br.headers()["content-encoding"], "br");
+    assert!(br.bytes().await.unwrap().len() < plain.len() / 2);
+
+    let not_modified = app
+        .request(Method::GET, "news.localhost", "/national/rail-line-reopens")
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_modified.status(), 304);
+    assert_eq!(not_modified.headers()["etag"], etag.as_str());
+
+    // A member's session cookie bypasses the shared cache.
+    let member = app
+        .request(Method::GET, "news.localhost", "/national/rail-line-reopens")
+        .header("cookie", "kw_session=abc")
+        .send()
+        .await
+        .unwrap();
+    assert!(member.headers().get("x-cache").is_none());
+    app.stop().await;
+}
+
+fn flate2_decode(bytes: &[u8], out: &mut String) {
+    // The test client's own gzip support is off, so decode by hand.
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(out)
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_import_invalidates_the_article_its_lists_and_feeds() {
+    let app = TestApp::builder().start().await;
+    for path in [
+        "/national/rail-line-reopens",
+        "/",
+        "/national/",
+        "/tag/transport",
+        "/feed.xml",
+    ] {
+        app.page(path).await;
+        assert_eq!(
+            app.get("news.localhost", path).await.headers()["x-cache"],
+            "HIT",
+            "{path}"
+        );
+    }
+    let (name, text) = wire_article();
+    app.import(&[(
+        name,
+        text.replace(
+            "Rail line reopens after typhoon repairs",
+            "Rail line reopens to cheers",
+        ),
+    )])
+    .await;
+    for path in [
+        "/national/rail-line-reopens",
+        "/",
+        "/national/",
+        "/tag/transport",
+        "/feed.xml",
+    ] {
+        let ok = eventually(|| async {
+            app.page(path)
+                .await
+                .1
+                .contains("Rail line reopens to cheers")
+        })
+        .await;
+        assert!(ok, "{path} still shows the old headline");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_requests_get_themed_4xx_pages_never_500() {
+    let app = TestApp::builder().start().await;
+    let r = app.get("news.localhost", "/no/such/page/here").await;
+    assert_eq!(r.status(), 404);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("<h1>Page not found</h1>") && html.contains("class=\"site-name\""),
+        "{html}"
+    );
+
+    let r = app
+        .request(Method::POST, "news.localhost", "/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert!(r.headers().get("allow").is_some());
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("<h1>Method not allowed</h1>"));
+    let r = app
+        .request(
+            Method::DELETE,
+            "news.localhost",
+            "/national/rail-line-reopens",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+
+    let long = format!("/search?q={}", "a".repeat(3000));
+    assert_eq!(app.get("news.localhost", &long).await.status(), 414);
+    assert_eq!(
+        app.get("news.localhost", "/national/%zz").await.status(),
+        400
+    );
+    assert_eq!(
+        app.get("news.localhost", "/national/%FF%FE").await.status(),
+        400
+    );
+    assert_eq!(app.get("news.localhost", "/search?q=%").await.status(), 400);
+    assert_eq!(
+        app.get("news.localhost", "/tag/%C3%A9t%C3%A9")
+            .await
+            .status(),
+        404
+    );
+
+    let head = app
+        .request(
+            Method::HEAD,
+            "news.localhost",
+            "/national/rail-line-reopens",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    assert!(head.text().await.unwrap().is_empty());
+    let head = app
+        .request(Method::HEAD, "news.localhost", "/missing")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_response_carries_security_headers() {
+    let app = TestApp::builder().start().await;
+    for path in ["/", "/missing", "/feed.xml", "/healthz"] {
+        let r = app.get("news.localhost", path).await;
+        let csp = r.headers()["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline")
+                && csp.contains("frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(
+            r.headers()["referrer-policy"],
+            "strict-origin-when-cross-origin"
+        );
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn images_and_assets_are_served_with_immutable_caching() {
+    let app = TestApp::builder().start().await;
+    let (_, html) = app.page("/national/rail-line-reopens").await;
+    let src = html
+        .split("<figure class=\"hero\">")
+        .nth(1)
+        .unwrap()
+        .split("src=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = app.get("news.localhost", &src).await;
+    assert_eq!(r.status(), 200, "{src}");
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let css = html
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        css.starts_with("/assets/style.") && css.len() > "/assets/style.css".len() + 4,
+        "{css}"
+    );
+    let r = app.get("news.localhost", &css).await;
+    assert_eq!(
+        r.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
+    assert_eq!(
+        app.get("news.localhost", "/media/../../etc/passwd")
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        app.get(
+            "news.localhost",
+            &format!("/media/{}-800.jpg", "0".repeat(64))
+        )
+        .await
+        .status(),
+        404
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_theme_directory_overrides_templates_and_assets_by_path() {
+    let app = TestApp::builder()
+        .with_theme(|dir| {
+            std::fs::create_dir_all(dir.join("templates")).unwrap();
+            std::fs::create_dir_all(dir.join("assets")).unwrap();
+            std::fs::write(
+                dir.join("templates/error.html"),
+                "{% extends \"base.html\" %}{% block main %}<h1>Custom {{ status }}</h1>{% endblock %}",
+            )
+            .unwrap();
+            std::fs::write(dir.join("assets/style.css"), "body { color: teal }").unwrap();
+        })
+        .start()
+        .await;
+    let (s, html) = app.page("/missing").await;
+    assert_eq!(s, 404);
+    assert!(html.contains("<h1>Custom 404</h1>"));
+    let css = html
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        app.get("news.localhost", &css).await.text().await.unwrap(),
+        "body { color: teal }"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = TestApp::builder().start().await;
+    assert_eq!(app.page("/healthz").await, (200, "ok\n".to_string()));
+    assert_eq!(app.page("/readyz").await, (200, "ready\n".to_string()));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn without_the_page_cache_pages_render_from_the_database_every_time() {
+    let app = TestApp::builder().without_page_cache().start().await;
+    for _ in 0..2 {
+        let r = app
+            .get("news.localhost", "/national/rail-line-reopens")
+            .await;
+        assert_eq!(r.headers()["x-cache"], "OFF");
+        assert!(r.headers().get("etag").is_some());
+    }
+    app.stop().await;
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian machine: installs and starts what
+# the tests need (PostgreSQL, Chromium, Java for the HTML checker, npm
+# packages), runs every Rust test on SQLite and again on PostgreSQL, then the
+# browser tests against a demo server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+
+ensure_debs postgresql chromium
+command -v java >/dev/null || ensure_debs default-jre-headless
+command -v npm >/dev/null || ensure_debs nodejs npm
+start_postgres
+trap stop_postgres EXIT
+
+log "Rust tests on SQLite"
+cargo test --workspace --locked
+
+log "Rust tests on PostgreSQL ($KAWARABAN_TEST_PG_URL)"
+KAWARABAN_TEST_DB=postgres cargo test --workspace --locked
+
+log "browser tests (Chromium, axe-core, Nu HTML Checker)"
+cargo build --locked -p kawaraban
+bash scripts/e2e.sh
