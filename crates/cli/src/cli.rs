@@ -57,6 +57,24 @@ pub enum Command {
     /// Manage the sites of the network.
     #[command(subcommand)]
     Site(SiteCommand),
+    /// Make synthetic articles for benchmarks (stored in bulk, or written as import files).
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many articles.
+    #[arg(long)]
+    pub articles: u64,
+    /// The site they belong to (the demo sites are created if missing).
+    #[arg(long, default_value = "news")]
+    pub site: String,
+    /// Write Markdown import files (and one image) here instead of storing them.
+    #[arg(long)]
+    pub files: Option<PathBuf>,
+    /// Seed of the text generator.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 pub mod demo;
 pub mod import;
 pub mod media;
+pub mod synthetic;
 
 pub use import::{ImportOptions, ImportReport, Importer};
 pub use media::MediaDir;

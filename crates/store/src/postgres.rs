@@ -80,4 +80,4 @@ impl PgStore {
     }
 }
 
-impl_common_store!(PgStore, "postgres");
+impl_common_store!(PgStore, sqlx::Postgres, "postgres");

@@ -4,7 +4,7 @@
 //! `search_dialect` method for full-text search.
 
 macro_rules! impl_common_store {
-    ($store:ty, $backend:literal) => {
+    ($store:ty, $db:ty, $backend:literal) => {
         use async_trait::async_trait;
         use chrono::{DateTime, Utc};
         use kawaraban_core::model::*;
@@ -15,6 +15,99 @@ macro_rules! impl_common_store {
 
         use crate::error::map;
         use crate::rows::*;
+
+        /// Creates or updates one article inside the caller's transaction.
+        async fn upsert_in(tx: &mut sqlx::Transaction<'_, $db>, a: &ArticleInput, now: DateTime<Utc>) -> StoreResult<Upserted> {
+            let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE site_id = $1 AND slug = $2")
+                .bind(a.site_id)
+                .bind(&a.slug)
+                .fetch_optional(&mut **tx)
+                .await
+                .map_err(map)?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO articles (site_id, section_id, slug, title, summary, dateline, body_markdown, \
+                   body_html, body_text, source, copyright, status, published_at, updated_at, featured, breaking, \
+                   image_id, image_caption, image_credit, image_alt, origin, created_at, modified_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
+                 ON CONFLICT (site_id, slug) DO UPDATE SET section_id = excluded.section_id, title = excluded.title, \
+                   summary = excluded.summary, dateline = excluded.dateline, body_markdown = excluded.body_markdown, \
+                   body_html = excluded.body_html, body_text = excluded.body_text, source = excluded.source, \
+                   copyright = excluded.copyright, status = excluded.status, published_at = excluded.published_at, \
+                   updated_at = excluded.updated_at, featured = excluded.featured, breaking = excluded.breaking, \
+                   image_id = excluded.image_id, image_caption = excluded.image_caption, \
+                   image_credit = excluded.image_credit, image_alt = excluded.image_alt, origin = excluded.origin, \
+                   modified_at = excluded.modified_at \
+                 RETURNING id",
+            )
+            .bind(a.site_id)
+            .bind(a.section_id)
+            .bind(&a.slug)
+            .bind(&a.title)
+            .bind(&a.summary)
+            .bind(&a.dateline)
+            .bind(&a.body_markdown)
+            .bind(&a.body_html)
+            .bind(&a.body_text)
+            .bind(&a.source)
+            .bind(&a.copyright)
+            .bind(a.status.as_str())
+            .bind(a.published_at)
+            .bind(a.updated_at)
+            .bind(a.featured)
+            .bind(a.breaking)
+            .bind(a.image_id)
+            .bind(&a.image_caption)
+            .bind(&a.image_credit)
+            .bind(&a.image_alt)
+            .bind(&a.origin)
+            .bind(now)
+            .fetch_one(&mut **tx)
+            .await
+            .map_err(map)?;
+
+            // A new article has no authors or tags to replace.
+            if existing.is_some() {
+                sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut **tx).await.map_err(map)?;
+                sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut **tx).await.map_err(map)?;
+            }
+            for (position, name) in a.authors.iter().enumerate() {
+                let (author_id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO authors (slug, name) VALUES ($1, $2) \
+                     ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id",
+                )
+                .bind(slugify(name))
+                .bind(name)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(map)?;
+                sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(author_id)
+                    .bind(position as i64)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map)?;
+            }
+            for name in &a.tags {
+                let (tag_id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO tags (site_id, slug, name) VALUES ($1, $2, $3) \
+                     ON CONFLICT (site_id, slug) DO UPDATE SET name = excluded.name RETURNING id",
+                )
+                .bind(a.site_id)
+                .bind(slugify(name))
+                .bind(name)
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(map)?;
+                sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(tag_id)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(map)?;
+            }
+            Ok(Upserted { id, created: existing.is_none() })
+        }
 
         #[async_trait]
         impl SiteStore for $store {
@@ -101,95 +194,20 @@ macro_rules! impl_common_store {
         #[async_trait]
         impl ArticleStore for $store {
             async fn upsert_article(&self, a: &ArticleInput) -> StoreResult<Upserted> {
+                let mut tx = self.pool.begin().await.map_err(map)?;
+                let done = upsert_in(&mut tx, a, Utc::now()).await?;
+                tx.commit().await.map_err(map)?;
+                Ok(done)
+            }
+
+            async fn upsert_articles(&self, articles: &[ArticleInput]) -> StoreResult<u64> {
                 let now = Utc::now();
                 let mut tx = self.pool.begin().await.map_err(map)?;
-                let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE site_id = $1 AND slug = $2")
-                    .bind(a.site_id)
-                    .bind(&a.slug)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                let (id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO articles (site_id, section_id, slug, title, summary, dateline, body_markdown, \
-                       body_html, body_text, source, copyright, status, published_at, updated_at, featured, breaking, \
-                       image_id, image_caption, image_credit, image_alt, origin, created_at, modified_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
-                     ON CONFLICT (site_id, slug) DO UPDATE SET section_id = excluded.section_id, title = excluded.title, \
-                       summary = excluded.summary, dateline = excluded.dateline, body_markdown = excluded.body_markdown, \
-                       body_html = excluded.body_html, body_text = excluded.body_text, source = excluded.source, \
-                       copyright = excluded.copyright, status = excluded.status, published_at = excluded.published_at, \
-                       updated_at = excluded.updated_at, featured = excluded.featured, breaking = excluded.breaking, \
-                       image_id = excluded.image_id, image_caption = excluded.image_caption, \
-                       image_credit = excluded.image_credit, image_alt = excluded.image_alt, origin = excluded.origin, \
-                       modified_at = excluded.modified_at \
-                     RETURNING id",
-                )
-                .bind(a.site_id)
-                .bind(a.section_id)
-                .bind(&a.slug)
-                .bind(&a.title)
-                .bind(&a.summary)
-                .bind(&a.dateline)
-                .bind(&a.body_markdown)
-                .bind(&a.body_html)
-                .bind(&a.body_text)
-                .bind(&a.source)
-                .bind(&a.copyright)
-                .bind(a.status.as_str())
-                .bind(a.published_at)
-                .bind(a.updated_at)
-                .bind(a.featured)
-                .bind(a.breaking)
-                .bind(a.image_id)
-                .bind(&a.image_caption)
-                .bind(&a.image_credit)
-                .bind(&a.image_alt)
-                .bind(&a.origin)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(map)?;
-
-                sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut *tx).await.map_err(map)?;
-                for (position, name) in a.authors.iter().enumerate() {
-                    let (author_id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO authors (slug, name) VALUES ($1, $2) \
-                         ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id",
-                    )
-                    .bind(slugify(name))
-                    .bind(name)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                    sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                        .bind(id)
-                        .bind(author_id)
-                        .bind(position as i64)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map)?;
-                }
-                sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut *tx).await.map_err(map)?;
-                for name in &a.tags {
-                    let (tag_id,): (i64,) = sqlx::query_as(
-                        "INSERT INTO tags (site_id, slug, name) VALUES ($1, $2, $3) \
-                         ON CONFLICT (site_id, slug) DO UPDATE SET name = excluded.name RETURNING id",
-                    )
-                    .bind(a.site_id)
-                    .bind(slugify(name))
-                    .bind(name)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(map)?;
-                    sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-                        .bind(id)
-                        .bind(tag_id)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map)?;
+                for a in articles {
+                    upsert_in(&mut tx, a, now).await?;
                 }
                 tx.commit().await.map_err(map)?;
-                Ok(Upserted { id, created: existing.is_none() })
+                Ok(articles.len() as u64)
             }
 
             async fn article_by_slug(&self, site_id: i64, slug: &str, now: DateTime<Utc>) -> StoreResult<Option<Article>> {

@@ -92,7 +92,7 @@ fn fts_query(input: &str) -> Option<String> {
     Some(words.join(" "))
 }
 
-impl_common_store!(SqliteStore, "sqlite");
+impl_common_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 
 #[cfg(test)]
 mod tests {

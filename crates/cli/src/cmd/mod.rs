@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod generate;
 mod import;
 mod serve;
 mod site;
@@ -13,5 +14,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&cli.global, args).await,
         Command::Import(args) => import::run(&cli.global, args).await,
         Command::Site(cmd) => site::run(&cli.global, cmd).await,
+        Command::Generate(args) => generate::run(&cli.global, args).await,
     }
 }

@@ -33,6 +33,8 @@ pub trait ArticleStore: Send + Sync {
     /// Creates the article or updates the one with the same site and slug,
     /// replacing its authors and tags, all in one transaction.
     async fn upsert_article(&self, input: &ArticleInput) -> StoreResult<Upserted>;
+    /// Creates or updates many articles in one transaction (bulk loads).
+    async fn upsert_articles(&self, articles: &[ArticleInput]) -> StoreResult<u64>;
     /// A published article visible at `now`.
     async fn article_by_slug(
         &self,
