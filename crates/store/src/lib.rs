@@ -13,6 +13,7 @@ mod error;
 mod postgres;
 mod rows;
 mod sqlite;
+mod sqlite_read;
 pub mod testing;
 
 use std::sync::Arc;

@@ -50,12 +50,12 @@ impl PgStore {
         query: &str,
         page: PageRequest,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<SearchRow>> {
+    ) -> StoreResult<Vec<ArticleSummary>> {
         if query.trim().is_empty() {
             return Ok(Vec::new());
         }
         // Rank first, then make headlines for the one page only: ts_headline is costly.
-        sqlx::query_as(concat!(
+        let rows: Vec<SearchRow> = sqlx::query_as(concat!(
             "WITH q AS (SELECT websearch_to_tsquery('english', $3) AS q), \
              hits AS (SELECT a.id, ts_rank_cd(a.search_vector, q.q) AS rank FROM articles a, q \
                WHERE a.search_vector @@ q.q AND a.site_id = $1 AND",
@@ -76,8 +76,13 @@ impl PgStore {
         .bind(page.offset() as i64)
         .fetch_all(&self.pool)
         .await
-        .map_err(map)
+        .map_err(map)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| r.summary.into_summary(r.snippet))
+            .collect())
     }
 }
 
 impl_common_store!(PgStore, sqlx::Postgres, "postgres");
+impl_sqlx_reads!(PgStore);

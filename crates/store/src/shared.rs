@@ -211,38 +211,7 @@ macro_rules! impl_common_store {
             }
 
             async fn article_by_slug(&self, site_id: i64, slug: &str, now: DateTime<Utc>) -> StoreResult<Option<Article>> {
-                let row: Option<ArticleRow> = sqlx::query_as(concat!(
-                    "SELECT a.id, a.site_id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
-                       a.title, a.summary, a.dateline, a.body_html, a.source, a.copyright, a.published_at, a.updated_at, \
-                       a.featured, a.breaking, a.image_caption, a.image_credit, a.image_alt, i.id AS image_id, \
-                       i.hash AS image_hash, i.width AS image_width, i.height AS image_height, \
-                       i.widths AS image_widths, i.ext AS image_ext \
-                     FROM articles a",
-                    article_joins!(),
-                    "WHERE a.site_id = $1 AND a.slug = $3 AND",
-                    visible!()
-                ))
-                .bind(site_id)
-                .bind(now)
-                .bind(slug)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(map)?;
-                let Some(row) = row else { return Ok(None) };
-                let labels: Vec<LabelRow> = sqlx::query_as(
-                    "SELECT 'a' AS kind, p.id, p.slug, p.name, aa.position AS ord FROM article_authors aa \
-                       JOIN authors p ON p.id = aa.author_id WHERE aa.article_id = $1 \
-                     UNION ALL \
-                     SELECT 't' AS kind, t.id, t.slug, t.name, 0 AS ord FROM article_tags at \
-                       JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
-                     ORDER BY kind, ord, name",
-                )
-                .bind(row.id)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(map)?;
-                let (authors, tags) = split_labels(labels);
-                Ok(Some(row.into_article(authors, tags)))
+                self.read_article_by_slug(site_id, slug, now).await
             }
 
             async fn list_articles(
@@ -252,44 +221,7 @@ macro_rules! impl_common_store {
                 page: PageRequest,
                 now: DateTime<Utc>,
             ) -> StoreResult<Paged<ArticleSummary>> {
-                const TAIL: &str = " ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4";
-                let (sql, filter_id): (&str, Option<i64>) = match filter {
-                    ListFilter::All => (
-                        concat!("SELECT ", summary_columns!(), " FROM articles a", article_joins!(), "WHERE a.site_id = $1 AND", visible!()),
-                        None,
-                    ),
-                    ListFilter::Featured => (
-                        concat!("SELECT ", summary_columns!(), " FROM articles a", article_joins!(),
-                            "WHERE a.site_id = $1 AND a.featured = TRUE AND", visible!()),
-                        None,
-                    ),
-                    ListFilter::Section(id) => (
-                        concat!("SELECT ", summary_columns!(), " FROM articles a", article_joins!(),
-                            "WHERE a.section_id = $5 AND a.site_id = $1 AND", visible!()),
-                        Some(id),
-                    ),
-                    ListFilter::Tag(id) => (
-                        concat!("SELECT ", summary_columns!(), " FROM article_tags x JOIN articles a ON a.id = x.article_id",
-                            article_joins!(), "WHERE x.tag_id = $5 AND a.site_id = $1 AND", visible!()),
-                        Some(id),
-                    ),
-                    ListFilter::Author(id) => (
-                        concat!("SELECT ", summary_columns!(), " FROM article_authors x JOIN articles a ON a.id = x.article_id",
-                            article_joins!(), "WHERE x.author_id = $5 AND a.site_id = $1 AND", visible!()),
-                        Some(id),
-                    ),
-                };
-                let sql = format!("{sql}{TAIL}");
-                let mut q = sqlx::query_as::<_, SummaryRow>(&sql)
-                    .bind(site_id)
-                    .bind(now)
-                    .bind(i64::from(page.fetch_limit()))
-                    .bind(page.offset() as i64);
-                if let Some(id) = filter_id {
-                    q = q.bind(id);
-                }
-                let rows = q.fetch_all(&self.pool).await.map_err(map)?;
-                Ok(Paged::from_overfetch(rows.into_iter().map(|r| r.into_summary(None)).collect(), page))
+                self.read_list_articles(site_id, filter, page, now).await
             }
 
             async fn search(
@@ -299,32 +231,17 @@ macro_rules! impl_common_store {
                 page: PageRequest,
                 now: DateTime<Utc>,
             ) -> StoreResult<Paged<ArticleSummary>> {
-                let rows = self.search_dialect(site_id, query, page, now).await?;
-                Ok(Paged::from_overfetch(
-                    rows.into_iter().map(|r| r.summary.into_summary(r.snippet)).collect(),
-                    page,
-                ))
+                Ok(Paged::from_overfetch(self.search_dialect(site_id, query, page, now).await?, page))
             }
 
             async fn tag_by_slug(&self, site_id: i64, slug: &str) -> StoreResult<Option<Tag>> {
-                let row: Option<(i64, String, String)> =
-                    sqlx::query_as("SELECT id, slug, name FROM tags WHERE site_id = $1 AND slug = $2")
-                        .bind(site_id)
-                        .bind(slug)
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(map)?;
-                Ok(row.map(|(id, slug, name)| Tag { id, slug, name }))
+                self.read_tag_by_slug(site_id, slug).await
             }
 
             async fn author_by_slug(&self, slug: &str) -> StoreResult<Option<Person>> {
-                let row: Option<(i64, String, String)> = sqlx::query_as("SELECT id, slug, name FROM authors WHERE slug = $1")
-                    .bind(slug)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(map)?;
-                Ok(row.map(|(id, slug, name)| Person { id, slug, name }))
+                self.read_author_by_slug(slug).await
             }
+
 
             async fn count_published(&self, site_id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
                 let (n,): (i64,) = sqlx::query_as(concat!("SELECT COUNT(*) FROM articles a WHERE a.site_id = $1 AND", visible!()))
@@ -458,6 +375,90 @@ macro_rules! impl_common_store {
 
             fn backend(&self) -> &'static str {
                 $backend
+            }
+        }
+    };
+}
+
+/// The hot read paths written with sqlx, as inherent methods. PostgreSQL uses
+/// them; SQLite has its own (`sqlite_read.rs`), because sqlx's SQLite driver
+/// costs tens of microseconds per query in thread hand-offs.
+macro_rules! impl_sqlx_reads {
+    ($store:ty) => {
+        impl $store {
+            pub(crate) async fn read_article_by_slug(
+                &self,
+                site_id: i64,
+                slug: &str,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Option<Article>> {
+                let row: Option<ArticleRow> = sqlx::query_as(crate::sql::ARTICLE_BY_SLUG)
+                    .bind(site_id)
+                    .bind(now)
+                    .bind(slug)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(map)?;
+                let Some(row) = row else { return Ok(None) };
+                let labels: Vec<LabelRow> = sqlx::query_as(crate::sql::ARTICLE_LABELS)
+                    .bind(row.id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(map)?;
+                let (authors, tags) = split_labels(labels);
+                Ok(Some(row.into_article(authors, tags)))
+            }
+
+            pub(crate) async fn read_list_articles(
+                &self,
+                site_id: i64,
+                filter: ListFilter,
+                page: PageRequest,
+                now: DateTime<Utc>,
+            ) -> StoreResult<Paged<ArticleSummary>> {
+                let (sql, filter_id) = crate::sql::list_sql(filter);
+                let mut q = sqlx::query_as::<_, SummaryRow>(sql.as_str())
+                    .bind(site_id)
+                    .bind(now)
+                    .bind(i64::from(page.fetch_limit()))
+                    .bind(page.offset() as i64);
+                if let Some(id) = filter_id {
+                    q = q.bind(id);
+                }
+                let rows = q.fetch_all(&self.pool).await.map_err(map)?;
+                Ok(Paged::from_overfetch(
+                    rows.into_iter().map(|r| r.into_summary(None)).collect(),
+                    page,
+                ))
+            }
+
+            pub(crate) async fn read_tag_by_slug(
+                &self,
+                site_id: i64,
+                slug: &str,
+            ) -> StoreResult<Option<Tag>> {
+                let row: Option<(i64, String, String)> = sqlx::query_as(
+                    "SELECT id, slug, name FROM tags WHERE site_id = $1 AND slug = $2",
+                )
+                .bind(site_id)
+                .bind(slug)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+                Ok(row.map(|(id, slug, name)| Tag { id, slug, name }))
+            }
+
+            pub(crate) async fn read_author_by_slug(
+                &self,
+                slug: &str,
+            ) -> StoreResult<Option<Person>> {
+                let row: Option<(i64, String, String)> =
+                    sqlx::query_as("SELECT id, slug, name FROM authors WHERE slug = $1")
+                        .bind(slug)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(map)?;
+                Ok(row.map(|(id, slug, name)| Person { id, slug, name }))
             }
         }
     };

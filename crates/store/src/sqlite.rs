@@ -7,7 +7,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::{ConnectError, ConnectOptions};
+use crate::{sqlite_read, ConnectError, ConnectOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -15,6 +15,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    reads: std::sync::Arc<sqlite_read::ReadPool>,
 }
 
 impl SqliteStore {
@@ -28,6 +29,7 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10))
             .pragma("cache_size", "-32000")
             .pragma("temp_store", "memory");
+        let path = options.get_filename().to_path_buf();
         let pool = SqlitePoolOptions::new()
             .max_connections(opts.max_connections.max(1))
             .min_connections(1)
@@ -38,7 +40,8 @@ impl SqliteStore {
         MIGRATOR.run(&pool).await.map_err(|e| {
             ConnectError(format!("cannot migrate SQLite database {}: {e}", opts.url))
         })?;
-        Ok(Self { pool })
+        let reads = std::sync::Arc::new(sqlite_read::ReadPool::new(path));
+        Ok(Self { pool, reads })
     }
 
     /// The pool, for the benchmark's bulk loader and for tests.
@@ -52,28 +55,42 @@ impl SqliteStore {
         query: &str,
         page: PageRequest,
         now: DateTime<Utc>,
-    ) -> StoreResult<Vec<SearchRow>> {
-        let Some(fts) = fts_query(query) else {
-            return Ok(Vec::new());
-        };
-        sqlx::query_as(concat!(
-            "SELECT ",
-            summary_columns!(),
-            ", snippet(articles_fts, 2, char(1), char(2), '…', 28) AS snippet \
-             FROM articles_fts f JOIN articles a ON a.id = f.rowid",
-            article_joins!(),
-            "WHERE articles_fts MATCH $3 AND a.site_id = $1 AND",
-            visible!(),
-            "ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0), a.published_at DESC LIMIT $4 OFFSET $5"
-        ))
-        .bind(site_id)
-        .bind(now)
-        .bind(fts)
-        .bind(i64::from(page.fetch_limit()))
-        .bind(page.offset() as i64)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(map)
+    ) -> StoreResult<Vec<ArticleSummary>> {
+        match fts_query(query) {
+            Some(fts) => sqlite_read::search(&self.reads, site_id, &fts, page, now),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    pub(crate) async fn read_article_by_slug(
+        &self,
+        site_id: i64,
+        slug: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Article>> {
+        sqlite_read::article_by_slug(&self.reads, site_id, slug, now)
+    }
+
+    pub(crate) async fn read_list_articles(
+        &self,
+        site_id: i64,
+        filter: ListFilter,
+        page: PageRequest,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Paged<ArticleSummary>> {
+        sqlite_read::list_articles(&self.reads, site_id, filter, page, now)
+    }
+
+    pub(crate) async fn read_tag_by_slug(
+        &self,
+        site_id: i64,
+        slug: &str,
+    ) -> StoreResult<Option<Tag>> {
+        sqlite_read::tag_by_slug(&self.reads, site_id, slug)
+    }
+
+    pub(crate) async fn read_author_by_slug(&self, slug: &str) -> StoreResult<Option<Person>> {
+        sqlite_read::author_by_slug(&self.reads, slug)
     }
 }
 

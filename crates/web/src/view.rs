@@ -293,6 +293,8 @@ pub struct Meta {
     pub jsonld: Option<String>,
     pub feed: Option<String>,
     pub atom: Option<String>,
+    /// What the feeds linked from the page are called.
+    pub feed_title: Option<String>,
     pub noindex: bool,
 }
 

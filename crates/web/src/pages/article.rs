@@ -123,6 +123,7 @@ fn meta_for(site: &Site, a: &Article) -> Meta {
         jsonld: Some(view::jsonld(&ld)),
         feed: Some(format!("/{}/feed.xml", a.section_slug)),
         atom: Some(format!("/{}/atom.xml", a.section_slug)),
+        feed_title: Some(format!("{}: {}", site.name, a.section_name)),
         ..Default::default()
     }
 }

@@ -58,6 +58,10 @@ async fn render_list(
         next: pages.next.clone(),
         feed: spec.feeds.as_ref().map(|f| f.0.clone()),
         atom: spec.feeds.as_ref().map(|f| f.1.clone()),
+        feed_title: spec
+            .feeds
+            .as_ref()
+            .map(|_| format!("{}: {}", site.name, spec.title)),
         ..Default::default()
     };
     let network = state.network.get();

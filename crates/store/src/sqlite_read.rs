@@ -1,0 +1,321 @@
+//! SQLite's hot read paths on plain rusqlite connections.
+//!
+//! sqlx's SQLite driver runs each connection on its own thread and passes
+//! every query and row through channels, which costs tens of microseconds
+//! per query; a page needs several. Reads that pages make are therefore run
+//! here, synchronously on read-only connections, with the same SQL text as
+//! the sqlx versions (`sql.rs`). Writes and migrations stay on sqlx.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use kawaraban_core::model::{Article, ArticleSummary, Image, ListFilter, Person, Tag};
+use kawaraban_core::paging::{PageRequest, Paged};
+use kawaraban_core::{StoreError, StoreResult};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OpenFlags, Row, Statement};
+
+/// Idle read-only connections, opened on demand.
+pub(crate) struct ReadPool {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+/// Most idle connections kept.
+const MAX_IDLE: usize = 16;
+
+impl ReadPool {
+    pub fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn open(&self) -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.execute_batch("PRAGMA cache_size = -32000; PRAGMA temp_store = memory;")?;
+        conn.set_prepared_statement_cache_capacity(64);
+        Ok(conn)
+    }
+
+    /// Runs `f` on a pooled connection. On a multi-threaded runtime the
+    /// worker thread is marked as blocking meanwhile, so a slow query (a
+    /// broad search over a million articles) never stalls other requests.
+    pub fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
+        let run = || {
+            let conn = match self.idle.lock().expect("read pool lock").pop() {
+                Some(c) => c,
+                None => self.open().map_err(map)?,
+            };
+            let out = f(&conn).map_err(map);
+            // A connection whose query failed for I/O reasons is dropped, not reused.
+            if !matches!(out, Err(StoreError::Unavailable(_))) {
+                let mut idle = self.idle.lock().expect("read pool lock");
+                if idle.len() < MAX_IDLE {
+                    idle.push(conn);
+                }
+            }
+            out
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(run)
+            }
+            _ => run(),
+        }
+    }
+}
+
+fn map(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::*;
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                DatabaseBusy | DatabaseLocked | CannotOpen | SystemIoFailure | NotADatabase
+            ) =>
+        {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
+/// Binds `$N` parameters by number, whatever order they appear in.
+fn bind(stmt: &mut Statement<'_>, args: &[&dyn ToSql]) -> rusqlite::Result<()> {
+    for i in 1..=stmt.parameter_count() {
+        let n: usize = stmt
+            .parameter_name(i)
+            .and_then(|name| name.strip_prefix('$'))
+            .and_then(|d| d.parse().ok())
+            .ok_or(rusqlite::Error::InvalidParameterName(format!(
+                "parameter {i}"
+            )))?;
+        let arg = args
+            .get(n - 1)
+            .ok_or(rusqlite::Error::InvalidParameterCount(n, args.len()))?;
+        stmt.raw_bind_parameter(i, arg)?;
+    }
+    Ok(())
+}
+
+fn query_rows<T>(
+    conn: &Connection,
+    sql: &str,
+    args: &[&dyn ToSql],
+    mut f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    bind(&mut stmt, args)?;
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(f(row)?);
+    }
+    Ok(out)
+}
+
+/// Timestamps as sqlx stores them (RFC 3339 text).
+fn time(row: &Row<'_>, col: &str) -> rusqlite::Result<DateTime<Utc>> {
+    let s: String = row.get(col)?;
+    parse_time(&s, col)
+}
+
+fn opt_time(row: &Row<'_>, col: &str) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let s: Option<String> = row.get(col)?;
+    s.map(|s| parse_time(&s, col)).transpose()
+}
+
+fn parse_time(s: &str, col: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .or_else(|_| DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%:z"))
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                format!("{col}: {e}").into(),
+            )
+        })
+}
+
+fn image(row: &Row<'_>) -> rusqlite::Result<Option<Image>> {
+    let Some(id) = row.get::<_, Option<i64>>("image_id")? else {
+        return Ok(None);
+    };
+    Ok(Some(Image {
+        id,
+        hash: row.get("image_hash")?,
+        width: row.get::<_, i64>("image_width")? as u32,
+        height: row.get::<_, i64>("image_height")? as u32,
+        widths: Image::parse_widths(&row.get::<_, String>("image_widths")?),
+        ext: row.get("image_ext")?,
+    }))
+}
+
+fn summary(row: &Row<'_>, snippet: bool) -> rusqlite::Result<ArticleSummary> {
+    Ok(ArticleSummary {
+        id: row.get("id")?,
+        section_slug: row.get("section_slug")?,
+        section_name: row.get("section_name")?,
+        slug: row.get("slug")?,
+        title: row.get("title")?,
+        summary: row.get("summary")?,
+        published_at: time(row, "published_at")?,
+        updated_at: opt_time(row, "updated_at")?,
+        image: image(row)?,
+        image_alt: row.get("image_alt")?,
+        snippet: if snippet { row.get("snippet")? } else { None },
+    })
+}
+
+/// `now` as sqlx binds it, so comparisons with stored text agree.
+fn now_text(now: DateTime<Utc>) -> String {
+    now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+pub(crate) fn article_by_slug(
+    pool: &ReadPool,
+    site_id: i64,
+    slug: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<Article>> {
+    let now = now_text(now);
+    pool.with(|conn| {
+        let mut found = query_rows(
+            conn,
+            crate::sql::ARTICLE_BY_SLUG,
+            &[&site_id, &now, &slug],
+            |row| {
+                Ok(Article {
+                    id: row.get("id")?,
+                    site_id: row.get("site_id")?,
+                    section_id: row.get("section_id")?,
+                    section_slug: row.get("section_slug")?,
+                    section_name: row.get("section_name")?,
+                    slug: row.get("slug")?,
+                    title: row.get("title")?,
+                    summary: row.get("summary")?,
+                    dateline: row.get("dateline")?,
+                    body_html: row.get("body_html")?,
+                    source: row.get("source")?,
+                    copyright: row.get("copyright")?,
+                    published_at: time(row, "published_at")?,
+                    updated_at: opt_time(row, "updated_at")?,
+                    featured: row.get("featured")?,
+                    breaking: row.get("breaking")?,
+                    image: image(row)?,
+                    image_caption: row.get("image_caption")?,
+                    image_credit: row.get("image_credit")?,
+                    image_alt: row.get("image_alt")?,
+                    authors: Vec::new(),
+                    tags: Vec::new(),
+                })
+            },
+        )?;
+        let Some(mut article) = found.pop() else {
+            return Ok(None);
+        };
+        let labels = query_rows(conn, crate::sql::ARTICLE_LABELS, &[&article.id], |row| {
+            Ok((
+                row.get::<_, String>("kind")?,
+                row.get::<_, i64>("id")?,
+                row.get::<_, String>("slug")?,
+                row.get::<_, String>("name")?,
+            ))
+        })?;
+        for (kind, id, slug, name) in labels {
+            if kind == "a" {
+                article.authors.push(Person { id, slug, name });
+            } else {
+                article.tags.push(Tag { id, slug, name });
+            }
+        }
+        Ok(Some(article))
+    })
+}
+
+pub(crate) fn list_articles(
+    pool: &ReadPool,
+    site_id: i64,
+    filter: ListFilter,
+    page: PageRequest,
+    now: DateTime<Utc>,
+) -> StoreResult<Paged<ArticleSummary>> {
+    let (sql, filter_id) = crate::sql::list_sql(filter);
+    let now = now_text(now);
+    let limit = i64::from(page.fetch_limit());
+    let offset = page.offset() as i64;
+    let fid = filter_id.unwrap_or(0);
+    let rows = pool.with(|conn| {
+        query_rows(conn, &sql, &[&site_id, &now, &limit, &offset, &fid], |r| {
+            summary(r, false)
+        })
+    })?;
+    Ok(Paged::from_overfetch(rows, page))
+}
+
+/// FTS5 search, ranked by bm25 with the headline weighted most.
+pub(crate) fn search(
+    pool: &ReadPool,
+    site_id: i64,
+    fts: &str,
+    page: PageRequest,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<ArticleSummary>> {
+    let now = now_text(now);
+    let limit = i64::from(page.fetch_limit());
+    let offset = page.offset() as i64;
+    pool.with(|conn| {
+        query_rows(
+            conn,
+            crate::sql::SQLITE_SEARCH,
+            &[&site_id, &now, &fts, &limit, &offset],
+            |r| summary(r, true),
+        )
+    })
+}
+
+pub(crate) fn tag_by_slug(pool: &ReadPool, site_id: i64, slug: &str) -> StoreResult<Option<Tag>> {
+    pool.with(|conn| {
+        Ok(query_rows(
+            conn,
+            "SELECT id, slug, name FROM tags WHERE site_id = $1 AND slug = $2",
+            &[&site_id, &slug],
+            |r| {
+                Ok(Tag {
+                    id: r.get(0)?,
+                    slug: r.get(1)?,
+                    name: r.get(2)?,
+                })
+            },
+        )?
+        .pop())
+    })
+}
+
+pub(crate) fn author_by_slug(pool: &ReadPool, slug: &str) -> StoreResult<Option<Person>> {
+    pool.with(|conn| {
+        Ok(query_rows(
+            conn,
+            "SELECT id, slug, name FROM authors WHERE slug = $1",
+            &[&slug],
+            |r| {
+                Ok(Person {
+                    id: r.get(0)?,
+                    slug: r.get(1)?,
+                    name: r.get(2)?,
+                })
+            },
+        )?
+        .pop())
+    })
+}
