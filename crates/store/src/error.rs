@@ -24,12 +24,16 @@ pub(crate) fn map(e: sqlx::Error) -> StoreError {
 }
 
 /// PostgreSQL's "server going away" classes (57P: operator intervention,
-/// 08: connection exception) and SQLite's busy/locked/cannot-open codes.
+/// 08: connection exception, 53: insufficient resources, 55000: database not
+/// accepting connections, 3D000: database missing) and SQLite's
+/// busy/locked/cannot-open codes.
 fn is_unavailable_code(code: Option<&str>) -> bool {
     match code {
         Some(c) => {
             c.starts_with("57P")
                 || c.starts_with("08")
+                || c.starts_with("53")
+                || matches!(c, "55000" | "3D000")
                 || matches!(c, "5" | "6" | "14" | "517" | "261")
         }
         None => false,

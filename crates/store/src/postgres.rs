@@ -22,7 +22,7 @@ impl PgStore {
             .map_err(|e| ConnectError(format!("bad PostgreSQL URL {}: {e}", redact(&opts.url))))?;
         let pool = PgPoolOptions::new()
             .max_connections(opts.max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(3))
             .connect_with(options)
             .await
             .map_err(|e| {

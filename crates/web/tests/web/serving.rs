@@ -324,3 +324,56 @@ async fn without_the_page_cache_pages_render_from_the_database_every_time() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_database_lost_while_serving_gives_503_and_service_comes_back() {
+    if kawaraban_store::testing::backend() != "postgres" {
+        eprintln!("skipped: losing the database server is exercised in the PostgreSQL pass");
+        return;
+    }
+    use sqlx::Connection;
+    let app = TestApp::builder().start().await;
+    // Warm one page into the cache; it keeps being served while the database is away.
+    app.page("/national/rail-line-reopens").await;
+    let name = url::Url::parse(&app.db_url)
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .to_string();
+    let admin_url = std::env::var("KAWARABAN_TEST_PG_URL").unwrap();
+    let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+    sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+        .bind(&name)
+        .execute(&mut admin)
+        .await
+        .unwrap();
+
+    let down = eventually(|| async { app.page("/national/").await.0 == 503 }).await;
+    assert!(
+        down,
+        "an uncached page should answer 503 while the database is away"
+    );
+    let (status, html) = app.page("/tag/transport").await;
+    assert_eq!(status, 503);
+    assert!(html.contains("Temporarily unavailable"), "{html}");
+    assert_eq!(app.page("/readyz").await.0, 503);
+    assert_eq!(app.page("/healthz").await.0, 200);
+    assert_eq!(
+        app.page("/national/rail-line-reopens").await.0,
+        200,
+        "cached pages keep being served"
+    );
+
+    sqlx::query(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let back = eventually(|| async { app.page("/national/").await.0 == 200 }).await;
+    assert!(back, "service resumes when the database returns");
+    assert_eq!(app.page("/readyz").await.0, 200);
+    app.stop().await;
+}
