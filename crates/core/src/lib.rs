@@ -3,8 +3,10 @@
 //!
 //! Nothing here knows about HTTP or a database driver.
 
+pub mod authz;
 pub mod error;
 pub mod frontmatter;
+pub mod identity;
 pub mod markdown;
 pub mod model;
 pub mod paging;

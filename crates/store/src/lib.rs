@@ -10,9 +10,12 @@ mod sql;
 #[macro_use]
 mod shared;
 mod error;
+#[macro_use]
+mod members;
 mod postgres;
 mod rows;
 mod sqlite;
+mod sqlite_bulk;
 mod sqlite_read;
 pub mod testing;
 

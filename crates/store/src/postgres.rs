@@ -15,6 +15,15 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// No separate bulk path: batches go through the shared sqlx code.
+    async fn bulk_upsert(
+        &self,
+        _articles: &[kawaraban_core::model::ArticleInput],
+        _now: chrono::DateTime<chrono::Utc>,
+    ) -> kawaraban_core::StoreResult<Option<u64>> {
+        Ok(None)
+    }
+
     pub async fn connect(opts: &ConnectOptions) -> Result<Self, ConnectError> {
         let options: PgConnectOptions = opts
             .url
@@ -85,4 +94,9 @@ impl PgStore {
 }
 
 impl_common_store!(PgStore, sqlx::Postgres, "postgres");
+impl_member_store!(
+    crate::postgres::PgStore,
+    sqlx::Postgres,
+    "FOR UPDATE SKIP LOCKED"
+);
 impl_sqlx_reads!(PgStore);

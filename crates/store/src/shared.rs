@@ -18,27 +18,13 @@ macro_rules! impl_common_store {
 
         /// Creates or updates one article inside the caller's transaction.
         async fn upsert_in(tx: &mut sqlx::Transaction<'_, $db>, a: &ArticleInput, now: DateTime<Utc>) -> StoreResult<Upserted> {
-            let existing: Option<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE site_id = $1 AND slug = $2")
+            let existing: Option<(i64,)> = sqlx::query_as(crate::sql::ARTICLE_ID_BY_SLUG)
                 .bind(a.site_id)
                 .bind(&a.slug)
                 .fetch_optional(&mut **tx)
                 .await
                 .map_err(map)?;
-            let (id,): (i64,) = sqlx::query_as(
-                "INSERT INTO articles (site_id, section_id, slug, title, summary, dateline, body_markdown, \
-                   body_html, body_text, source, copyright, status, published_at, updated_at, featured, breaking, \
-                   image_id, image_caption, image_credit, image_alt, origin, created_at, modified_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
-                 ON CONFLICT (site_id, slug) DO UPDATE SET section_id = excluded.section_id, title = excluded.title, \
-                   summary = excluded.summary, dateline = excluded.dateline, body_markdown = excluded.body_markdown, \
-                   body_html = excluded.body_html, body_text = excluded.body_text, source = excluded.source, \
-                   copyright = excluded.copyright, status = excluded.status, published_at = excluded.published_at, \
-                   updated_at = excluded.updated_at, featured = excluded.featured, breaking = excluded.breaking, \
-                   image_id = excluded.image_id, image_caption = excluded.image_caption, \
-                   image_credit = excluded.image_credit, image_alt = excluded.image_alt, origin = excluded.origin, \
-                   modified_at = excluded.modified_at \
-                 RETURNING id",
-            )
+            let (id,): (i64,) = sqlx::query_as(crate::sql::UPSERT_ARTICLE)
             .bind(a.site_id)
             .bind(a.section_id)
             .bind(&a.slug)
@@ -67,20 +53,17 @@ macro_rules! impl_common_store {
 
             // A new article has no authors or tags to replace.
             if existing.is_some() {
-                sqlx::query("DELETE FROM article_authors WHERE article_id = $1").bind(id).execute(&mut **tx).await.map_err(map)?;
-                sqlx::query("DELETE FROM article_tags WHERE article_id = $1").bind(id).execute(&mut **tx).await.map_err(map)?;
+                sqlx::query(crate::sql::CLEAR_ARTICLE_AUTHORS).bind(id).execute(&mut **tx).await.map_err(map)?;
+                sqlx::query(crate::sql::CLEAR_ARTICLE_TAGS).bind(id).execute(&mut **tx).await.map_err(map)?;
             }
             for (position, name) in a.authors.iter().enumerate() {
-                let (author_id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO authors (slug, name) VALUES ($1, $2) \
-                     ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id",
-                )
+                let (author_id,): (i64,) = sqlx::query_as(crate::sql::UPSERT_AUTHOR)
                 .bind(slugify(name))
                 .bind(name)
                 .fetch_one(&mut **tx)
                 .await
                 .map_err(map)?;
-                sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                sqlx::query(crate::sql::LINK_AUTHOR)
                     .bind(id)
                     .bind(author_id)
                     .bind(position as i64)
@@ -89,17 +72,14 @@ macro_rules! impl_common_store {
                     .map_err(map)?;
             }
             for name in &a.tags {
-                let (tag_id,): (i64,) = sqlx::query_as(
-                    "INSERT INTO tags (site_id, slug, name) VALUES ($1, $2, $3) \
-                     ON CONFLICT (site_id, slug) DO UPDATE SET name = excluded.name RETURNING id",
-                )
+                let (tag_id,): (i64,) = sqlx::query_as(crate::sql::UPSERT_TAG)
                 .bind(a.site_id)
                 .bind(slugify(name))
                 .bind(name)
                 .fetch_one(&mut **tx)
                 .await
                 .map_err(map)?;
-                sqlx::query("INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                sqlx::query(crate::sql::LINK_TAG)
                     .bind(id)
                     .bind(tag_id)
                     .execute(&mut **tx)
@@ -202,6 +182,9 @@ macro_rules! impl_common_store {
 
             async fn upsert_articles(&self, articles: &[ArticleInput]) -> StoreResult<u64> {
                 let now = Utc::now();
+                if let Some(n) = self.bulk_upsert(articles, now).await? {
+                    return Ok(n);
+                }
                 let mut tx = self.pool.begin().await.map_err(map)?;
                 for a in articles {
                     upsert_in(&mut tx, a, now).await?;

@@ -114,13 +114,74 @@ pub(crate) fn list_sql(filter: kawaraban_core::model::ListFilter) -> (String, Op
 }
 
 /// SQLite full-text search (`$1` site, `$2` now, `$3` FTS5 query, `$4` limit, `$5` offset).
-pub(crate) const SQLITE_SEARCH: &str = concat!(
-    "SELECT ",
-    summary_columns!(),
-    ", snippet(articles_fts, 2, char(1), char(2), '…', 28) AS snippet \
-     FROM articles_fts f JOIN articles a ON a.id = f.rowid",
-    article_joins!(),
-    "WHERE articles_fts MATCH $3 AND a.site_id = $1 AND",
-    visible!(),
-    "ORDER BY bm25(articles_fts, 10.0, 4.0, 1.0), a.published_at DESC LIMIT $4 OFFSET $5"
-);
+/// The search page query over SQLite FTS5, for `words` query words (bound
+/// from `$7` on, lower-cased). Ranked by where the words occur (headline
+/// first, then summary, then body), newest first among equals.
+///
+/// Not bm25: FTS5's bm25 needs each word's document frequency, which means
+/// reading the word's whole posting list; for a common word in a million
+/// articles that alone takes tens of milliseconds.
+pub(crate) fn sqlite_search(words: usize) -> String {
+    let mut rank = String::from("0");
+    for i in 0..words {
+        let p = 7 + i;
+        rank.push_str(&format!(
+            " + (instr(lower(a.title), ${p}) > 0) * 10 + (instr(lower(a.summary), ${p}) > 0) * 4"
+        ));
+    }
+    format!(
+        concat!(
+            "SELECT ",
+            summary_columns!(),
+            ", snippet(articles_fts, 2, char(1), char(2), '…', 28) AS snippet \
+             FROM articles_fts f JOIN articles a ON a.id = f.rowid",
+            article_joins!(),
+            "WHERE articles_fts MATCH $3 AND f.rowid >= $6 AND a.site_id = $1 AND",
+            visible!(),
+            "ORDER BY {} DESC, a.published_at DESC LIMIT $4 OFFSET $5"
+        ),
+        rank
+    )
+}
+
+/// A common word matches most of a million articles; ranking them all
+/// would take seconds. Search therefore ranks the newest [`SEARCH_WINDOW`]
+/// matches (by row id, which follows the order articles arrived in): this
+/// finds where that window starts.
+pub(crate) const SQLITE_SEARCH_CUTOFF: &str =
+    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH $1 ORDER BY rowid DESC LIMIT 1 OFFSET $2";
+
+/// How many of the newest matches search ranks.
+pub(crate) const SEARCH_WINDOW: i64 = 1000;
+
+// ---------------------------------------------------------------- article writes
+// One text for the sqlx path (both databases) and SQLite's bulk path.
+
+pub(crate) const ARTICLE_ID_BY_SLUG: &str =
+    "SELECT id FROM articles WHERE site_id = $1 AND slug = $2";
+
+/// Creates or updates an article by (site, slug); `$22` is both times.
+pub(crate) const UPSERT_ARTICLE: &str = "INSERT INTO articles (site_id, section_id, slug, title, summary, dateline, body_markdown, \
+                   body_html, body_text, source, copyright, status, published_at, updated_at, featured, breaking, \
+                   image_id, image_caption, image_credit, image_alt, origin, created_at, modified_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22) \
+                 ON CONFLICT (site_id, slug) DO UPDATE SET section_id = excluded.section_id, title = excluded.title, \
+                   summary = excluded.summary, dateline = excluded.dateline, body_markdown = excluded.body_markdown, \
+                   body_html = excluded.body_html, body_text = excluded.body_text, source = excluded.source, \
+                   copyright = excluded.copyright, status = excluded.status, published_at = excluded.published_at, \
+                   updated_at = excluded.updated_at, featured = excluded.featured, breaking = excluded.breaking, \
+                   image_id = excluded.image_id, image_caption = excluded.image_caption, \
+                   image_credit = excluded.image_credit, image_alt = excluded.image_alt, origin = excluded.origin, \
+                   modified_at = excluded.modified_at \
+                 RETURNING id";
+
+pub(crate) const CLEAR_ARTICLE_AUTHORS: &str = "DELETE FROM article_authors WHERE article_id = $1";
+pub(crate) const CLEAR_ARTICLE_TAGS: &str = "DELETE FROM article_tags WHERE article_id = $1";
+pub(crate) const UPSERT_AUTHOR: &str = "INSERT INTO authors (slug, name) VALUES ($1, $2) \
+     ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id";
+pub(crate) const LINK_AUTHOR: &str =
+    "INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
+pub(crate) const UPSERT_TAG: &str = "INSERT INTO tags (site_id, slug, name) VALUES ($1, $2, $3) \
+     ON CONFLICT (site_id, slug) DO UPDATE SET name = excluded.name RETURNING id";
+pub(crate) const LINK_TAG: &str =
+    "INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";

@@ -7,7 +7,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::{sqlite_read, ConnectError, ConnectOptions};
+use crate::{sqlite_bulk, sqlite_read, ConnectError, ConnectOptions};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -16,6 +16,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 pub struct SqliteStore {
     pool: SqlitePool,
     reads: std::sync::Arc<sqlite_read::ReadPool>,
+    /// The bulk writer's connection, opened on first use.
+    bulk: std::sync::Arc<std::sync::Mutex<Option<rusqlite::Connection>>>,
+    path: std::path::PathBuf,
 }
 
 impl SqliteStore {
@@ -27,7 +30,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-32000")
+            .pragma("cache_size", "-8000")
             .pragma("temp_store", "memory");
         let path = options.get_filename().to_path_buf();
         let pool = SqlitePoolOptions::new()
@@ -40,13 +43,41 @@ impl SqliteStore {
         MIGRATOR.run(&pool).await.map_err(|e| {
             ConnectError(format!("cannot migrate SQLite database {}: {e}", opts.url))
         })?;
-        let reads = std::sync::Arc::new(sqlite_read::ReadPool::new(path));
-        Ok(Self { pool, reads })
+        let reads = std::sync::Arc::new(sqlite_read::ReadPool::new(path.clone()));
+        Ok(Self {
+            pool,
+            reads,
+            bulk: Default::default(),
+            path,
+        })
     }
 
     /// The pool, for the benchmark's bulk loader and for tests.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Batches go through rusqlite with prepared statements (`sqlite_bulk.rs`).
+    async fn bulk_upsert(
+        &self,
+        articles: &[ArticleInput],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<u64>> {
+        let bulk = self.bulk.clone();
+        let path = self.path.clone();
+        let articles = articles.to_vec();
+        tokio::task::spawn_blocking(move || {
+            let mut guard = bulk.lock().expect("bulk writer lock");
+            if guard.is_none() {
+                *guard = Some(sqlite_bulk::open(&path)?);
+            }
+            let conn = guard.as_mut().expect("opened above");
+            sqlite_bulk::upsert_articles(conn, &articles, now)
+        })
+        .await
+        .map_err(|e| kawaraban_core::StoreError::Other(e.to_string()))?
+        .map(Some)
+        .map_err(|e| kawaraban_core::StoreError::Other(format!("bulk write: {e}")))
     }
 
     async fn search_dialect(
@@ -110,6 +141,7 @@ fn fts_query(input: &str) -> Option<String> {
 }
 
 impl_common_store!(SqliteStore, sqlx::Sqlite, "sqlite");
+impl_member_store!(crate::sqlite::SqliteStore, sqlx::Sqlite, "");
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@ pub(crate) struct ReadPool {
 }
 
 /// Most idle connections kept.
-const MAX_IDLE: usize = 16;
+const MAX_IDLE: usize = 8;
 
 impl ReadPool {
     pub fn new(path: PathBuf) -> Self {
@@ -41,35 +41,43 @@ impl ReadPool {
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch("PRAGMA cache_size = -32000; PRAGMA temp_store = memory;")?;
+        conn.execute_batch("PRAGMA cache_size = -8000; PRAGMA temp_store = memory;")?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
     }
 
-    /// Runs `f` on a pooled connection. On a multi-threaded runtime the
-    /// worker thread is marked as blocking meanwhile, so a slow query (a
-    /// broad search over a million articles) never stalls other requests.
+    /// Runs `f` on a pooled connection, on the calling thread. For the
+    /// page reads: index look-ups that take tens of microseconds, where
+    /// handing the thread off to the blocking pool would cost more than the
+    /// query and add scheduling jitter.
     pub fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> StoreResult<T> {
-        let run = || {
-            let conn = match self.idle.lock().expect("read pool lock").pop() {
-                Some(c) => c,
-                None => self.open().map_err(map)?,
-            };
-            let out = f(&conn).map_err(map);
-            // A connection whose query failed for I/O reasons is dropped, not reused.
-            if !matches!(out, Err(StoreError::Unavailable(_))) {
-                let mut idle = self.idle.lock().expect("read pool lock");
-                if idle.len() < MAX_IDLE {
-                    idle.push(conn);
-                }
-            }
-            out
+        let conn = match self.idle.lock().expect("read pool lock").pop() {
+            Some(c) => c,
+            None => self.open().map_err(map)?,
         };
+        let out = f(&conn).map_err(map);
+        // A connection whose query failed for I/O reasons is dropped, not reused.
+        if !matches!(out, Err(StoreError::Unavailable(_))) {
+            let mut idle = self.idle.lock().expect("read pool lock");
+            if idle.len() < MAX_IDLE {
+                idle.push(conn);
+            }
+        }
+        out
+    }
+
+    /// Like [`ReadPool::with`] for queries that may take long (a broad
+    /// search over a million articles): on a multi-threaded runtime the
+    /// worker thread is marked as blocking meanwhile, so other requests go on.
+    pub fn with_slow<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> StoreResult<T> {
         match tokio::runtime::Handle::try_current() {
             Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(run)
+                tokio::task::block_in_place(|| self.with(f))
             }
-            _ => run(),
+            _ => self.with(f),
         }
     }
 }
@@ -263,7 +271,8 @@ pub(crate) fn list_articles(
     Ok(Paged::from_overfetch(rows, page))
 }
 
-/// FTS5 search, ranked by bm25 with the headline weighted most.
+/// FTS5 search over the newest matches (see [`crate::sql::SEARCH_WINDOW`]),
+/// ranked by where the words occur (see [`crate::sql::sqlite_search`]).
 pub(crate) fn search(
     pool: &ReadPool,
     site_id: i64,
@@ -274,13 +283,27 @@ pub(crate) fn search(
     let now = now_text(now);
     let limit = i64::from(page.fetch_limit());
     let offset = page.offset() as i64;
-    pool.with(|conn| {
-        query_rows(
-            conn,
-            crate::sql::SQLITE_SEARCH,
-            &[&site_id, &now, &fts, &limit, &offset],
-            |r| summary(r, true),
-        )
+    pool.with_slow(|conn| {
+        let cutoff: i64 = conn
+            .prepare_cached(crate::sql::SQLITE_SEARCH_CUTOFF)?
+            .query_row(rusqlite::params![fts, crate::sql::SEARCH_WINDOW - 1], |r| {
+                r.get(0)
+            })
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(0),
+                e => Err(e),
+            })?;
+        let words: Vec<String> = fts
+            .split('"')
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect();
+        let mut args: Vec<&dyn ToSql> = vec![&site_id, &now, &fts, &limit, &offset, &cutoff];
+        args.extend(words.iter().map(|w| w as &dyn ToSql));
+        query_rows(conn, &crate::sql::sqlite_search(words.len()), &args, |r| {
+            summary(r, true)
+        })
     })
 }
 

@@ -94,6 +94,147 @@ pub trait CacheEvents: Send + Sync {
     async fn prune_invalidations(&self, before: DateTime<Utc>) -> StoreResult<u64>;
 }
 
+/// Members and their sign-in identities.
+#[async_trait]
+pub trait MemberStore: Send + Sync {
+    /// Fails with `Conflict` when the normalised email is taken.
+    async fn create_member(&self, m: &NewMember, now: DateTime<Utc>) -> StoreResult<Member>;
+    async fn member_by_id(&self, id: i64) -> StoreResult<Option<Member>>;
+    async fn member_by_email(&self, email_norm: &str) -> StoreResult<Option<Member>>;
+    async fn list_staff(&self) -> StoreResult<Vec<Member>>;
+    async fn set_display_name(&self, id: i64, name: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Also spends every unused reset token of the member.
+    async fn set_password_hash(&self, id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Changes the address; `verified` says whether it is confirmed already.
+    async fn set_email(
+        &self,
+        id: i64,
+        email: &str,
+        email_norm: &str,
+        verified: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn mark_email_verified(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn set_role(&self, id: i64, role: Role, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Erases the member, their sessions, identities and tokens.
+    async fn delete_member(&self, id: i64) -> StoreResult<()>;
+    async fn identity_member(&self, provider: &str, subject: &str) -> StoreResult<Option<i64>>;
+    async fn link_identity(
+        &self,
+        member_id: i64,
+        provider: &str,
+        subject: &str,
+        email: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn identities(&self, member_id: i64) -> StoreResult<Vec<Identity>>;
+}
+
+/// Browser sessions, shared by every app server.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create_session(&self, s: &Session) -> StoreResult<()>;
+    /// A session that has not expired at `now`.
+    async fn session(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Session>>;
+    /// Records activity and pushes the idle expiry (never past `absolute`).
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    async fn sessions_of(&self, member_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<Session>>;
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    /// Ends every session of one network sign-in (all sites).
+    async fn delete_login(&self, member_id: i64, login_id: &str) -> StoreResult<u64>;
+    /// Ends every session of a member, but the ones of `keep_login`.
+    async fn delete_sessions_of(
+        &self,
+        member_id: i64,
+        keep_login: Option<&str>,
+    ) -> StoreResult<u64>;
+}
+
+/// Single-use tokens (email links, network sign-in, OAuth state), stored hashed.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    async fn create_token(
+        &self,
+        hash: &str,
+        kind: TokenKind,
+        member_id: Option<i64>,
+        data: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Spends the token if it exists, is of this kind, is unused and has not
+    /// expired; at most one caller ever gets it.
+    async fn spend_token(
+        &self,
+        hash: &str,
+        kind: TokenKind,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SpentToken>>;
+    /// Whether the token could be spent now (for pages that confirm first).
+    async fn token_is_live(
+        &self,
+        hash: &str,
+        kind: TokenKind,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+}
+
+/// A durable job queue: work survives restarts and is shared by all servers.
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    async fn enqueue_job(
+        &self,
+        kind: &str,
+        payload: &str,
+        run_at: DateTime<Utc>,
+    ) -> StoreResult<i64>;
+    /// Takes the oldest due job and leases it until `lease_until`.
+    async fn claim_job(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> StoreResult<Option<Job>>;
+    async fn finish_job(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    /// Schedules another attempt, or marks the job failed when `retry_at` is `None`.
+    async fn fail_job(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Jobs by status (`queued`, `done`, `failed`), for operators and tests.
+    async fn count_jobs(&self, status: &str) -> StoreResult<u64>;
+}
+
+/// Fixed-window counters behind rate limits, shared by every app server.
+#[async_trait]
+pub trait RateCounters: Send + Sync {
+    /// Adds one hit to `key` in the window starting at `window_start` (unix
+    /// seconds) and returns the hits so far in that window.
+    async fn hit(&self, key: &str, window_start: i64) -> StoreResult<i64>;
+    /// The hits so far, without adding one.
+    async fn hits(&self, key: &str, window_start: i64) -> StoreResult<i64>;
+    /// Forgets windows that started before `before`.
+    async fn prune_counters(&self, before: i64) -> StoreResult<u64>;
+}
+
+/// Network-wide settings that are not content: secrets and sign-in providers.
+#[async_trait]
+pub trait NetworkSettings: Send + Sync {
+    /// The named secret, created from `fresh` on first use (the first
+    /// writer wins, so every app server ends up with the same value).
+    async fn secret(&self, name: &str, fresh: &str, now: DateTime<Utc>) -> StoreResult<String>;
+    async fn auth_providers(&self) -> StoreResult<Vec<AuthProvider>>;
+    async fn upsert_auth_provider(&self, p: &AuthProvider, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn delete_auth_provider(&self, key: &str) -> StoreResult<bool>;
+}
+
 /// Health of the connection itself.
 #[async_trait]
 pub trait Health: Send + Sync {
@@ -104,6 +245,32 @@ pub trait Health: Send + Sync {
 }
 
 /// Everything the application needs from storage.
-pub trait Store: SiteStore + ArticleStore + MediaStore + CacheEvents + Health {}
+pub trait Store:
+    SiteStore
+    + ArticleStore
+    + MediaStore
+    + CacheEvents
+    + MemberStore
+    + SessionStore
+    + TokenStore
+    + JobStore
+    + RateCounters
+    + NetworkSettings
+    + Health
+{
+}
 
-impl<T> Store for T where T: SiteStore + ArticleStore + MediaStore + CacheEvents + Health {}
+impl<T> Store for T where
+    T: SiteStore
+        + ArticleStore
+        + MediaStore
+        + CacheEvents
+        + MemberStore
+        + SessionStore
+        + TokenStore
+        + JobStore
+        + RateCounters
+        + NetworkSettings
+        + Health
+{
+}
