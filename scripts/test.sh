@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian machine: installs and starts what
-# the tests need (PostgreSQL, Chromium, Java for the HTML checker, npm
-# packages), runs every Rust test on SQLite and again on PostgreSQL, then the
-# browser tests against a demo server.
+# the tests need (PostgreSQL, an SMTP server that keeps what it receives, an
+# OpenID Connect provider, Chromium, Java for the HTML checker, npm
+# packages), all on loopback; runs every Rust test on SQLite and again on
+# PostgreSQL, then the browser tests against a demo server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
@@ -11,7 +12,9 @@ ensure_debs postgresql chromium
 command -v java >/dev/null || ensure_debs default-jre-headless
 command -v npm >/dev/null || ensure_debs nodejs npm
 start_postgres
-trap stop_postgres EXIT
+start_smtp_sink
+start_oidc_provider
+trap 'stop_oidc_provider; stop_smtp_sink; stop_postgres' EXIT
 
 log "Rust tests on SQLite"
 cargo test --workspace --locked
