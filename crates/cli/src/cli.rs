@@ -40,6 +40,24 @@ pub struct Global {
     /// A theme directory overriding the built-in theme's templates and assets by path.
     #[arg(long, global = true, env = "KAWARABAN_THEME")]
     pub theme: Option<PathBuf>,
+    /// Send email through this SMTP server (lettre's URL form, such as
+    /// `smtp://host:25` or `smtps://user:password@host`); without it every
+    /// email is written as an `.eml` file under `<data-dir>/outbox/`.
+    #[arg(
+        long,
+        global = true,
+        env = "KAWARABAN_SMTP_URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+    /// The sender of every email: `Name <address>` or an address.
+    #[arg(
+        long,
+        global = true,
+        env = "KAWARABAN_MAIL_FROM",
+        default_value = "Kawaraban <noreply@localhost>"
+    )]
+    pub mail_from: String,
     /// Log format: `text` or `json`.
     #[arg(long, global = true, env = "KAWARABAN_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -59,6 +77,70 @@ pub enum Command {
     Site(SiteCommand),
     /// Make synthetic articles for benchmarks (stored in bulk, or written as import files).
     Generate(GenerateArgs),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage sign-in providers.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account (or change an existing account's role) and print a one-time sign-in link.
+    Add {
+        email: String,
+        /// member, moderator, author, editor or admin.
+        #[arg(long)]
+        role: String,
+        /// Display name (default: the part of the address before the @).
+        #[arg(long)]
+        name: Option<String>,
+        /// The site whose URL the sign-in link uses (default: the default site).
+        #[arg(long)]
+        site: Option<String>,
+    },
+    /// Change an account's role (its sessions end).
+    Role { email: String, role: String },
+    /// List staff accounts.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Sign-in providers for the whole network.
+    #[command(subcommand)]
+    Provider(ProviderCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProviderCommand {
+    /// Add a provider, or update the one with this key.
+    Add(ProviderAddArgs),
+    /// List the providers.
+    List,
+    /// Remove a provider.
+    Remove { key: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ProviderAddArgs {
+    /// Short name, used in the callback URL `/auth/KEY/callback`.
+    pub key: String,
+    /// `oidc` (any OpenID Connect provider, by issuer URL), `google` or `facebook`.
+    #[arg(long, default_value = "oidc")]
+    pub kind: String,
+    /// Shown on the button: "Continue with NAME".
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The OpenID Connect issuer URL (discovery at ISSUER/.well-known/openid-configuration).
+    #[arg(long)]
+    pub issuer: Option<String>,
+    #[arg(long)]
+    pub client_id: String,
+    /// The client secret (better passed in the environment).
+    #[arg(long, env = "KAWARABAN_CLIENT_SECRET", hide_env_values = true)]
+    pub client_secret: String,
 }
 
 #[derive(Debug, Args)]
@@ -92,7 +174,7 @@ pub struct ServeArgs {
     #[arg(long, env = "KAWARABAN_NO_PAGE_CACHE")]
     pub no_page_cache: bool,
     /// Page cache size in MiB.
-    #[arg(long, env = "KAWARABAN_PAGE_CACHE_MB", default_value_t = 256)]
+    #[arg(long, env = "KAWARABAN_PAGE_CACHE_MB", default_value_t = 64)]
     pub page_cache_mb: u64,
     /// Most pooled database connections.
     #[arg(long, env = "KAWARABAN_DB_CONNECTIONS", default_value_t = 16)]

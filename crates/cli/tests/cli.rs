@@ -1,42 +1,12 @@
 //! The binary as operators use it: exit codes, one-line errors, summaries.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// The database URL for a test's data directory: its own SQLite file, or
-/// its own PostgreSQL database in the PostgreSQL pass of the test script.
-fn database_url(data: &Path) -> String {
-    let marker = data.join(".db-url");
-    if let Ok(url) = std::fs::read_to_string(&marker) {
-        return url;
-    }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let url = rt.block_on(kawaraban_store::testing::fresh_database_url(data));
-    std::fs::write(&marker, &url).unwrap();
-    url
-}
+mod common;
 
-fn command(data: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kawaraban"));
-    cmd.arg("--data-dir")
-        .arg(data)
-        .arg("--log")
-        .arg("warn")
-        .env("KAWARABAN_DATABASE_URL", database_url(data));
-    cmd
-}
-
-fn kawaraban(data: &Path, args: &[&str]) -> Output {
-    command(data).args(args).output().expect("run kawaraban")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::*;
 
 #[test]
 fn an_unreachable_database_is_one_clear_line_and_a_failure() {

@@ -20,16 +20,29 @@ pub struct WebConfig {
     pub invalidation_poll: Duration,
     /// Articles per list page.
     pub per_page: u32,
+    /// Where email goes: an SMTP URL (lettre's form), or `None` for `.eml`
+    /// files in `outbox_dir`.
+    pub smtp_url: Option<String>,
+    pub outbox_dir: PathBuf,
+    /// The sender of every email (`Name <address>` or an address).
+    pub mail_from: String,
 }
 
 impl WebConfig {
     pub fn new(media_dir: PathBuf) -> Self {
+        let outbox_dir = media_dir
+            .parent()
+            .map(|p| p.join("outbox"))
+            .unwrap_or_else(|| PathBuf::from("outbox"));
         Self {
+            smtp_url: None,
+            outbox_dir,
+            mail_from: "Kawaraban <noreply@localhost>".into(),
             media_dir,
             theme_dir: None,
             dev: false,
             page_cache: true,
-            page_cache_bytes: 256 * 1024 * 1024,
+            page_cache_bytes: 64 * 1024 * 1024,
             invalidation_poll: Duration::from_millis(1000),
             per_page: 20,
         }

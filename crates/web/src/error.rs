@@ -16,6 +16,12 @@ pub enum AppError {
     NotFound,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A missing or forged CSRF token, or a page for staff only.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// A rate limit: try again after this many seconds.
+    #[error("too many requests; retry after {0} s")]
+    TooManyRequests(u64),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -37,6 +43,8 @@ impl AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -70,7 +78,11 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         let message = match &self {
-            AppError::BadRequest(m) => m.clone(),
+            AppError::BadRequest(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::TooManyRequests(secs) => format!(
+                "You have tried this too often. Please wait {} and try again.",
+                wait_words(*secs)
+            ),
             AppError::Unavailable(m) => {
                 tracing::warn!(error = %m, "database unavailable");
                 String::new()
@@ -83,12 +95,25 @@ impl IntoResponse for AppError {
         };
         let mut resp = status.into_response();
         resp.extensions_mut().insert(ErrorInfo { message });
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            resp.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("5"),
-            );
+        let retry_after = match &self {
+            AppError::Unavailable(_) => Some(5),
+            AppError::TooManyRequests(secs) => Some((*secs).max(1)),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         resp
+    }
+}
+
+/// "a minute", "14 minutes", "2 hours".
+fn wait_words(secs: u64) -> String {
+    let minutes = secs.div_ceil(60);
+    match minutes {
+        0 | 1 => "a minute".into(),
+        m if m < 90 => format!("{m} minutes"),
+        m => format!("{} hours", m.div_ceil(60)),
     }
 }

@@ -8,6 +8,7 @@ pub mod cache;
 pub mod config;
 pub mod error;
 mod http;
+pub mod members;
 pub mod network;
 mod pages;
 pub mod state;

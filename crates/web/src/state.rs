@@ -4,10 +4,16 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
 
+use kawaraban_core::model::AuthProvider;
 use kawaraban_core::store::Store;
+use serde::Serialize;
+use tokio::sync::Notify;
 
 use crate::cache::PageCache;
 use crate::config::WebConfig;
+use crate::members::password::Passwords;
+use crate::members::secrets::{new_token, Signer};
+use crate::members::social::Discovery;
 use crate::network::{Network, NetworkHandle};
 use crate::theme::Theme;
 
@@ -20,6 +26,31 @@ pub struct Inner {
     pub theme: Theme,
     pub cache: PageCache,
     pub config: WebConfig,
+    /// Signs CSRF tokens and form stamps with the network's secret.
+    pub signer: Signer,
+    pub passwords: Passwords,
+    /// Wakes this process's email worker when a request queues a message.
+    pub mail_wake: Arc<Notify>,
+    pub discovery: Discovery,
+    providers: std::sync::RwLock<Vec<ProviderView>>,
+}
+
+/// A sign-in button: "Continue with {name}" to `/auth/{key}/start`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderView {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+}
+
+fn provider_views(list: Vec<AuthProvider>) -> Vec<ProviderView> {
+    list.into_iter()
+        .map(|p| ProviderView {
+            key: p.key,
+            name: p.name,
+            kind: p.kind,
+        })
+        .collect()
 }
 
 impl Deref for AppState {
@@ -40,13 +71,31 @@ impl AppState {
                 .map_err(|e| format!("cannot read the sites: {e}"))?,
         );
         let cache = PageCache::new(config.page_cache && !config.dev, config.page_cache_bytes);
+        let secret = store
+            .secret("network", &new_token(), chrono::Utc::now())
+            .await
+            .map_err(|e| format!("cannot read the network secret: {e}"))?;
+        let providers = store
+            .auth_providers()
+            .await
+            .map_err(|e| format!("cannot read the sign-in providers: {e}"))?;
         Ok(Self(Arc::new(Inner {
             store,
             network,
             theme,
             cache,
             config,
+            signer: Signer::new(&secret),
+            passwords: Passwords::new(),
+            mail_wake: Arc::new(Notify::new()),
+            discovery: Discovery::default(),
+            providers: std::sync::RwLock::new(provider_views(providers)),
         })))
+    }
+
+    /// The configured sign-in providers, for the sign-in choices.
+    pub fn providers_view(&self) -> Vec<ProviderView> {
+        self.providers.read().expect("providers lock").clone()
     }
 
     /// Applies invalidations announced through the database (by imports, by
@@ -81,7 +130,7 @@ impl AppState {
                 Err(e) => tracing::warn!(error = %e, "cannot read cache invalidations"),
             }
             // Once an hour, forget announcements every server has long seen.
-            if ticks % 3600 == 0 {
+            if ticks.is_multiple_of(3600) {
                 let before = chrono::Utc::now() - chrono::Duration::hours(1);
                 if let Err(e) = self.store.prune_invalidations(before).await {
                     tracing::warn!(error = %e, "cannot prune cache invalidations");
@@ -99,6 +148,10 @@ impl AppState {
         {
             if let Err(e) = self.network.reload(&*self.store).await {
                 tracing::warn!(error = %e, "cannot reload the sites");
+            }
+            match self.store.auth_providers().await {
+                Ok(list) => *self.providers.write().expect("providers lock") = provider_views(list),
+                Err(e) => tracing::warn!(error = %e, "cannot reload the sign-in providers"),
             }
             if tags.contains(&"network") {
                 self.cache.clear();

@@ -233,7 +233,7 @@ pub struct SiteView {
 }
 
 impl SiteView {
-    fn new(s: &Site) -> Self {
+    pub fn new(s: &Site) -> Self {
         Self {
             key: s.key.clone(),
             name: s.name.clone(),

@@ -1,9 +1,11 @@
 //! One file per subcommand.
 
+mod auth;
 mod generate;
 mod import;
 mod serve;
 mod site;
+mod user;
 
 use std::process::ExitCode;
 
@@ -15,5 +17,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => import::run(&cli.global, args).await,
         Command::Site(cmd) => site::run(&cli.global, cmd).await,
         Command::Generate(args) => generate::run(&cli.global, args).await,
+        Command::User(cmd) => user::run(&cli.global, cmd).await,
+        Command::Auth(cmd) => auth::run(&cli.global, cmd).await,
     }
 }

@@ -33,6 +33,9 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.dev = args.dev;
     config.page_cache = !args.no_page_cache;
     config.page_cache_bytes = args.page_cache_mb * 1024 * 1024;
+    config.smtp_url = global.smtp_url.clone();
+    config.outbox_dir = global.data_dir.join("outbox");
+    config.mail_from = global.mail_from.clone();
     let state = AppState::new(store.clone(), config)
         .await
         .map_err(anyhow::Error::msg)?;

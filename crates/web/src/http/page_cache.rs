@@ -3,9 +3,9 @@
 //!
 //! A handler marks a response cacheable by attaching [`Cacheable`]. Pages are
 //! the same for every anonymous reader, so CDNs may keep them too
-//! (`s-maxage`, `stale-while-revalidate`). Requests carrying a member's
-//! session cookie bypass this layer entirely: per-reader parts are rendered
-//! fresh for them and marked `private`.
+//! (`s-maxage`, `stale-while-revalidate`). Signed-in members get the same
+//! cached page; the `personalize` layer outside this one swaps in their
+//! parts and marks the answer `private` (see `members::slots`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,9 +30,6 @@ pub struct Cacheable {
 
 /// For HTML pages and feeds.
 pub const PUBLIC_PAGE: &str = "public, max-age=60, s-maxage=300, stale-while-revalidate=600";
-
-/// The cookie that marks a signed-in reader (see the members issue).
-pub const SESSION_COOKIE: &str = "kw_session";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Encoding {
@@ -80,20 +77,6 @@ fn accepted(headers: &HeaderMap) -> Encoding {
     }
 }
 
-fn has_session(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|c| {
-            c.split(';').any(|kv| {
-                kv.trim()
-                    .strip_prefix(SESSION_COOKIE)
-                    .is_some_and(|r| r.starts_with('='))
-            })
-        })
-}
-
 fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
     headers
         .get(header::IF_NONE_MATCH)
@@ -107,8 +90,9 @@ fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
 }
 
 pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let cacheable_request =
-        matches!(*req.method(), Method::GET | Method::HEAD) && !has_session(req.headers());
+    // Members are served from the cache too: the `personalize` layer outside
+    // this one fills in their parts of the shared page.
+    let cacheable_request = matches!(*req.method(), Method::GET | Method::HEAD);
     if !cacheable_request {
         return next.run(req).await;
     }
@@ -268,12 +252,6 @@ mod tests {
         assert!(accepted(&h(header::ACCEPT_ENCODING, "gzip")) == Encoding::Gzip);
         assert!(accepted(&h(header::ACCEPT_ENCODING, "br;q=0, gzip")) == Encoding::Gzip);
         assert!(accepted(&HeaderMap::new()) == Encoding::Identity);
-    }
-
-    #[test]
-    fn session_cookie_is_recognised() {
-        assert!(has_session(&h(header::COOKIE, "a=1; kw_session=xyz")));
-        assert!(!has_session(&h(header::COOKIE, "kw_session_other=1")));
     }
 
     #[test]

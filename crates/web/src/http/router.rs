@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 
 use crate::error::AppError;
 use crate::http::{assets, guard, page_cache, site, themed_errors};
+use crate::members;
 use crate::pages::{article, feeds, home, lists, search, sitemaps};
 use crate::state::AppState;
 
@@ -33,11 +34,16 @@ pub fn router(state: AppState) -> Router {
         .route("/media/{file}", get(assets::media))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(members::routes())
         .route("/{section}", get(lists::section_redirect))
         .route("/{section}/", get(lists::section))
         .route("/{section}/{slug}", get(article::article))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), page_cache::page_cache))
+        .layer(from_fn_with_state(
+            state.clone(),
+            members::slots::personalize,
+        ))
         .layer(from_fn_with_state(
             state.clone(),
             themed_errors::themed_errors,
@@ -74,8 +80,20 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let follower = tokio::spawn(state.clone().follow_invalidations(stop_rx));
-    let app = router(state);
+    let follower = tokio::spawn(state.clone().follow_invalidations(stop_rx.clone()));
+    let transport = kawaraban_mail::Transport::new(
+        state.config.smtp_url.as_deref(),
+        state.config.outbox_dir.clone(),
+    )
+    .map_err(std::io::Error::other)?;
+    let mut worker = kawaraban_mail::Worker::new(
+        state.store.clone(),
+        transport,
+        state.config.mail_from.clone(),
+    );
+    worker.wake = state.mail_wake.clone();
+    let mailer = tokio::spawn(worker.run(stop_rx));
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
@@ -83,5 +101,6 @@ pub async fn serve(
         })
         .await;
     let _ = follower.await;
+    let _ = mailer.await;
     result
 }

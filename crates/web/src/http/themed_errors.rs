@@ -49,6 +49,7 @@ fn title_for(status: StatusCode) -> &'static str {
         400 => "Bad request",
         405 => "Method not allowed",
         414 => "Address too long",
+        403 => "Not allowed",
         429 => "Too many requests",
         503 => "Temporarily unavailable",
         s if s >= 500 => "Something went wrong",

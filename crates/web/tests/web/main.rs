@@ -3,7 +3,10 @@
 #![allow(dead_code)]
 
 mod article_page;
+mod browser;
 mod feeds;
 mod lists;
+mod members;
 mod serving;
+mod social;
 mod support;

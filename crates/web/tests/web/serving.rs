@@ -54,14 +54,19 @@ async fn pages_are_cached_compressed_once_and_revalidated_with_etags() {
     assert_eq!(not_modified.status(), 304);
     assert_eq!(not_modified.headers()["etag"], etag.as_str());
 
-    // A member's session cookie bypasses the shared cache.
-    let member = app
+    // A cookie for no live session gets the shared page, and is cleared
+    // (members' own pages are tested in `members.rs`).
+    let stale = app
         .request(Method::GET, "news.localhost", "/national/rail-line-reopens")
         .header("cookie", "kw_session=abc")
         .send()
         .await
         .unwrap();
-    assert!(member.headers().get("x-cache").is_none());
+    assert_eq!(stale.headers()["x-cache"], "HIT");
+    assert!(stale.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .starts_with("kw_session=; "));
     app.stop().await;
 }
 

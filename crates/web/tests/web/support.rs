@@ -110,6 +110,13 @@ impl Builder {
     }
 
     pub async fn start(self) -> TestApp {
+        // `KW_TEST_LOG=debug cargo test …` shows the server's log.
+        if let Ok(filter) = std::env::var("KW_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let dir = tempfile::tempdir().unwrap();
         let db_url = testing::fresh_database_url(dir.path()).await;
         let store = connect(&ConnectOptions {
@@ -167,6 +174,11 @@ impl Builder {
         config.page_cache = self.page_cache;
         config.invalidation_poll = Duration::from_millis(50);
         config.per_page = self.per_page;
+        config.outbox_dir = dir.path().join("outbox");
+        config.mail_from = "The Test Post <news@example.test>".into();
+        // The test script starts a real SMTP server on loopback; without it
+        // (a plain `cargo test`) emails land in the outbox directory.
+        config.smtp_url = std::env::var("KAWARABAN_TEST_SMTP_URL").ok();
         if let Some(f) = self.theme {
             let theme = dir.path().join("theme");
             std::fs::create_dir_all(&theme).unwrap();
@@ -260,6 +272,43 @@ impl TestApp {
         assert_eq!(report.failed, 0, "{:?}", report.errors);
     }
 
+    /// Where this app's emails can be read: the SMTP sink's directory, or the outbox.
+    pub fn mail_dir(&self) -> PathBuf {
+        match std::env::var("KAWARABAN_TEST_MAIL_DIR") {
+            Ok(d) if std::env::var("KAWARABAN_TEST_SMTP_URL").is_ok() => PathBuf::from(d),
+            _ => self.dir.path().join("outbox"),
+        }
+    }
+
+    /// The emails received for `to` so far (decoded), oldest first.
+    pub fn mail_for(&self, to: &str) -> Vec<Mail> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.mail_dir())
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|e| e == "eml"));
+        files.sort();
+        files
+            .iter()
+            .filter_map(|p| Mail::parse(&std::fs::read(p).ok()?))
+            .filter(|m| m.to.to_lowercase().contains(&to.to_lowercase()))
+            .collect()
+    }
+
+    /// Waits for the `n`-th email to `to` (1-based) and returns it.
+    pub async fn wait_mail(&self, to: &str, n: usize) -> Mail {
+        for _ in 0..200 {
+            let mut got = self.mail_for(to);
+            if got.len() >= n {
+                return got.swap_remove(n - 1);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!(
+            "no email #{n} for {to} within 10 s (have {})",
+            self.mail_for(to).len()
+        );
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
@@ -291,4 +340,49 @@ pub fn count(haystack: &str, needle: &str) -> usize {
 
 pub fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+/// One received email.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub from: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub content_type: String,
+}
+
+impl Mail {
+    pub fn parse(raw: &[u8]) -> Option<Mail> {
+        use mailparse::MailHeaderMap;
+        let m = mailparse::parse_mail(raw).ok()?;
+        let header = |n: &str| m.headers.get_first_value(n).unwrap_or_default();
+        let mut text = String::new();
+        let mut html = String::new();
+        for part in m.parts() {
+            match part.ctype.mimetype.as_str() {
+                "text/plain" => text = part.get_body().unwrap_or_default(),
+                "text/html" => html = part.get_body().unwrap_or_default(),
+                _ => {}
+            }
+        }
+        Some(Mail {
+            to: header("To"),
+            from: header("From"),
+            subject: header("Subject"),
+            text,
+            html,
+            content_type: m.ctype.mimetype.clone(),
+        })
+    }
+
+    /// The first link in the text part that contains `needle`.
+    pub fn link(&self, needle: &str) -> String {
+        self.text
+            .split_whitespace()
+            .find(|w| w.starts_with("http") && w.contains(needle))
+            .unwrap_or_else(|| panic!("no link with {needle:?} in: {}", self.text))
+            .to_string()
+    }
 }

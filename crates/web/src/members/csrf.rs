@@ -1,0 +1,88 @@
+//! CSRF protection for every state-changing form and call.
+//!
+//! Signed-in members: the token is an HMAC of their session (nothing stored).
+//! Anonymous forms (sign-in, registration ...): a random `kw_csrf` cookie
+//! whose value the form repeats (double submit). Either way a request from
+//! another origin (`Origin` header naming another host) is refused.
+
+use axum::http::{header, HeaderMap, HeaderValue};
+use kawaraban_core::model::Site;
+
+use super::secrets::new_token;
+use super::session::{cookie, set_cookie, Viewer};
+use crate::error::{AppError, AppResult};
+
+pub const COOKIE: &str = "kw_csrf";
+pub const FIELD: &str = "csrf";
+
+/// The token an anonymous form must carry, and the cookie to set when the
+/// browser has none yet.
+pub fn anonymous_token(headers: &HeaderMap, site: &Site) -> (String, Option<HeaderValue>) {
+    match cookie(headers, COOKIE).filter(|v| v.len() == 43) {
+        Some(v) => (v.to_string(), None),
+        None => {
+            let t = new_token();
+            let c = set_cookie(site, COOKIE, &t, None);
+            (t, Some(c))
+        }
+    }
+}
+
+/// The token for the form about to be rendered.
+pub fn form_token(
+    headers: &HeaderMap,
+    site: &Site,
+    viewer: Option<&Viewer>,
+) -> (String, Option<HeaderValue>) {
+    match viewer {
+        Some(v) => (v.csrf.clone(), None),
+        None => anonymous_token(headers, site),
+    }
+}
+
+fn forbidden() -> AppError {
+    AppError::Forbidden(
+        "This form has expired or did not come from this site. Go back, reload the page and try again."
+            .into(),
+    )
+}
+
+/// Checks a submitted token; 403 when it is missing or wrong.
+pub fn verify(
+    headers: &HeaderMap,
+    site: &Site,
+    viewer: Option<&Viewer>,
+    submitted: Option<&str>,
+) -> AppResult<()> {
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let host = url::Url::parse(origin)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+        if origin != "null" && host.as_deref() != Some(site.host().as_str()) {
+            return Err(forbidden());
+        }
+    }
+    let submitted = submitted.unwrap_or("");
+    let expected = match viewer {
+        Some(v) => v.csrf.clone(),
+        None => cookie(headers, COOKIE).unwrap_or("").to_string(),
+    };
+    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), submitted.as_bytes()) {
+        return Err(forbidden());
+    }
+    Ok(())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn equality_is_exact() {
+        assert!(super::constant_time_eq(b"abc", b"abc"));
+        assert!(!super::constant_time_eq(b"abc", b"abd"));
+        assert!(!super::constant_time_eq(b"abc", b"ab"));
+    }
+}

@@ -1,0 +1,82 @@
+//! Rate limits on what an attacker can repeat, counted in the database so
+//! that every app server sees the same counts. Fixed windows.
+
+use chrono::Utc;
+
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// At most `max` hits per `window` seconds for one key.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub name: &'static str,
+    pub max: i64,
+    pub window: i64,
+}
+
+/// Failed sign-ins for one account.
+pub const SIGN_IN_FAILURES: Limit = Limit {
+    name: "signin-fail",
+    max: 5,
+    window: 900,
+};
+/// Sign-in attempts from one address.
+pub const SIGN_IN_IP: Limit = Limit {
+    name: "signin-ip",
+    max: 30,
+    window: 900,
+};
+/// Registrations from one address.
+pub const REGISTER_IP: Limit = Limit {
+    name: "register-ip",
+    max: 10,
+    window: 3600,
+};
+/// Emailed links (magic link, reset, verification) for one address.
+pub const LINKS_ACCOUNT: Limit = Limit {
+    name: "links-acct",
+    max: 3,
+    window: 900,
+};
+/// Emailed links requested from one address.
+pub const LINKS_IP: Limit = Limit {
+    name: "links-ip",
+    max: 20,
+    window: 900,
+};
+
+fn window(limit: Limit) -> (i64, u64) {
+    let now = Utc::now().timestamp();
+    let start = now - now.rem_euclid(limit.window);
+    (start, (start + limit.window - now).max(1) as u64)
+}
+
+fn key(limit: Limit, subject: &str) -> String {
+    format!("{}:{subject}", limit.name)
+}
+
+/// Counts one hit; 429 once the limit is passed.
+pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
+    let (start, retry) = window(limit);
+    let n = state.store.hit(&key(limit, subject), start).await?;
+    if n > limit.max {
+        return Err(AppError::TooManyRequests(retry));
+    }
+    Ok(())
+}
+
+/// 429 if the limit is already reached, without counting.
+pub async fn check(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
+    let (start, retry) = window(limit);
+    if state.store.hits(&key(limit, subject), start).await? >= limit.max {
+        return Err(AppError::TooManyRequests(retry));
+    }
+    Ok(())
+}
+
+/// Counts one hit without refusing (failures are counted after the fact).
+pub async fn count(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
+    let (start, _) = window(limit);
+    state.store.hit(&key(limit, subject), start).await?;
+    Ok(())
+}

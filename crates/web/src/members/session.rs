@@ -1,0 +1,157 @@
+//! Sessions: a random id in an `HttpOnly` cookie, its hash in the database
+//! (so every app server shares sessions), idle and absolute expiry, rotated
+//! at every sign-in.
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap, HeaderValue};
+use chrono::{DateTime, Duration, Utc};
+use kawaraban_core::model::{Member, Session, Site};
+
+use super::secrets::{new_token, token_hash};
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// The cookie that carries the session id.
+pub const SESSION_COOKIE: &str = "kw_session";
+
+/// A session ends after this long without a visit ...
+pub const IDLE: Duration = Duration::days(14);
+/// ... and in any case this long after sign-in.
+pub const ABSOLUTE: Duration = Duration::days(60);
+/// Activity is written at most this often per session.
+const TOUCH_EVERY: Duration = Duration::minutes(5);
+
+/// The signed-in member of this request, if any.
+#[derive(Clone)]
+pub struct Viewer {
+    pub member: Member,
+    pub session: Session,
+    /// The form token of this session.
+    pub csrf: String,
+}
+
+/// Request extension set by `slots::personalize` when a member is signed in.
+#[derive(Clone, Default)]
+pub struct MaybeViewer(pub Option<Arc<Viewer>>);
+
+/// A cookie's value from the request headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// `Set-Cookie` for this site: `Secure` when the site is served over https.
+pub fn set_cookie(site: &Site, name: &str, value: &str, max_age: Option<i64>) -> HeaderValue {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if site.is_https() {
+        c.push_str("; Secure");
+    }
+    HeaderValue::from_str(&c).expect("cookie values are URL-safe")
+}
+
+/// The signed-in member of a request carrying a session cookie, if the
+/// session is live. `Err` only when the database could not answer.
+pub async fn lookup(state: &AppState, site: &Site, raw: &str) -> Option<Viewer> {
+    match find(state, site, raw).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the session");
+            None
+        }
+    }
+}
+
+async fn find(state: &AppState, site: &Site, raw: &str) -> AppResult<Option<Viewer>> {
+    if raw.len() != 43 {
+        return Ok(None);
+    }
+    let now = Utc::now();
+    let hash = token_hash(raw);
+    let Some(session) = state.store.session(&hash, now).await? else {
+        return Ok(None);
+    };
+    if session.site_id != site.id {
+        return Ok(None);
+    }
+    let Some(member) = state.store.member_by_id(session.member_id).await? else {
+        return Ok(None);
+    };
+    if now - session.last_seen_at > TOUCH_EVERY {
+        let expires = (now + IDLE).min(session.created_at + ABSOLUTE);
+        state.store.touch_session(&hash, now, expires).await?;
+    }
+    let csrf = state.signer.sign("csrf", &hash);
+    Ok(Some(Viewer {
+        member,
+        session,
+        csrf,
+    }))
+}
+
+/// Who is signing in, from where.
+pub struct Client {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl Client {
+    pub fn from_request(headers: &HeaderMap, ip: String) -> Self {
+        let user_agent = headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect();
+        Self { ip, user_agent }
+    }
+}
+
+/// Creates a fresh session (a new id: sessions are never carried over a
+/// sign-in) and returns the cookie that carries it. `login_id` groups the
+/// sessions of one sign-in across the network; `None` starts a new group.
+pub async fn start(
+    state: &AppState,
+    site: &Site,
+    member: &Member,
+    client: &Client,
+    login_id: Option<&str>,
+) -> AppResult<(Session, HeaderValue)> {
+    let now = Utc::now();
+    let raw = new_token();
+    let session = Session {
+        id_hash: token_hash(&raw),
+        member_id: member.id,
+        login_id: login_id.map(str::to_string).unwrap_or_else(new_token),
+        site_id: site.id,
+        user_agent: client.user_agent.clone(),
+        ip: client.ip.clone(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + IDLE,
+    };
+    state.store.create_session(&session).await?;
+    let cookie = set_cookie(site, SESSION_COOKIE, &raw, Some(ABSOLUTE.num_seconds()));
+    Ok((session, cookie))
+}
+
+/// The cookie that forgets the session in this browser.
+pub fn clear(site: &Site) -> HeaderValue {
+    set_cookie(site, SESSION_COOKIE, "", Some(0))
+}
+
+/// When a session created now would end at the latest.
+pub fn absolute_end(created: DateTime<Utc>) -> DateTime<Utc> {
+    created + ABSOLUTE
+}

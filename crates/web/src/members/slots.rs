@@ -1,0 +1,152 @@
+//! Per-reader parts of shared pages ("hole punching").
+//!
+//! Pages are rendered once for everybody and cached. The parts that differ
+//! per reader sit between markers, `<!--kw:NAME ARGS-->…<!--/kw:NAME-->`,
+//! rendered in their anonymous form. For a signed-in member this layer
+//! swaps each marked part for `slots/NAME.html` rendered with the member,
+//! after the page cache has answered, and marks the response private. So a
+//! member costs one session look-up and a few tiny renders, not a page.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use minijinja::context;
+
+use std::sync::Arc;
+
+use super::session::{self, MaybeViewer, SESSION_COOKIE};
+use crate::http::site::CurrentSite;
+use crate::state::AppState;
+
+const OPEN: &str = "<!--kw:";
+
+/// Largest page this layer will rewrite.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// Finds the signed-in member (if the request carries a session cookie) for
+/// the handlers, and fills their parts into the page. Requests without the
+/// cookie pass straight through: the shared page is the answer.
+pub async fn personalize(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let raw = session::cookie(req.headers(), SESSION_COOKIE).map(str::to_string);
+    let site = req.extensions().get::<CurrentSite>().map(|s| s.0.clone());
+    let (Some(raw), Some(site)) = (raw, site) else {
+        return next.run(req).await;
+    };
+    let Some(viewer) = session::lookup(&state, &site, &raw).await.map(Arc::new) else {
+        // A cookie for no live session: forget it, so the browser goes back
+        // to shared pages.
+        let mut resp = next.run(req).await;
+        if !resp.headers().contains_key(header::SET_COOKIE) {
+            resp.headers_mut()
+                .append(header::SET_COOKIE, session::clear(&site));
+        }
+        return resp;
+    };
+    req.extensions_mut()
+        .insert(MaybeViewer(Some(viewer.clone())));
+    // The shared page, uncompressed and in full, whatever the browser has cached.
+    req.headers_mut().remove(header::ACCEPT_ENCODING);
+    req.headers_mut().remove(header::IF_NONE_MATCH);
+    req.headers_mut().remove(header::IF_MODIFIED_SINCE);
+    let resp = next.run(req).await;
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let (mut parts, body) = resp.into_parts();
+    parts.headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    parts.headers.remove(header::ETAG);
+    parts.headers.remove(header::LAST_MODIFIED);
+    if !is_html {
+        return Response::from_parts(parts, body);
+    }
+    let bytes = match to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read a page to personalise");
+            return Response::from_parts(parts, Body::empty());
+        }
+    };
+    let Ok(html) = std::str::from_utf8(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    if !html.contains(OPEN) {
+        return Response::from_parts(parts, Body::from(bytes));
+    }
+    let out = fill(html, |name, args| {
+        let site_view = crate::view::SiteView::new(&site);
+        state
+            .theme
+            .render(
+                &format!("slots/{name}.html"),
+                context! { viewer => context! {
+                    name => viewer.member.display_name.clone(),
+                    verified => viewer.member.is_verified(),
+                    role => viewer.member.role.as_str(),
+                }, csrf => viewer.csrf.clone(), args, site => site_view },
+            )
+            .map_err(|e| tracing::error!(error = %e, slot = name, "slot failed to render"))
+            .ok()
+    });
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(out))
+}
+
+/// Replaces each marked part with `render(name, args)`; a part whose render
+/// fails keeps its anonymous form.
+pub fn fill(
+    html: &str,
+    mut render: impl FnMut(&str, std::collections::BTreeMap<String, String>) -> Option<String>,
+) -> String {
+    let mut out = String::with_capacity(html.len() + 512);
+    let mut rest = html;
+    while let Some(start) = rest.find(OPEN) {
+        let after = &rest[start + OPEN.len()..];
+        let Some(head_end) = after.find("-->") else {
+            break;
+        };
+        let head = &after[..head_end];
+        let (name, raw_args) = head.split_once(' ').unwrap_or((head, ""));
+        let close = format!("<!--/kw:{name}-->");
+        let body_start = start + OPEN.len() + head_end + 3;
+        let Some(close_at) = rest[body_start..].find(&close) else {
+            break;
+        };
+        let args = url::form_urlencoded::parse(raw_args.trim().as_bytes())
+            .into_owned()
+            .collect();
+        out.push_str(&rest[..start]);
+        match render(name, args) {
+            Some(r) => out.push_str(&r),
+            None => out.push_str(&rest[body_start..body_start + close_at]),
+        }
+        rest = &rest[body_start + close_at + close.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fill;
+
+    #[test]
+    fn marked_parts_are_replaced_and_the_rest_kept() {
+        let page = "a<!--kw:account path=%2Fx%2F-->anon<!--/kw:account-->b<!--kw:nope-->keep<!--/kw:nope-->c";
+        let out = fill(page, |name, args| {
+            (name == "account").then(|| format!("[{}]", args["path"]))
+        });
+        assert_eq!(out, "a[/x/]bkeepc");
+        assert_eq!(fill("plain", |_, _| None), "plain");
+        assert_eq!(
+            fill("x<!--kw:open", |_, _| Some("!".into())),
+            "x<!--kw:open"
+        );
+    }
+}
