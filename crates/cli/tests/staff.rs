@@ -195,3 +195,29 @@ fn sign_in_providers_are_checked_and_listed() {
     ok(&kawaraban(d, &["auth", "provider", "remove", "sso"]));
     assert!(err(&kawaraban(d, &["auth", "provider", "remove", "sso"])).contains("no provider"));
 }
+
+#[test]
+fn a_bad_sender_or_smtp_url_stops_serve_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let e = err(&kawaraban(
+        d,
+        &["--mail-from", "nobody", "serve", "--listen", "127.0.0.1:0"],
+    ));
+    assert!(
+        e.starts_with("error: --mail-from: \"nobody\" is not an address"),
+        "{e}"
+    );
+    assert_eq!(e.trim().lines().count(), 1);
+    let e = err(&kawaraban(
+        d,
+        &[
+            "--smtp-url",
+            "ftp://mail.example",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    ));
+    assert!(e.starts_with("error: --smtp-url:"), "{e}");
+}

@@ -10,6 +10,6 @@ mod message;
 mod transport;
 mod worker;
 
-pub use message::{Email, MessageError};
+pub use message::{check_sender, Email, MessageError};
 pub use transport::{SendError, Transport};
 pub use worker::{enqueue, Worker, EMAIL_JOB};

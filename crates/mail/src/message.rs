@@ -59,6 +59,16 @@ fn mailbox(field: &str, name: &str, address: &str) -> Result<Mailbox, MessageErr
     ))
 }
 
+/// Checks a sender (`--mail-from`): an address, or `Name <address>`.
+pub fn check_sender(from: &str) -> Result<(), String> {
+    if from.contains(['\r', '\n']) {
+        return Err("line breaks are not allowed".into());
+    }
+    from.parse::<Mailbox>()
+        .map(|_| ())
+        .map_err(|e| format!("{from:?} is not an address or `Name <address>`: {e}"))
+}
+
 impl Email {
     /// The MIME message, sent from `from` (an address, or `Name <address>`).
     /// Line breaks in any header value are refused, never passed on.
@@ -148,6 +158,14 @@ mod tests {
         );
         assert!(raw.contains("Message-ID: <abc@news.example>"));
         assert!(raw.contains("List-Id: <alerts.news.example>"));
+    }
+
+    #[test]
+    fn senders_are_checked() {
+        assert!(check_sender("news@example.test").is_ok());
+        assert!(check_sender("The Post <news@example.test>").is_ok());
+        assert!(check_sender("not an address").is_err());
+        assert!(check_sender("a@b.test\r\nBcc: x@y.test").is_err());
     }
 
     #[test]

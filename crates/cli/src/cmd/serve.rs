@@ -12,6 +12,12 @@ use crate::context::Paths;
 
 pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    kawaraban_mail::check_sender(&global.mail_from)
+        .map_err(|e| anyhow::anyhow!("--mail-from: {e}"))?;
+    if let Some(url) = &global.smtp_url {
+        kawaraban_mail::Transport::new(Some(url), global.data_dir.join("outbox"))
+            .map_err(anyhow::Error::msg)?;
+    }
     let paths = Paths::from(global)?;
     let store = paths.connect(args.db_connections).await?;
     if args.demo {

@@ -88,27 +88,32 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
 /// One structured log line per request.
 pub async fn log_request(req: Request, next: Next) -> Response {
     let start = Instant::now();
+    // Cheap handles (reference-counted), formatted only if a line is written.
     let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("")
-        .to_string();
+    let uri = req.uri().clone();
+    let host = req.headers().get(header::HOST).cloned();
     let resp = next.run(req).await;
     let status = resp.status().as_u16();
+    let level_on = if status >= 500 {
+        tracing::enabled!(target: "kawaraban::request", tracing::Level::WARN)
+    } else {
+        tracing::enabled!(target: "kawaraban::request", tracing::Level::INFO)
+    };
+    if !level_on {
+        return resp;
+    }
+    let host = host.as_ref().and_then(|h| h.to_str().ok()).unwrap_or("");
+    let path = uri.path();
     let cache = resp
         .headers()
         .get("x-cache")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_string();
+        .unwrap_or("-");
     let micros = start.elapsed().as_micros() as u64;
     if status >= 500 {
-        tracing::warn!(target: "kawaraban::request", %method, %host, %path, status, micros, cache, "request");
+        tracing::warn!(target: "kawaraban::request", %method, host, path, status, micros, cache, "request");
     } else {
-        tracing::info!(target: "kawaraban::request", %method, %host, %path, status, micros, cache, "request");
+        tracing::info!(target: "kawaraban::request", %method, host, path, status, micros, cache, "request");
     }
     resp
 }

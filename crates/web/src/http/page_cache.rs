@@ -109,7 +109,11 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
             .unwrap_or("/")
     );
     let encoding = accepted(req.headers());
-    let request_headers = req.headers().clone();
+    // Only what the answer depends on, not a copy of every header.
+    let mut request_headers = HeaderMap::new();
+    if let Some(v) = req.headers().get(header::IF_NONE_MATCH) {
+        request_headers.insert(header::IF_NONE_MATCH, v.clone());
+    }
 
     if let Some(entry) = state.cache.get(&key) {
         return respond(&entry, encoding, &request_headers, "HIT");

@@ -7,6 +7,7 @@ mod browser;
 mod feeds;
 mod lists;
 mod members;
+mod members_account;
 mod serving;
 mod social;
 mod support;
