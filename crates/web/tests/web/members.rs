@@ -652,3 +652,33 @@ async fn a_sign_in_from_a_new_browser_is_reported_by_email() {
     assert_eq!(app.mail_for(&email).len(), 2);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn password_hashing_never_stalls_page_serving() {
+    let app = TestApp::builder().start().await;
+    app.page("/national/rail-line-reopens").await;
+    // Sixteen sign-ins at once, each an Argon2id check on the blocking pool.
+    let attempts: Vec<_> = (0..16)
+        .map(|i| {
+            let app = &app;
+            async move {
+                let mut b = Browser::new(app, NEWS);
+                b.login(&format!("load{i}@example.test"), "wrong password here").await.status
+            }
+        })
+        .collect();
+    let pages = async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let mut worst = std::time::Duration::ZERO;
+        for _ in 0..20 {
+            let t = std::time::Instant::now();
+            assert_eq!(app.page("/national/rail-line-reopens").await.0, 200);
+            worst = worst.max(t.elapsed());
+        }
+        worst
+    };
+    let (statuses, worst) = tokio::join!(futures::future::join_all(attempts), pages);
+    assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
+    assert!(worst < std::time::Duration::from_millis(250), "a page took {worst:?} while passwords were hashed");
+    app.stop().await;
+}
