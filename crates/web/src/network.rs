@@ -9,12 +9,20 @@ use kawaraban_core::store::Store;
 use kawaraban_core::StoreResult;
 
 /// One consistent snapshot of sites and sections.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Network {
     pub sites: Vec<Arc<Site>>,
     sections: HashMap<i64, Vec<Section>>,
     by_host: HashMap<String, usize>,
     default: Option<usize>,
+    /// The Content-Security-Policy, naming every site's origin.
+    pub csp: axum::http::HeaderValue,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Self::new(Vec::new(), Vec::new())
+    }
 }
 
 impl Network {
@@ -33,11 +41,18 @@ impl Network {
         for s in sections {
             by_site.entry(s.site_id).or_default().push(s);
         }
+        let origins: Vec<String> = sites
+            .iter()
+            .filter_map(|s| url::Url::parse(&s.url).ok())
+            .map(|u| u.origin().ascii_serialization())
+            .filter(|o| o != "null")
+            .collect();
         Self {
             sites,
             sections: by_site,
             by_host,
             default,
+            csp: crate::http::guard::csp(&origins.join(" ")),
         }
     }
 

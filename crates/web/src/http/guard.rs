@@ -4,12 +4,13 @@
 
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{AppError, ErrorInfo};
+use crate::state::AppState;
 
 /// Longest request target accepted; longer gets 414.
 pub const MAX_URI_LEN: usize = 2048;
@@ -55,16 +56,28 @@ fn valid_percent_encoding(s: &str) -> bool {
     true
 }
 
-const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-    font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// The Content-Security-Policy. Forms may post to the network's own sites
+/// (`origins`, space-separated) as well as this one: a sign-in answers with
+/// a redirect through the sister sites, and browsers apply `form-action` to
+/// the whole redirect chain of a form post.
+pub fn csp(origins: &str) -> HeaderValue {
+    let value = format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+         font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self' {origins}; \
+         frame-ancestors 'none'"
+    );
+    HeaderValue::from_str(value.trim_end())
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; form-action 'self'"))
+}
 
-pub async fn security_headers(req: Request, next: Next) -> Response {
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };
-    set(h, header::CONTENT_SECURITY_POLICY, CSP);
+    h.entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert_with(|| state.network.get().csp.clone());
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(
         h,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -28,8 +28,15 @@ pub struct Cacheable {
     pub cache_control: &'static str,
 }
 
-/// For HTML pages and feeds.
-pub const PUBLIC_PAGE: &str = "public, max-age=60, s-maxage=300, stale-while-revalidate=600";
+/// For HTML pages and feeds. Browsers revalidate every time (a cheap 304),
+/// so that a reader who signs in never sees a page kept from before; shared
+/// caches keep it five minutes and may serve it stale while they refresh.
+pub const PUBLIC_PAGE: &str =
+    "public, max-age=0, must-revalidate, s-maxage=300, stale-while-revalidate=600";
+
+/// The same for CDNs that read the targeted header (RFC 9213), whose
+/// `must-revalidate` would otherwise also apply to them.
+pub const CDN_PAGE: &str = "max-age=300, stale-while-revalidate=600";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Encoding {
@@ -229,6 +236,12 @@ fn build(
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cc));
+    if cc == PUBLIC_PAGE {
+        h.insert(
+            HeaderName::from_static("cdn-cache-control"),
+            HeaderValue::from_static(CDN_PAGE),
+        );
+    }
     h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);

@@ -51,7 +51,7 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), site::resolve_site))
         .layer(from_fn(guard::check_uri))
         .layer(from_fn(guard::log_request))
-        .layer(from_fn(guard::security_headers))
+        .layer(from_fn_with_state(state.clone(), guard::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)
 }

@@ -663,7 +663,9 @@ async fn password_hashing_never_stalls_page_serving() {
             let app = &app;
             async move {
                 let mut b = Browser::new(app, NEWS);
-                b.login(&format!("load{i}@example.test"), "wrong password here").await.status
+                b.login(&format!("load{i}@example.test"), "wrong password here")
+                    .await
+                    .status
             }
         })
         .collect();
@@ -679,6 +681,9 @@ async fn password_hashing_never_stalls_page_serving() {
     };
     let (statuses, worst) = tokio::join!(futures::future::join_all(attempts), pages);
     assert!(statuses.iter().all(|s| *s == 401), "{statuses:?}");
-    assert!(worst < std::time::Duration::from_millis(250), "a page took {worst:?} while passwords were hashed");
+    assert!(
+        worst < std::time::Duration::from_millis(250),
+        "a page took {worst:?} while passwords were hashed"
+    );
     app.stop().await;
 }

@@ -16,7 +16,11 @@ async fn pages_are_cached_compressed_once_and_revalidated_with_etags() {
     assert_eq!(first.headers()["x-cache"], "MISS");
     assert_eq!(
         first.headers()["cache-control"],
-        "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+        "public, max-age=0, must-revalidate, s-maxage=300, stale-while-revalidate=600"
+    );
+    assert_eq!(
+        first.headers()["cdn-cache-control"],
+        "max-age=300, stale-while-revalidate=600"
     );
     assert_eq!(first.headers()["vary"], "Accept-Encoding");
     let etag = first.headers()["etag"].to_str().unwrap().to_string();
@@ -205,6 +209,13 @@ async fn every_response_carries_security_headers() {
                 && !csp.contains("unsafe-inline")
                 && csp.contains("frame-ancestors 'none'"),
             "{path}"
+        );
+        // Sign-ins redirect a form post through the sister sites.
+        assert!(
+            csp.contains(
+                "form-action 'self' http://news.localhost:8080 http://travel.localhost:8080;"
+            ),
+            "{csp}"
         );
         assert_eq!(r.headers()["x-content-type-options"], "nosniff");
         assert_eq!(
