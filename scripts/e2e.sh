@@ -8,7 +8,13 @@
 #   KW_BASE=http://news.localhost:8080 bash scripts/e2e.sh   # a server you started
 #   bash scripts/e2e.sh tests/e2e/article.spec.mjs           # some specs only
 #
-# It does not build the server: run `cargo build` first.
+# It does not build the server: run `cargo build` first. With its own server
+# it also needs the SMTP sink and the OpenID Connect provider of
+# scripts/services.sh: it uses those named by KAWARABAN_TEST_SMTP_URL (with
+# KAWARABAN_TEST_MAIL_DIR) and KAWARABAN_TEST_OIDC_ISSUER (with _CLIENT_ID and
+# _CLIENT_SECRET), as scripts/test.sh exports them, or starts (and afterwards
+# stops) them itself. The provider is registered as "test" ("Continue with
+# Test ID"); every email the server sends lands in KAWARABAN_TEST_MAIL_DIR.
 # Screenshots go to tests/e2e/screenshots/ and docs/screenshot-article.png.
 set -euo pipefail
 
@@ -58,6 +64,8 @@ TMP="$(mktemp -d /tmp/kawaraban-e2e.XXXXXX)"
 SERVER_PID=""
 NODE_PID=""
 TESTS_RAN=""
+STARTED_SMTP=""
+STARTED_OIDC=""
 cleanup() {
   local status=$?
   if [ -n "$NODE_PID" ]; then
@@ -72,6 +80,9 @@ cleanup() {
     kill -9 "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
+  # Only the test services this script started (not those of scripts/test.sh).
+  if [ -n "$STARTED_OIDC" ]; then stop_oidc_provider || true; fi
+  if [ -n "$STARTED_SMTP" ]; then stop_smtp_sink || true; fi
   if [ "$status" -ne 0 ] && [ -s "$TMP/server.log" ]; then
     if [ -z "$TESTS_RAN" ]; then
       log "last lines of the server log:"
@@ -94,10 +105,43 @@ if [ -n "${KW_BASE:-}" ]; then
 else
   KAWARABAN_BIN="${KAWARABAN_BIN:-$ROOT/target/debug/kawaraban}"
   [ -x "$KAWARABAN_BIN" ] || die "no server binary at $KAWARABAN_BIN (build it with cargo build, or set KAWARABAN_BIN)"
+  # A copy, so that a rebuild elsewhere cannot swap the binary mid-run.
+  cp "$KAWARABAN_BIN" "$TMP/kawaraban"
+  BIN="$TMP/kawaraban"
+
+  # The SMTP sink and the OpenID Connect provider (scripts/services.sh):
+  # reused when the caller exported them, else started here and stopped at
+  # the end. A service already running from an earlier start is reused and
+  # left running (its pid file does not change).
+  source "$ROOT/scripts/services.sh"
+  if [ -z "${KAWARABAN_TEST_SMTP_URL:-}" ]; then
+    pid_before="$(cat "$KW_RUN/smtp.pid" 2>/dev/null || true)"
+    start_smtp_sink || die "cannot start the SMTP sink (log: $KW_RUN/smtp.log)"
+    [ "$(cat "$KW_RUN/smtp.pid" 2>/dev/null || true)" = "$pid_before" ] || STARTED_SMTP=1
+  fi
+  [ -n "${KAWARABAN_TEST_MAIL_DIR:-}" ] && [ -d "$KAWARABAN_TEST_MAIL_DIR" ] \
+    || die "KAWARABAN_TEST_SMTP_URL is set but KAWARABAN_TEST_MAIL_DIR (the sink's directory) is not, or is no directory"
+  if [ -z "${KAWARABAN_TEST_OIDC_ISSUER:-}" ]; then
+    pid_before="$(cat "$KW_RUN/oidc.pid" 2>/dev/null || true)"
+    start_oidc_provider || die "cannot start the OpenID Connect provider (log: $KW_RUN/oidc.log)"
+    [ "$(cat "$KW_RUN/oidc.pid" 2>/dev/null || true)" = "$pid_before" ] || STARTED_OIDC=1
+  fi
+  [ -n "${KAWARABAN_TEST_OIDC_CLIENT_ID:-}" ] && [ -n "${KAWARABAN_TEST_OIDC_CLIENT_SECRET:-}" ] \
+    || die "KAWARABAN_TEST_OIDC_ISSUER is set but KAWARABAN_TEST_OIDC_CLIENT_ID or _CLIENT_SECRET is not"
+
+  # The sign-in provider, stored in the new database (which this creates);
+  # serve --demo then installs the demo network into it.
+  log "registering the OpenID Connect provider at $KAWARABAN_TEST_OIDC_ISSUER as \"test\""
+  KAWARABAN_CLIENT_SECRET="$KAWARABAN_TEST_OIDC_CLIENT_SECRET" \
+    "$BIN" --data-dir "$TMP/data" auth provider add test --kind oidc --name "Test ID" \
+    --issuer "$KAWARABAN_TEST_OIDC_ISSUER" --client-id "$KAWARABAN_TEST_OIDC_CLIENT_ID" >"$TMP/provider.log" 2>&1 \
+    || { cat "$TMP/provider.log" >&2; die "kawaraban auth provider add failed"; }
+
   KW_PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
     || node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
-  log "starting $KAWARABAN_BIN on 127.0.0.1:$KW_PORT (data in $TMP/data)"
-  "$KAWARABAN_BIN" --data-dir "$TMP/data" serve --demo --listen "127.0.0.1:$KW_PORT" >"$TMP/server.log" 2>&1 &
+  log "starting $KAWARABAN_BIN (copied to $BIN) on 127.0.0.1:$KW_PORT (data in $TMP/data, mail to $KAWARABAN_TEST_SMTP_URL)"
+  "$BIN" --data-dir "$TMP/data" serve --demo --listen "127.0.0.1:$KW_PORT" \
+    --smtp-url "$KAWARABAN_TEST_SMTP_URL" >"$TMP/server.log" 2>&1 &
   SERVER_PID=$!
   ready=""
   wait_start=$(date +%s)
@@ -112,7 +156,9 @@ else
   KW_BASE="http://news.localhost:$KW_PORT"
   log "server ready after $(( $(date +%s) - wait_start )) s: $KW_BASE"
 fi
-export KW_BASE KW_PORT
+# The members tests read the server's email from the sink's directory.
+KAWARABAN_TEST_MAIL_DIR="${KAWARABAN_TEST_MAIL_DIR:-}"
+export KW_BASE KW_PORT KAWARABAN_TEST_MAIL_DIR
 
 # --- tests -----------------------------------------------------------------
 if [ $# -gt 0 ]; then specs=("$@"); else specs=("$E2E"/*.spec.mjs); fi

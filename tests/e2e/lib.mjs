@@ -4,7 +4,7 @@
 // Chromium resolves *.localhost to loopback by itself. Node's own HTTP client
 // does not, so httpGet() connects to 127.0.0.1 and sends the Host header.
 
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
@@ -66,7 +66,11 @@ export async function newPage(browser, viewport = DESKTOP) {
     if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
   });
   page.on('requestfailed', (req) => {
-    problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`);
+    const why = req.failure()?.errorText;
+    // Lazy images still loading when the test navigates away are aborted
+    // by the browser itself; that is not a broken subresource.
+    if (why === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${req.url()} (${why})`);
   });
   page.on('response', (res) => {
     // The main document of the 404 test answers 404 on purpose.
@@ -287,4 +291,165 @@ export function currentYears() {
   const years = new Set([String(now.getUTCFullYear()), String(now.getFullYear())]);
   years.add(new Intl.DateTimeFormat('en-US', { year: 'numeric', timeZone: 'Asia/Tokyo' }).format(now));
   return [...years];
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+// --- email (the SMTP sink of scripts/testsvc/smtp_sink.py) -------------------
+
+/**
+ * Where the SMTP sink writes what the server sends, one file per message and
+ * recipient: NNNNNN-<recipient>.eml. Set by scripts/e2e.sh; empty when the
+ * tests run against a server whose mail they cannot read.
+ */
+export const MAIL_DIR = process.env.KAWARABAN_TEST_MAIL_DIR || '';
+
+/** An address no earlier run used: reader-<timestamp>-<random>@example.test. */
+export function uniqueEmail(prefix = 'reader') {
+  return `${prefix}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}@example.test`;
+}
+
+// The sink's file name for a recipient (smtp_sink.py: re.sub(r"[^A-Za-z0-9@._+-]", "_", rcpt)).
+const sinkName = (address) => address.toLowerCase().replace(/[^a-z0-9@._+-]/g, '_');
+
+function mailFiles(to) {
+  const suffix = `-${sinkName(to)}.eml`;
+  return readdirSync(MAIL_DIR)
+    .filter((f) => !f.startsWith('.') && f.toLowerCase().endsWith(suffix))
+    .sort((a, b) => parseInt(a, 10) - parseInt(b, 10) || a.localeCompare(b));
+}
+
+/**
+ * Waits until at least `n` messages to `to` are in the sink and returns the
+ * n-th (1-based, in the order received) as { file, subject, from, to, text,
+ * html, links } with the MIME decoded (quoted-printable, base64, RFC 2047
+ * headers). `links` are the http(s) URLs of the text part, in order.
+ */
+export async function waitForMail(to, n = 1, timeoutMs = 15_000) {
+  if (!MAIL_DIR) {
+    throw new Error('KAWARABAN_TEST_MAIL_DIR is not set: run the suite with scripts/e2e.sh, which starts the SMTP sink');
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = mailFiles(to);
+    if (files.length >= n) return readMail(path.join(MAIL_DIR, files[n - 1]));
+    if (Date.now() > deadline) {
+      const subjects = files.map((f) => `${f}: ${readMail(path.join(MAIL_DIR, f)).subject}`);
+      throw new Error(`message ${n} to ${to} did not arrive in ${MAIL_DIR} within ${timeoutMs} ms; `
+        + `${files.length} did${subjects.length ? `:\n  ${subjects.join('\n  ')}` : ''}`);
+    }
+    await sleep(100);
+  }
+}
+
+/** The first http(s) URL in the text part of `mail` that contains `needle`. */
+export function linkIn(mail, needle) {
+  const hit = mail.links.find((l) => l.includes(needle));
+  if (!hit) {
+    throw new Error(`no link containing ${JSON.stringify(needle)} in "${mail.subject}" (${mail.file}); `
+      + `links: ${JSON.stringify(mail.links)}\n${mail.text}`);
+  }
+  return hit;
+}
+
+/** Reads and decodes one .eml file. */
+export function readMail(file) {
+  // latin1 keeps one character per byte, so any 8-bit part can be decoded later.
+  const root = parseEntity(readFileSync(file).toString('latin1'));
+  const leaves = [];
+  const walk = (e) => (e.parts ? e.parts.forEach(walk) : leaves.push(e));
+  walk(root);
+  const text = leaves.find((e) => e.type === 'text/plain')?.body ?? '';
+  const html = leaves.find((e) => e.type === 'text/html')?.body ?? '';
+  const links = [...new Set(text.match(/https?:\/\/[^\s<>"')\]]+/g) || [])];
+  return {
+    file,
+    subject: decodeHeader(root.headers.subject ?? ''),
+    from: decodeHeader(root.headers.from ?? ''),
+    to: decodeHeader(root.headers.to ?? ''),
+    text,
+    html,
+    links,
+  };
+}
+
+function parseEntity(raw) {
+  const sep = /\r?\n\r?\n/.exec(raw);
+  const head = sep ? raw.slice(0, sep.index) : raw;
+  const body = sep ? raw.slice(sep.index + sep[0].length) : '';
+  const headers = {};
+  // Unfold (a line break before white space continues the header), then split.
+  for (const line of head.replace(/\r?\n(?=[ \t])/g, '').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim().toLowerCase();
+    if (!(name in headers)) headers[name] = line.slice(colon + 1).trim();
+  }
+  const contentType = headers['content-type'] || 'text/plain; charset=us-ascii';
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  if (type.startsWith('multipart/')) {
+    const boundary = headerParam(contentType, 'boundary');
+    if (!boundary) throw new Error(`multipart entity without a boundary: ${contentType}`);
+    const parts = [];
+    // The first piece is the preamble; a piece starting with "--" follows the closing delimiter.
+    for (const piece of body.split(`--${boundary}`).slice(1)) {
+      if (piece.startsWith('--')) break;
+      parts.push(parseEntity(piece.replace(/^[ \t]*\r?\n/, '').replace(/\r?\n$/, '')));
+    }
+    return { headers, type, parts };
+  }
+  const charset = headerParam(contentType, 'charset') || 'utf-8';
+  const encoding = (headers['content-transfer-encoding'] || '7bit').trim().toLowerCase();
+  let bytes;
+  if (encoding === 'base64') bytes = Buffer.from(body.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64');
+  else if (encoding === 'quoted-printable') bytes = decodeQuotedPrintable(body);
+  else bytes = Buffer.from(body, 'latin1');
+  return { headers, type, body: decodeBytes(bytes, charset).replace(/\r\n/g, '\n') };
+}
+
+function headerParam(value, name) {
+  const m = new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, 'i').exec(value);
+  return m ? (m[1] ?? m[2]) : '';
+}
+
+function decodeBytes(bytes, charset) {
+  try {
+    return new TextDecoder(charset.toLowerCase()).decode(bytes);
+  } catch {
+    return bytes.toString('utf8');
+  }
+}
+
+function decodeQuotedPrintable(s) {
+  // Trailing white space is not part of a line; "=" at the end of a line is a soft break.
+  return hexBytes(s.replace(/[ \t]+(?=\r?\n|$)/g, '').replace(/=\r?\n/g, ''));
+}
+
+/** Bytes of `text` (one per character) with each =XX replaced by that byte. */
+function hexBytes(text) {
+  const bytes = [];
+  for (let i = 0; i < text.length; i++) {
+    const hex = text.slice(i + 1, i + 3);
+    if (text[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(hex)) {
+      bytes.push(parseInt(hex, 16));
+      i += 2;
+    } else {
+      bytes.push(text.charCodeAt(i) & 0xff);
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+/** A header value with RFC 2047 encoded words (=?charset?B|Q?...?=) decoded. */
+function decodeHeader(raw) {
+  const word = /=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g;
+  // Raw 8-bit header bytes are UTF-8; white space between encoded words is dropped.
+  const value = Buffer.from(raw, 'latin1').toString('utf8')
+    .replace(/(=\?[^?]+\?[bBqQ]\?[^?]*\?=)\s+(?==\?[^?]+\?[bBqQ]\?[^?]*\?=)/g, '$1');
+  return value.replace(word, (_, charset, enc, data) => {
+    const bytes = enc.toLowerCase() === 'b'
+      ? Buffer.from(data, 'base64')
+      : hexBytes(data.replace(/_/g, ' '));
+    return decodeBytes(bytes, charset.replace(/\*.*$/, ''));
+  });
 }
