@@ -1,0 +1,501 @@
+#!/usr/bin/env bash
+# The benchmarks behind BENCHMARKS.md. Prints a Markdown table of results on
+# stdout (progress goes to stderr); writes nothing into the repository.
+#
+#   scripts/bench.sh                  # everything: cached uncached import million
+#   scripts/bench.sh cached uncached  # a subset
+#
+# Groups:
+#   cached    cached article page vs nginx serving the same bytes as a static file
+#   uncached  --no-page-cache: article page and home page
+#   import    `generate --articles 100000` and `import` of 10,000 generated files
+#   million   1,000,000 generated articles in SQLite: page p99, search, ready time, memory
+#
+# Installs wrk and nginx from Debian if missing. Every server listens on
+# 127.0.0.1 on a free port and is stopped on exit; every wait has a timeout.
+# Knobs (environment): KW_BIN, KW_BUILD=0 (skip `cargo build --release`),
+# KW_BENCH_DIR (/tmp/kawaraban-bench), KW_RUNS (3), KW_DURATION (10 s),
+# KW_CONNS (64), KW_THREADS (2), KW_MILLION (1000000), KW_MILLION_CONNS (8),
+# KW_GEN_TIMEOUT (3600 s), KW_RANDOM_PATHS (1000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/services.sh
+
+KW_BIN="${KW_BIN:-$KW_ROOT/target/release/kawaraban}"
+KW_BENCH_DIR="${KW_BENCH_DIR:-/tmp/kawaraban-bench}"
+RUNS="${KW_RUNS:-3}"
+DURATION="${KW_DURATION:-10}"
+CONNS="${KW_CONNS:-64}"
+THREADS="${KW_THREADS:-2}"
+MILLION="${KW_MILLION:-1000000}"
+MILLION_CONNS="${KW_MILLION_CONNS:-8}"
+GEN_TIMEOUT="${KW_GEN_TIMEOUT:-3600}"
+RANDOM_PATHS="${KW_RANDOM_PATHS:-1000}"
+READY_TIMEOUT=120
+# Only the `ready` line: per-request logging would cost throughput.
+SERVE_LOG="warn,kawaraban::cmd::serve=info"
+LUA_URLS="$KW_ROOT/scripts/bench/urls.lua"
+DB_PY="$KW_ROOT/scripts/bench/db.py"
+SEARCH_WORDS=(government said minister budget council station market election court hospital
+  typhoon festival university satellite harvest inflation embassy sapporo "rail station" "tokyo election")
+
+GROUPS_ALL=(cached uncached import million)
+if [ $# -eq 0 ] || [ "$1" = all ]; then SELECTED=("${GROUPS_ALL[@]}"); else SELECTED=("$@"); fi
+for g in "${SELECTED[@]}"; do
+  case " ${GROUPS_ALL[*]} " in *" $g "*) ;; *) echo "unknown group: $g (one of: ${GROUPS_ALL[*]})" >&2; exit 2 ;; esac
+done
+
+mkdir -p "$KW_BENCH_DIR"
+RUN_DIR="$KW_BENCH_DIR/run-$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$RUN_DIR"
+RESULTS="$RUN_DIR/results.tsv"   # measurement, result, target, pass
+DETAILS="$RUN_DIR/details.md"    # per-run numbers
+: >"$RESULTS"
+: >"$DETAILS"
+STARTED_AT=$EPOCHREALTIME
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------- processes
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# stop_pid PID: SIGTERM, then SIGKILL after 10 s.
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+free_port() {
+  local p
+  for _ in $(seq 200); do
+    p=$((20000 + RANDOM % 40000))
+    if ! ss -Hltn "sport = :$p" | grep -q .; then echo "$p"; return 0; fi
+  done
+  echo "no free port" >&2
+  return 1
+}
+
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# start_kw NAME DATA_DIR [serve flags...]: starts `serve` on a free port and
+# waits for /readyz. Sets KW_PID, KW_PORT, KW_URL, KW_WALL_MS (exec to first
+# 200 from /readyz) and KW_READY_MS (from the log).
+start_kw() {
+  local name=$1 dir=$2
+  shift 2
+  KW_PORT=$(free_port)
+  KW_URL="http://127.0.0.1:$KW_PORT"
+  local logf="$RUN_DIR/$name.log" t0 t1 deadline
+  t0=$(now_us)
+  "$KW_BIN" --data-dir "$dir" --log "$SERVE_LOG" serve --listen "127.0.0.1:$KW_PORT" "$@" >"$logf" 2>&1 &
+  KW_PID=$!
+  PIDS+=("$KW_PID")
+  deadline=$((t0 + READY_TIMEOUT * 1000000))
+  until curl -sf -o /dev/null --max-time 1 "$KW_URL/readyz"; do
+    if ! kill -0 "$KW_PID" 2>/dev/null; then
+      echo "kawaraban ($name) exited before it was ready:" >&2
+      tail -n 20 "$logf" >&2
+      return 1
+    fi
+    if [ "$(now_us)" -gt "$deadline" ]; then
+      echo "kawaraban ($name) not ready after ${READY_TIMEOUT}s" >&2
+      tail -n 20 "$logf" >&2
+      return 1
+    fi
+    sleep 0.005
+  done
+  t1=$(now_us)
+  KW_WALL_MS=$(((t1 - t0) / 1000))
+  KW_READY_MS=$(sed 's/\x1b\[[0-9;]*m//g' "$logf" | grep -oE 'ready_ms=[0-9]+' | tail -n 1 | cut -d= -f2 || true)
+  KW_READY_MS=${KW_READY_MS:-?}
+  log "kawaraban ($name) pid $KW_PID on $KW_URL: ready_ms=$KW_READY_MS, readyz after ${KW_WALL_MS} ms"
+}
+
+# start_nginx DOCROOT: a private nginx on a free port serving DOCROOT.
+# Sets NGX_PID, NGX_URL.
+start_nginx() {
+  local root=$1 dir="$RUN_DIR/nginx" port
+  port=$(free_port)
+  mkdir -p "$dir/tmp"
+  cat >"$dir/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+    include /etc/nginx/mime.types;
+    default_type text/html;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    access_log off;
+    keepalive_timeout 75s;
+    keepalive_requests 1000000;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    server {
+        listen 127.0.0.1:$port;
+        root $root;
+    }
+}
+EOF
+  nginx -t -q -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf"
+  nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" >"$dir/stdout.log" 2>&1 &
+  NGX_PID=$!
+  PIDS+=("$NGX_PID")
+  NGX_URL="http://127.0.0.1:$port"
+  for _ in $(seq 500); do
+    curl -s -o /dev/null --max-time 1 "$NGX_URL/" && break
+    kill -0 "$NGX_PID" 2>/dev/null || { cat "$dir/error.log" >&2; return 1; }
+    sleep 0.02
+  done
+  log "nginx $(nginx -v 2>&1 | sed 's/.*\///') pid $NGX_PID on $NGX_URL"
+}
+
+# ---------------------------------------------------------------- measuring
+# to_ms VALUE: wrk's durations (850.00us, 1.20ms, 2.00s, 1.00m) in milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000;
+    printf "%.2f", n }'
+}
+
+# wrk_run LABEL CONNS URL [more wrk args, e.g. -s SCRIPT -- ARGS]: one wrk run; sets W_RPS, W_P50, W_P99
+# (ms), W_ERRS (non-2xx responses plus socket errors) and appends a detail row.
+wrk_run() {
+  local label=$1 conns=$2 url=$3 out
+  shift 3
+  out="$RUN_DIR/wrk-$(echo "$label" | tr -c 'a-zA-Z0-9' '_')-$(date +%s%N).txt"
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  timeout $((DURATION + 60)) wrk -t"$THREADS" -c"$conns" -d"${DURATION}s" --timeout 5s --latency "$url" "$@" >"$out" 2>&1 || {
+    echo "wrk failed for $label:" >&2; cat "$out" >&2; return 1; }
+  W_RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
+  W_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
+  W_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+  local non2xx sock
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
+  sock=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$out")
+  W_ERRS=$(( ${non2xx:-0} + ${sock:-0} ))
+  printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "$conns" "$W_RPS" "$W_P50" "$W_P99" "$W_ERRS (load $load)" >>"$DETAILS"
+  log "$label: $W_RPS req/s, p50 $W_P50 ms, p99 $W_P99 ms, errors $W_ERRS"
+  if [ "$W_ERRS" -gt 0 ]; then log "WARNING: $label had $W_ERRS errors, see $out"; fi
+}
+
+detail_header() {
+  { echo; echo "#### $1"; echo
+    echo "| run | connections | req/s | p50 ms | p99 ms | errors |"
+    echo "|---|---:|---:|---:|---:|---|"; } >>"$DETAILS"
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+median_int() { median "$@" | awk '{ printf "%.0f", $1 }'; }
+max() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# result MEASUREMENT RESULT TARGET PASS
+result() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$RESULTS"; }
+# ge A B / lt A B: pass or FAIL
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? "pass" : "FAIL" }'; }
+lt() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b) ? "pass" : "FAIL" }'; }
+fmt_int() { printf "%'d" "$1" 2>/dev/null || echo "$1"; }
+
+# A page's links (from the home page HTML).
+first_article_path() { grep -oE 'href="/[a-z0-9-]+/[a-z0-9]+(-[a-z0-9]+)+"' "$1" | head -n 1 | sed 's/^href="//; s/"$//' || true; }
+first_section_path() { grep -oE 'href="/[a-z0-9-]+/"' "$1" | head -n 1 | sed 's/^href="//; s/"$//' || true; }
+
+x_cache() { curl -s -o /dev/null -D - "$1" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-cache" { print $2 }'; }
+
+# ---------------------------------------------------------------- groups
+DEMO_DATA="$KW_BENCH_DIR/demo-data"
+# A fresh demo network for each invocation, shared by its groups.
+DEMO_FRESH=0
+fresh_demo_once() {
+  if [ "$DEMO_FRESH" = 0 ]; then rm -rf "$DEMO_DATA"; DEMO_FRESH=1; fi
+}
+
+bench_cached() {
+  log "cached article page vs nginx"
+  fresh_demo_once
+  start_kw cached "$DEMO_DATA" --demo
+  local home="$RUN_DIR/cached-home.html" path root="$RUN_DIR/nginx-root"
+  curl -sf -o "$home" "$KW_URL/"
+  path=$(first_article_path "$home")
+  [ -n "$path" ] || { echo "no article link on the home page" >&2; return 1; }
+  # Plain bytes (curl sends no Accept-Encoding); the second request is a cache HIT.
+  mkdir -p "$root"
+  curl -sf -o "$RUN_DIR/cached-article-miss.html" "$KW_URL$path"
+  curl -sf -o "$root/article.html" "$KW_URL$path"
+  local state
+  state=$(x_cache "$KW_URL$path")
+  [ "$state" = HIT ] || { echo "expected x-cache: HIT for $path, got '$state'" >&2; return 1; }
+  cmp -s "$RUN_DIR/cached-article-miss.html" "$root/article.html" || log "WARNING: MISS and HIT bodies differ"
+  start_nginx "$root"
+  curl -sf -o "$RUN_DIR/nginx-article.html" "$NGX_URL/article.html"
+  cmp "$root/article.html" "$RUN_DIR/nginx-article.html"
+  local bytes
+  bytes=$(stat -c %s "$root/article.html")
+  log "article $path: $bytes bytes, identical from both servers"
+  local kw_hdr ngx_hdr
+  kw_hdr=$(curl -s -o /dev/null -w '%{size_header}' "$KW_URL$path")
+  ngx_hdr=$(curl -s -o /dev/null -w '%{size_header}' "$NGX_URL/article.html")
+
+  detail_header "Cached article page $path ($bytes bytes; response headers: kawaraban $kw_hdr B, nginx $ngx_hdr B) vs nginx static file"
+  # Warm-up (not counted).
+  local d=$DURATION
+  DURATION=3 wrk_run "warm-up kawaraban" "$CONNS" "$KW_URL$path"
+  DURATION=3 wrk_run "warm-up nginx" "$CONNS" "$NGX_URL/article.html"
+  DURATION=$d
+  local kws=() ngs=() ratios=() i k n
+  for i in $(seq "$RUNS"); do
+    if [ $((i % 2)) = 1 ]; then
+      wrk_run "run $i kawaraban cached" "$CONNS" "$KW_URL$path"; k=$W_RPS
+      wrk_run "run $i nginx" "$CONNS" "$NGX_URL/article.html"; n=$W_RPS
+    else
+      wrk_run "run $i nginx" "$CONNS" "$NGX_URL/article.html"; n=$W_RPS
+      wrk_run "run $i kawaraban cached" "$CONNS" "$KW_URL$path"; k=$W_RPS
+    fi
+    kws+=("$k"); ngs+=("$n"); ratios+=("$(ratio "$k" "$n")")
+    echo "| run $i ratio kawaraban/nginx | | $(ratio "$k" "$n") | | | |" >>"$DETAILS"
+  done
+  state=$(x_cache "$KW_URL$path")
+  [ "$state" = HIT ] || log "WARNING: x-cache after the load is '$state'"
+  local r
+  r=$(median "${ratios[@]}")
+  result "Cached article page, req/s (median of $RUNS)" "$(median_int "${kws[@]}")" "" ""
+  result "nginx static file, same bytes, req/s (median of $RUNS)" "$(median_int "${ngs[@]}")" "" ""
+  result "Cached / nginx (median of per-run ratios: ${ratios[*]})" "$(awk -v r="$r" 'BEGIN { printf "%.0f%%", r * 100 }')" "≥ 80%" "$(ge "$r" 0.80)"
+  stop_pid "$NGX_PID"
+  stop_pid "$KW_PID"
+}
+
+bench_uncached() {
+  log "uncached (--no-page-cache) article and home pages"
+  fresh_demo_once
+  start_kw uncached "$DEMO_DATA" --demo --no-page-cache
+  local home="$RUN_DIR/uncached-home.html" path
+  curl -sf -o "$home" "$KW_URL/"
+  path=$(first_article_path "$home")
+  local state
+  state=$(x_cache "$KW_URL$path")
+  [ "$state" = OFF ] || log "WARNING: expected x-cache: OFF, got '$state'"
+  detail_header "--no-page-cache, demo network: article $path and the home page"
+  local d=$DURATION
+  DURATION=3 wrk_run "warm-up article" "$CONNS" "$KW_URL$path"
+  DURATION=$d
+  local arps=() ap99=() hrps=() hp99=() i
+  for i in $(seq "$RUNS"); do
+    wrk_run "run $i article" "$CONNS" "$KW_URL$path"; arps+=("$W_RPS"); ap99+=("$W_P99")
+    wrk_run "run $i home" "$CONNS" "$KW_URL/"; hrps+=("$W_RPS"); hp99+=("$W_P99")
+  done
+  local a p h
+  a=$(median_int "${arps[@]}"); p=$(median "${ap99[@]}"); h=$(median_int "${hrps[@]}")
+  result "Uncached article page, req/s (median of $RUNS, c$CONNS)" "$a" "≥ 5,000" "$(ge "$a" 5000)"
+  result "Uncached article page, p99 ms (median of $RUNS; runs: ${ap99[*]})" "$p" "< 20" "$(lt "$p" 20)"
+  result "Uncached home page, req/s (median of $RUNS, c$CONNS)" "$h" "≥ 2,000" "$(ge "$h" 2000)"
+  result "Uncached home page, p99 ms (median of $RUNS)" "$(median "${hp99[@]}")" "" ""
+  stop_pid "$KW_PID"
+}
+
+# timed OUTFILE CMD...: runs CMD (bounded by GEN_TIMEOUT), sets T_SECS.
+timed() {
+  local out=$1 t0 t1
+  shift
+  t0=$(now_us)
+  timeout "$GEN_TIMEOUT" "$@" >"$out" 2>&1 || { echo "failed ($?): $*" >&2; tail -n 20 "$out" >&2; return 1; }
+  t1=$(now_us)
+  T_SECS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
+}
+
+bench_import() {
+  local gen="$KW_BENCH_DIR/gen-100000"
+  log "generate --articles 100000 into a fresh data directory"
+  rm -rf "$gen"
+  timed "$RUN_DIR/generate-100000.log" "$KW_BIN" --data-dir "$gen" --log warn generate --articles 100000
+  local printed
+  printed=$(grep -oE 'generated [0-9]+ articles in [0-9.]+s' "$RUN_DIR/generate-100000.log" | tail -n 1 || true)
+  log "generate 100000: ${T_SECS}s wall ($printed)"
+  result "\`generate --articles 100000\`, fresh data dir, wall s (prints: ${printed:-?})" "$T_SECS" "< 60" "$(lt "$T_SECS" 60)"
+  result "… database size" "$(du -sh "$gen" | cut -f1)" "" ""
+  rm -rf "$gen"
+
+  local files="$KW_BENCH_DIR/import-files" scratch="$KW_BENCH_DIR/import-scratch" data="$KW_BENCH_DIR/import-data"
+  log "generate --articles 10000 --files, then import into a fresh data directory"
+  rm -rf "$files" "$scratch" "$data"
+  timed "$RUN_DIR/generate-files.log" "$KW_BIN" --data-dir "$scratch" --log warn generate --articles 10000 --files "$files"
+  log "wrote $(find "$files" -type f | wc -l) files in ${T_SECS}s"
+  # The import files name the site `news`; a fresh data directory has no sites
+  # yet, so add it first (not timed).
+  "$KW_BIN" --data-dir "$data" --log warn site add news --name "The Bench Post" \
+    --url http://news.localhost:8080 --default >"$RUN_DIR/import-site-add.log" 2>&1
+  timed "$RUN_DIR/import-10000.log" "$KW_BIN" --data-dir "$data" --log warn import "$files"
+  local line
+  line=$(grep -oE 'imported [0-9]+, updated [0-9]+, failed [0-9]+' "$RUN_DIR/import-10000.log" | tail -n 1 || true)
+  log "import: ${T_SECS}s ($line)"
+  local ok=FAIL
+  case "$line" in "imported 10000, updated 0, failed 0") ok=$(lt "$T_SECS" 60) ;; esac
+  result "\`import\` of 10,000 generated files (one shared image), fresh data dir with only the site added, wall s (prints: ${line:-?})" "$T_SECS" "< 60" "$ok"
+  rm -rf "$files" "$scratch" "$data"
+}
+
+count_generated() {
+  local db="$1/kawaraban.db"
+  [ -f "$db" ] || { echo 0; return; }
+  if command -v python3 >/dev/null; then
+    python3 "$DB_PY" count "$db" news 2>/dev/null || echo 0
+  elif [ -f "$1/.generated" ]; then
+    cat "$1/.generated"
+  else
+    echo 0
+  fi
+}
+
+bench_million() {
+  local n=$MILLION dir="$KW_BENCH_DIR/articles-$MILLION" have
+  local label
+  label=$(fmt_int "$n")
+  have=$(count_generated "$dir")
+  if [ "$have" = "$n" ] && [ -f "$dir/.generated" ]; then
+    log "reusing $dir ($have generated articles)"
+    result "\`generate --articles $n\` (data dir reused from an earlier run)" "$(cat "$dir/.generated-time" 2>/dev/null || echo '?') s earlier" "" ""
+  else
+    log "generate --articles $n into $dir (have $have; timeout ${GEN_TIMEOUT}s)"
+    rm -rf "$dir"
+    timed "$RUN_DIR/generate-$n.log" "$KW_BIN" --data-dir "$dir" --log warn generate --articles "$n"
+    local printed
+    printed=$(grep -oE 'generated [0-9]+ articles in [0-9.]+s' "$RUN_DIR/generate-$n.log" | tail -n 1 || true)
+    echo "$n" >"$dir/.generated"
+    echo "$T_SECS" >"$dir/.generated-time"
+    log "generate $n: ${T_SECS}s wall ($printed)"
+    result "\`generate --articles $n\`, wall s (prints: ${printed:-?})" "$T_SECS" "" ""
+    have=$(count_generated "$dir")
+    [ "$have" = "$n" ] || log "WARNING: counted $have generated articles, expected $n"
+  fi
+  result "… database size" "$(du -sh "$dir" | cut -f1)" "" ""
+
+  # Ready time: three starts, the last one stays up for the load.
+  local readys=() walls=() i
+  for i in 1 2 3; do
+    start_kw "million-$i" "$dir" --no-page-cache
+    readys+=("$KW_READY_MS"); walls+=("$KW_WALL_MS")
+    [ "$i" = 3 ] || stop_pid "$KW_PID"
+  done
+  result "$label articles: \`serve\` ready_ms from the log, ms (max of 3 starts: ${readys[*]})" "$(max "${readys[@]}")" "< 1000" "$(lt "$(max "${readys[@]}")" 1000)"
+  result "$label articles: exec → /readyz 200, wall ms (max of 3 starts: ${walls[*]})" "$(max "${walls[@]}")" "< 1000" "$(lt "$(max "${walls[@]}")" 1000)"
+
+  local home="$RUN_DIR/million-home.html" article section
+  curl -sf -o "$home" "$KW_URL/"
+  article=$(first_article_path "$home")
+  section=$(first_section_path "$home")
+  [ -n "$article" ] && [ -n "$section" ] || { echo "no article/section link on the home page" >&2; return 1; }
+  local code
+  for p in "$article" "$section" /; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$KW_URL$p")
+    [ "$code" = 200 ] || { echo "$p answered $code" >&2; return 1; }
+  done
+  local paths="$RUN_DIR/random-paths.txt" have_random=0
+  if command -v python3 >/dev/null && python3 "$DB_PY" paths "$dir/kawaraban.db" news "$RANDOM_PATHS" >"$paths" 2>"$RUN_DIR/random-paths.err" && [ -s "$paths" ]; then
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$KW_URL$(head -n 1 "$paths")")
+    if [ "$code" = 200 ]; then have_random=1; else log "WARNING: random article path answered $code; skipping"; fi
+  fi
+
+  detail_header "$label articles, --no-page-cache, c$MILLION_CONNS: article $article, section $section, home"
+  local d=$DURATION
+  DURATION=3 wrk_run "warm-up article" "$MILLION_CONNS" "$KW_URL$article"
+  DURATION=$d
+  local ap=() sp=() hp=() rp=() ar=() sr=() hr=() rr=()
+  for i in $(seq "$RUNS"); do
+    wrk_run "run $i article" "$MILLION_CONNS" "$KW_URL$article"; ap+=("$W_P99"); ar+=("$W_RPS")
+    wrk_run "run $i section" "$MILLION_CONNS" "$KW_URL$section"; sp+=("$W_P99"); sr+=("$W_RPS")
+    wrk_run "run $i home" "$MILLION_CONNS" "$KW_URL/"; hp+=("$W_P99"); hr+=("$W_RPS")
+    if [ "$have_random" = 1 ]; then
+      wrk_run "run $i $(wc -l <"$paths") random articles" "$MILLION_CONNS" "$KW_URL" -s "$LUA_URLS" -- "$paths"
+      rp+=("$W_P99"); rr+=("$W_RPS")
+    fi
+  done
+  local m
+  m=$(median "${ap[@]}"); result "$label: article page p99 ms (median of $RUNS: ${ap[*]}; $(median_int "${ar[@]}") req/s)" "$m" "< 10" "$(lt "$m" 10)"
+  m=$(median "${sp[@]}"); result "$label: section page p99 ms (median of $RUNS: ${sp[*]}; $(median_int "${sr[@]}") req/s)" "$m" "< 10" "$(lt "$m" 10)"
+  m=$(median "${hp[@]}"); result "$label: home page p99 ms (median of $RUNS: ${hp[*]}; $(median_int "${hr[@]}") req/s)" "$m" "< 10" "$(lt "$m" 10)"
+  if [ "$have_random" = 1 ]; then
+    m=$(median "${rp[@]}"); result "$label: $(wc -l <"$paths") random article pages p99 ms (median of $RUNS: ${rp[*]}; $(median_int "${rr[@]}") req/s)" "$m" "< 10" "$(lt "$m" 10)"
+  fi
+
+  # Search: the first page of results for each word, once, one at a time.
+  { echo; echo "#### $label articles: search, first page"; echo
+    echo "| query | status | ms | results on page 1 |"; echo "|---|---|---:|---:|"; } >>"$DETAILS"
+  local times=() w out t s hits
+  for w in "${SEARCH_WORDS[@]}"; do
+    out=$(curl -s -o "$RUN_DIR/search.html" --max-time 30 -w '%{http_code} %{time_total}' \
+      --get --data-urlencode "q=$w" "$KW_URL/search")
+    s=${out% *}
+    t=$(awk -v t="${out#* }" 'BEGIN { printf "%.2f", t * 1000 }')
+    hits=$(grep -o '<article class="card' "$RUN_DIR/search.html" | wc -l || true)
+    times+=("$t")
+    echo "| $w | $s | $t | $hits |" >>"$DETAILS"
+    [ "$s" = 200 ] || log "WARNING: search '$w' answered $s"
+  done
+  log "search ms: ${times[*]}"
+  m=$(median "${times[@]}")
+  result "$label: search first page, median ms over ${#SEARCH_WORDS[@]} queries" "$m" "< 50" "$(lt "$m" 50)"
+  m=$(max "${times[@]}")
+  result "$label: search first page, max ms over ${#SEARCH_WORDS[@]} queries" "$m" "< 50" "$(lt "$m" 50)"
+
+  local rss hwm
+  rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$KW_PID/status")
+  hwm=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$KW_PID/status")
+  result "$label: server VmRSS after the load, MB" "$rss" "< 150" "$(lt "$rss" 150)"
+  result "$label: server VmHWM (peak RSS), MB" "$hwm" "< 150" "$(lt "$hwm" 150)"
+  stop_pid "$KW_PID"
+}
+
+# ---------------------------------------------------------------- main
+command -v wrk >/dev/null && command -v nginx >/dev/null || ensure_debs wrk nginx
+command -v curl >/dev/null || ensure_debs curl
+if [ "${KW_BUILD:-1}" = 1 ]; then
+  log "cargo build --release -p kawaraban"
+  cargo build --release -p kawaraban >&2
+fi
+[ -x "$KW_BIN" ] || { echo "no binary at $KW_BIN" >&2; exit 1; }
+# A private copy, so a rebuild during the run cannot swap the binary under it.
+BIN_BUILT=$(date -u -r "$KW_BIN" '+%Y-%m-%d %H:%M UTC')
+cp "$KW_BIN" "$RUN_DIR/kawaraban"
+KW_BIN="$RUN_DIR/kawaraban"
+
+for g in "${SELECTED[@]}"; do "bench_$g"; done
+
+ELAPSED=$(awk -v a="${STARTED_AT/./}" -v b="$(now_us)" 'BEGIN { printf "%.0f", (b - a) / 1e6 }')
+{
+  echo "## Kawaraban benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "- Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr)"
+  echo "- Commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet HEAD -- crates Cargo.toml Cargo.lock themes 2>/dev/null || echo ' (with uncommitted changes to the code)'); binary built $BIN_BUILT"
+  echo "- Tools: $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2), nginx $(nginx -v 2>&1 | sed 's/.*\///'), curl $(curl --version | head -n 1 | cut -d' ' -f2)"
+  echo "- Load: wrk -t$THREADS, keep-alive, ${DURATION}s per run, $RUNS runs, no Accept-Encoding (plain bytes)"
+  echo "- Command: scripts/bench.sh ${SELECTED[*]} (took ${ELAPSED}s; raw output in $RUN_DIR)"
+  echo "- Load average when it started: $LOAD_AT_START"
+  echo
+  echo "| Measurement | Result | Target | Pass |"
+  echo "|---|---:|---|---|"
+  awk -F'\t' '{ printf "| %s | %s | %s | %s |\n", $1, $2, $3, $4 }' "$RESULTS"
+  echo
+  echo "### Runs"
+  cat "$DETAILS"
+} | tee "$RUN_DIR/results.md"
