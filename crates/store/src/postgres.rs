@@ -63,13 +63,18 @@ impl PgStore {
         if query.trim().is_empty() {
             return Ok(Vec::new());
         }
-        // Rank first, then make headlines for the one page only: ts_headline is costly.
+        // Rank the newest matches (as on SQLite: ranking every match of a
+        // common word is slow), then make headlines for the one page only:
+        // ts_headline is costly.
         let rows: Vec<SearchRow> = sqlx::query_as(concat!(
             "WITH q AS (SELECT websearch_to_tsquery('english', $3) AS q), \
-             hits AS (SELECT a.id, ts_rank_cd(a.search_vector, q.q) AS rank FROM articles a, q \
+             recent AS (SELECT a.id FROM articles a, q \
                WHERE a.search_vector @@ q.q AND a.site_id = $1 AND",
             visible!(),
-            "ORDER BY rank DESC, a.published_at DESC, a.id DESC LIMIT $4 OFFSET $5) \
+            "ORDER BY a.id DESC LIMIT $6), \
+             hits AS (SELECT a.id, ts_rank_cd(a.search_vector, q.q) AS rank \
+               FROM recent JOIN articles a ON a.id = recent.id, q \
+               ORDER BY rank DESC, a.published_at DESC, a.id DESC LIMIT $4 OFFSET $5) \
              SELECT ",
             summary_columns!(),
             ", ts_headline('english', a.body_text, q.q, \
@@ -83,6 +88,7 @@ impl PgStore {
         .bind(query)
         .bind(i64::from(page.fetch_limit()))
         .bind(page.offset() as i64)
+        .bind(crate::sql::SEARCH_WINDOW)
         .fetch_all(&self.pool)
         .await
         .map_err(map)?;

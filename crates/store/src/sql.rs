@@ -151,7 +151,7 @@ pub(crate) fn sqlite_search(words: usize) -> String {
 pub(crate) const SQLITE_SEARCH_CUTOFF: &str =
     "SELECT rowid FROM articles_fts WHERE articles_fts MATCH $1 ORDER BY rowid DESC LIMIT 1 OFFSET $2";
 
-/// How many of the newest matches search ranks.
+/// How many of the newest matches search ranks (both databases).
 pub(crate) const SEARCH_WINDOW: i64 = 1000;
 
 // ---------------------------------------------------------------- article writes
