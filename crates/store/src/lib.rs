@@ -9,6 +9,8 @@
 mod sql;
 #[macro_use]
 mod shared;
+#[macro_use]
+mod comments;
 mod error;
 #[macro_use]
 mod members;

@@ -105,4 +105,5 @@ impl_member_store!(
     sqlx::Postgres,
     "FOR UPDATE SKIP LOCKED"
 );
+impl_comment_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_sqlx_reads!(PgStore);

@@ -1,9 +1,11 @@
 //! The things a news network is made of.
 
 mod article;
+mod comment;
 mod member;
 mod site;
 
 pub use article::*;
+pub use comment::*;
 pub use member::*;
 pub use site::*;

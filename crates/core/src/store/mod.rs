@@ -235,6 +235,62 @@ pub trait NetworkSettings: Send + Sync {
     async fn delete_auth_provider(&self, key: &str) -> StoreResult<bool>;
 }
 
+/// Comments, votes and flags. Every change of a comment's status keeps the
+/// article's `comment_count` (visible comments) right in the same transaction.
+#[async_trait]
+pub trait CommentStore: Send + Sync {
+    /// Stores a comment; with a `submit_key` already used by this member,
+    /// returns the stored one instead (`false`: nothing new was created).
+    async fn post_comment(
+        &self,
+        c: &NewComment,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(Comment, bool)>;
+    async fn comment(&self, id: i64) -> StoreResult<Option<Comment>>;
+    /// One page of top-level comments: visible ones, and deleted ones that
+    /// still have visible replies (shown as "comment removed").
+    async fn top_comments(
+        &self,
+        article_id: i64,
+        sort: CommentSort,
+        after: Option<CommentCursor>,
+        limit: u32,
+    ) -> StoreResult<Vec<Comment>>;
+    /// Visible replies to these comments, oldest first.
+    async fn replies(&self, parent_ids: &[i64]) -> StoreResult<Vec<Comment>>;
+    async fn set_comment_status(
+        &self,
+        id: i64,
+        status: CommentStatus,
+        reason: &str,
+    ) -> StoreResult<()>;
+    /// Changes the text if the comment is the member's and was not edited
+    /// since `seen_edit` (concurrent edits: the second one loses).
+    async fn edit_comment(
+        &self,
+        id: i64,
+        member_id: i64,
+        body_markdown: &str,
+        body_html: &str,
+        seen_edit: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// One vote per member and comment (+1 like, -1 dislike); false when
+    /// the member voted on it already.
+    async fn vote(&self, comment_id: i64, member_id: i64, value: i64) -> StoreResult<bool>;
+    /// One flag per member and comment; false when already flagged.
+    async fn flag(
+        &self,
+        comment_id: i64,
+        member_id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    async fn set_comment_mode(&self, article_id: i64, mode: CommentMode) -> StoreResult<()>;
+    /// The article's visible comments, as counted.
+    async fn comment_count(&self, article_id: i64) -> StoreResult<i64>;
+}
+
 /// Health of the connection itself.
 #[async_trait]
 pub trait Health: Send + Sync {
@@ -256,6 +312,7 @@ pub trait Store:
     + JobStore
     + RateCounters
     + NetworkSettings
+    + CommentStore
     + Health
 {
 }
@@ -271,6 +328,7 @@ impl<T> Store for T where
         + JobStore
         + RateCounters
         + NetworkSettings
+        + CommentStore
         + Health
 {
 }
