@@ -451,3 +451,68 @@ async fn facebook_person(
         name: me.name,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fb(issuer: &str) -> AuthProvider {
+        AuthProvider {
+            key: "facebook".into(),
+            kind: "facebook".into(),
+            name: "Facebook".into(),
+            issuer: issuer.into(),
+            client_id: "123".into(),
+            client_secret: "s".into(),
+        }
+    }
+
+    #[test]
+    fn facebook_uses_its_own_endpoints_unless_overridden() {
+        assert_eq!(
+            facebook_endpoints(&fb("")),
+            (
+                FACEBOOK_DIALOG.into(),
+                FACEBOOK_TOKEN.into(),
+                FACEBOOK_ME.into()
+            )
+        );
+        let (dialog, token, me) = facebook_endpoints(&fb("http://a/d http://a/t http://a/me"));
+        assert_eq!(
+            (dialog.as_str(), token.as_str(), me.as_str()),
+            ("http://a/d", "http://a/t", "http://a/me")
+        );
+    }
+
+    #[test]
+    fn the_facebook_authorization_url_asks_for_email_with_pkce() {
+        let site = Site {
+            id: 1,
+            key: "news".into(),
+            name: "News".into(),
+            url: "https://news.example.com".into(),
+            time_zone: "UTC".into(),
+            publisher: "P".into(),
+            tagline: String::new(),
+            is_default: true,
+        };
+        let (challenge, _) = oauth2::PkceCodeChallenge::new_random_sha256();
+        let (url, _) = facebook_client(&site, &fb(""))
+            .unwrap()
+            .authorize_url(oauth2::CsrfToken::new_random)
+            .add_scope(oauth2::Scope::new("email".into()))
+            .set_pkce_challenge(challenge)
+            .url();
+        let url = url.to_string();
+        assert!(url.starts_with(FACEBOOK_DIALOG), "{url}");
+        for needle in [
+            "client_id=123",
+            "scope=email",
+            "code_challenge_method=S256",
+            "state=",
+            "redirect_uri=https%3A%2F%2Fnews.example.com%2Fauth%2Ffacebook%2Fcallback",
+        ] {
+            assert!(url.contains(needle), "{needle} in {url}");
+        }
+    }
+}
