@@ -1,11 +1,9 @@
 //! `/account`: the member's name, address, password, sessions, their data
 //! and the deletion of the account.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum::extract::Query;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Form;
 use chrono::Utc;
@@ -14,9 +12,7 @@ use kawaraban_core::model::Site;
 use minijinja::context;
 
 use super::session::{self, Client, Viewer};
-use super::{
-    csrf, field, limits, login, notice, register, see_other, to_login, Fields, Screen, Visit,
-};
+use super::{field, limits, login, notice, register, see_other, to_login, Fields, Screen, Visit};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::view;
@@ -96,43 +92,9 @@ async fn render(
         })
 }
 
-/// The member and a checked CSRF token, or the sign-in page.
-fn member_form(
-    site: &Site,
-    headers: &HeaderMap,
-    viewer: Option<Arc<Viewer>>,
-    f: &Fields,
-) -> AppResult<Result<Arc<Viewer>, Response>> {
-    let Some(viewer) = viewer else {
-        return Ok(Err(to_login("/account")));
-    };
-    csrf::verify(
-        headers,
-        site,
-        Some(&viewer),
-        f.get(csrf::FIELD).map(String::as_str),
-    )?;
-    Ok(Ok(viewer))
-}
-
-macro_rules! signed_in {
-    ($site:expr, $headers:expr, $viewer:expr, $f:expr) => {
-        match member_form(&$site, &$headers, $viewer, &$f)? {
-            Ok(v) => v,
-            Err(to_login) => return Ok(to_login),
-        }
-    };
-}
-
 pub async fn change_name(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
-    let Visit {
-        state,
-        site,
-        viewer,
-        headers,
-        ..
-    } = v;
-    let viewer = signed_in!(site, headers, viewer, f);
+    let viewer = signed_in!(v, f);
+    let Visit { state, site, .. } = v;
     match clean_display_name(field(&f, "display_name")) {
         Ok(name) => {
             state
@@ -157,14 +119,8 @@ pub async fn change_name(v: Visit, Form(f): Form<Fields>) -> AppResult<Response>
 
 /// A new address takes effect when the link sent to it is followed.
 pub async fn change_email(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
-    let Visit {
-        state,
-        site,
-        viewer,
-        headers,
-        ..
-    } = v;
-    let viewer = signed_in!(site, headers, viewer, f);
+    let viewer = signed_in!(v, f);
+    let Visit { state, site, .. } = v;
     let email = match parse_email(field(&f, "email")) {
         Ok(e) => e,
         Err(e) => {
@@ -195,15 +151,14 @@ pub async fn change_email(v: Visit, Form(f): Form<Fields>) -> AppResult<Response
 }
 
 pub async fn change_password(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
+    let viewer = signed_in!(v, f);
     let Visit {
         state,
         site,
-        viewer,
         ip,
         headers,
         ..
     } = v;
-    let viewer = signed_in!(site, headers, viewer, f);
     let m = &viewer.member;
     if m.password_hash.is_some() {
         limits::check(&state, limits::SIGN_IN_FAILURES, &m.email_norm).await?;
@@ -255,14 +210,8 @@ pub async fn change_password(v: Visit, Form(f): Form<Fields>) -> AppResult<Respo
 }
 
 pub async fn end_session(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
-    let Visit {
-        state,
-        site,
-        viewer,
-        headers,
-        ..
-    } = v;
-    let viewer = signed_in!(site, headers, viewer, f);
+    let viewer = signed_in!(v, f);
+    let Visit { state, site, .. } = v;
     let target = field(&f, "session");
     let now = Utc::now();
     let Some(s) = state
@@ -286,14 +235,8 @@ pub async fn end_session(v: Visit, Form(f): Form<Fields>) -> AppResult<Response>
 }
 
 pub async fn end_all_sessions(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
-    let Visit {
-        state,
-        site,
-        viewer,
-        headers,
-        ..
-    } = v;
-    let viewer = signed_in!(site, headers, viewer, f);
+    let viewer = signed_in!(v, f);
+    let Visit { state, site, .. } = v;
     state
         .store
         .delete_sessions_of(viewer.member.id, None)
@@ -333,14 +276,8 @@ pub async fn export(v: Visit) -> AppResult<Response> {
 
 /// Erases the account. Asks for the word DELETE so a slip cannot do it.
 pub async fn delete(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
-    let Visit {
-        state,
-        site,
-        viewer,
-        headers,
-        ..
-    } = v;
-    let viewer = signed_in!(site, headers, viewer, f);
+    let viewer = signed_in!(v, f);
+    let Visit { state, site, .. } = v;
     if field(&f, "confirm").trim() != "DELETE" {
         let e = "Type DELETE in capitals to confirm that the account should be erased.";
         return render(

@@ -63,11 +63,14 @@ pub fn verify(
         }
     }
     let submitted = submitted.unwrap_or("");
-    let expected = match viewer {
-        Some(v) => v.csrf.clone(),
-        None => cookie(headers, COOKIE).unwrap_or("").to_string(),
-    };
-    if expected.is_empty() || !constant_time_eq(expected.as_bytes(), submitted.as_bytes()) {
+    // Either token will do: a member's session token (their own forms), or
+    // the double-submit cookie (forms rendered for anyone, such as the page
+    // behind an emailed link, which a signed-in member may open too).
+    let by_session =
+        viewer.is_some_and(|v| constant_time_eq(v.csrf.as_bytes(), submitted.as_bytes()));
+    let cookie = cookie(headers, COOKIE).unwrap_or("");
+    let by_cookie = !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), submitted.as_bytes());
+    if submitted.is_empty() || !(by_session || by_cookie) {
         return Err(forbidden());
     }
     Ok(())

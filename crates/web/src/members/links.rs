@@ -139,19 +139,10 @@ pub async fn create_link(
 }
 
 pub async fn request_link(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
+    v.check_csrf(&f)?;
     let Visit {
-        state,
-        site,
-        ip,
-        headers,
-        ..
+        state, site, ip, ..
     } = v;
-    csrf::verify(
-        &headers,
-        &site,
-        None,
-        f.get(csrf::FIELD).map(String::as_str),
-    )?;
     let next = safe_next(&state, field(&f, "next"));
     email_link(
         &state,
@@ -192,6 +183,7 @@ pub async fn link_sign_in(
     Path(token): Path<String>,
     Form(f): Form<Fields>,
 ) -> AppResult<Response> {
+    v.check_csrf(&f)?;
     let Visit {
         state,
         site,
@@ -199,12 +191,6 @@ pub async fn link_sign_in(
         headers,
         ..
     } = v;
-    csrf::verify(
-        &headers,
-        &site,
-        None,
-        f.get(csrf::FIELD).map(String::as_str),
-    )?;
     let now = Utc::now();
     let Some(spent) = state
         .store
@@ -244,19 +230,10 @@ pub async fn forgot_form(v: Visit, Query(q): Query<Fields>) -> AppResult<Respons
 }
 
 pub async fn forgot(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
+    v.check_csrf(&f)?;
     let Visit {
-        state,
-        site,
-        ip,
-        headers,
-        ..
+        state, site, ip, ..
     } = v;
-    csrf::verify(
-        &headers,
-        &site,
-        None,
-        f.get(csrf::FIELD).map(String::as_str),
-    )?;
     email_link(
         &state,
         &site,
@@ -307,6 +284,7 @@ pub async fn reset(
     Path(token): Path<String>,
     Form(f): Form<Fields>,
 ) -> AppResult<Response> {
+    v.check_csrf(&f)?;
     let Visit {
         state,
         site,
@@ -314,12 +292,6 @@ pub async fn reset(
         headers,
         ..
     } = v;
-    csrf::verify(
-        &headers,
-        &site,
-        None,
-        f.get(csrf::FIELD).map(String::as_str),
-    )?;
     let password = field(&f, "password");
     if let Err(e) = check_password(password, &[]) {
         return render_reset(

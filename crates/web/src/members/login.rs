@@ -58,6 +58,7 @@ fn render_login(
 }
 
 pub async fn login(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
+    v.check_csrf(&f)?;
     let Visit {
         state,
         site,
@@ -65,12 +66,6 @@ pub async fn login(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
         headers,
         ..
     } = v;
-    csrf::verify(
-        &headers,
-        &site,
-        None,
-        f.get(csrf::FIELD).map(String::as_str),
-    )?;
     limits::hit(&state, limits::SIGN_IN_IP, &ip).await?;
     let next = safe_next(&state, field(&f, "next"));
     let raw_email = field(&f, "email");
@@ -165,23 +160,12 @@ async fn notice_if_new_browser(
 
 /// Ends this sign-in on every site of the network.
 pub async fn logout(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
-    let Visit {
-        state,
-        site,
-        viewer,
-        headers,
-        ..
-    } = v;
-    let next = safe_next(&state, field(&f, "next"));
-    let Some(viewer) = viewer else {
-        return Ok(see_other(&next, vec![session::clear(&site)]));
-    };
-    csrf::verify(
-        &headers,
-        &site,
-        Some(&viewer),
-        f.get(csrf::FIELD).map(String::as_str),
-    )?;
+    let next = safe_next(&v.state, field(&f, "next"));
+    if v.viewer.is_none() {
+        return Ok(see_other(&next, vec![session::clear(&v.site)]));
+    }
+    let viewer = signed_in!(v, f);
+    let Visit { state, site, .. } = v;
     state
         .store
         .delete_login(viewer.member.id, &viewer.session.login_id)

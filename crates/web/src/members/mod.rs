@@ -5,6 +5,18 @@
 //! Every page here is per reader (`Cache-Control: no-store`); every form
 //! carries a CSRF token; everything an attacker can repeat is rate-limited.
 
+/// In a handler of a member's form: the signed-in member, once the form's
+/// CSRF token checks out; an anonymous reader is sent to sign in instead.
+macro_rules! signed_in {
+    ($v:expr, $f:expr) => {{
+        let Some(viewer) = $v.viewer.clone() else {
+            return Ok($crate::members::to_login("/account"));
+        };
+        $v.check_csrf(&$f)?;
+        viewer
+    }};
+}
+
 pub mod account;
 pub mod csrf;
 pub mod limits;
@@ -114,6 +126,18 @@ impl FromRequestParts<AppState> for Visit {
             ip,
             headers: parts.headers.clone(),
         })
+    }
+}
+
+impl Visit {
+    /// 403 unless the form carries a valid CSRF token (see `csrf.rs`).
+    pub fn check_csrf(&self, f: &Fields) -> AppResult<()> {
+        csrf::verify(
+            &self.headers,
+            &self.site,
+            self.viewer.as_deref(),
+            f.get(csrf::FIELD).map(String::as_str),
+        )
     }
 }
 

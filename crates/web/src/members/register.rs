@@ -80,6 +80,7 @@ fn render_register(
 }
 
 pub async fn register(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
+    v.check_csrf(&f)?;
     let Visit {
         state,
         site,
@@ -87,12 +88,6 @@ pub async fn register(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
         headers,
         ..
     } = v;
-    csrf::verify(
-        &headers,
-        &site,
-        None,
-        f.get(csrf::FIELD).map(String::as_str),
-    )?;
     limits::hit(&state, limits::REGISTER_IP, &ip).await?;
     if !field(&f, "website").is_empty() {
         // The honeypot: a field people never see. Answer as if all went well.
@@ -226,22 +221,8 @@ pub async fn send_verification(
 }
 
 pub async fn resend_verification(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
-    let Visit {
-        state,
-        site,
-        viewer,
-        headers,
-        ..
-    } = v;
-    let Some(viewer) = viewer else {
-        return Ok(super::to_login("/account"));
-    };
-    csrf::verify(
-        &headers,
-        &site,
-        Some(&viewer),
-        f.get(csrf::FIELD).map(String::as_str),
-    )?;
+    let viewer = signed_in!(v, f);
+    let Visit { state, site, .. } = v;
     let member = &viewer.member;
     if member.is_verified() {
         return Ok(see_other("/account", Vec::new()));
@@ -290,6 +271,7 @@ pub async fn verify(
     Path(token): Path<String>,
     Form(f): Form<Fields>,
 ) -> AppResult<Response> {
+    v.check_csrf(&f)?;
     let Visit {
         state,
         site,
@@ -298,12 +280,6 @@ pub async fn verify(
         headers,
         ..
     } = v;
-    csrf::verify(
-        &headers,
-        &site,
-        viewer.as_deref(),
-        f.get(csrf::FIELD).map(String::as_str),
-    )?;
     let now = Utc::now();
     let Some(spent) = state
         .store
