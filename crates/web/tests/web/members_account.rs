@@ -273,17 +273,27 @@ async fn a_signed_in_member_can_use_the_button_behind_an_emailed_link() {
     let app = TestApp::builder().start().await;
     let (mut b, _) = member(&app, "button").await;
     let new = address("button-new");
-    b.submit("/account", "/account/email", &[("email", &new)]).await;
+    b.submit("/account", "/account/email", &[("email", &new)])
+        .await;
     let link = app.wait_mail(&new, 1).await.link("/verify/");
     let page = b.get(&link).await;
     let form = &page.body[page.body.find("action=\"/verify/").unwrap()..];
     let marker = "name=\"csrf\" value=\"";
     let at = form.find(marker).unwrap() + marker.len();
     let token = &form[at..at + form[at..].find('"').unwrap()];
-    assert_ne!(token, page.csrf(), "the header's sign-out form has the session token");
+    assert_ne!(
+        token,
+        page.csrf(),
+        "the header's sign-out form has the session token"
+    );
     let path = url::Url::parse(&page.url).unwrap().path().to_string();
     let done = b.post(&path, &[("csrf", token)]).await;
-    assert!(done.url.ends_with("/account"), "{} {}", done.status, done.url);
+    assert!(
+        done.url.ends_with("/account"),
+        "{} {}",
+        done.status,
+        done.url
+    );
     assert!(b.get("/account").await.body.contains(&new));
     app.stop().await;
 }
