@@ -63,11 +63,26 @@ pub(super) fn dead_link(state: &AppState, site: &Site) -> AppResult<Response> {
         })
 }
 
-pub(super) async fn member_of(state: &AppState, id: Option<i64>) -> AppResult<Option<Member>> {
-    match id {
-        Some(id) => Ok(state.store.member_by_id(id).await?),
-        None => Ok(None),
-    }
+/// Spends an emailed link's token: its member and the data it carried, or
+/// `None` when the link is unknown, used, expired or its member is gone.
+pub(super) async fn spend_link(
+    state: &AppState,
+    token: &str,
+    kind: TokenKind,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<Option<(Member, serde_json::Value)>> {
+    let Some(spent) = state
+        .store
+        .spend_token(&token_hash(token), kind, now)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(id) = spent.member_id else {
+        return Ok(None);
+    };
+    let data = serde_json::from_str(&spent.data).unwrap_or_default();
+    Ok(state.store.member_by_id(id).await?.map(|m| (m, data)))
 }
 
 /// Emails a one-time link of `kind` to the member with this address, if
@@ -192,19 +207,11 @@ pub async fn link_sign_in(
         ..
     } = v;
     let now = Utc::now();
-    let Some(spent) = state
-        .store
-        .spend_token(&token_hash(&token), TokenKind::MagicLink, now)
-        .await?
-    else {
-        return dead_link(&state, &site);
-    };
-    let Some(member) = member_of(&state, spent.member_id).await? else {
+    let Some((member, data)) = spend_link(&state, &token, TokenKind::MagicLink, now).await? else {
         return dead_link(&state, &site);
     };
     // The link reached the mailbox: the address is confirmed.
     state.store.mark_email_verified(member.id, now).await?;
-    let data: serde_json::Value = serde_json::from_str(&spent.data).unwrap_or_default();
     let next = safe_next(&state, data["next"].as_str().unwrap_or("/"));
     sign_in(
         &state,
@@ -304,14 +311,7 @@ pub async fn reset(
         );
     }
     let now = Utc::now();
-    let Some(spent) = state
-        .store
-        .spend_token(&token_hash(&token), TokenKind::Reset, now)
-        .await?
-    else {
-        return dead_link(&state, &site);
-    };
-    let Some(member) = member_of(&state, spent.member_id).await? else {
+    let Some((member, _data)) = spend_link(&state, &token, TokenKind::Reset, now).await? else {
         return dead_link(&state, &site);
     };
     let hash = state.passwords.hash(password).await?;

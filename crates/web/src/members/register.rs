@@ -13,7 +13,7 @@ use kawaraban_core::identity::{check_password, clean_display_name, parse_email};
 use kawaraban_core::model::{Member, NewMember, Role, Site, TokenKind};
 use minijinja::context;
 
-use super::links::{check_email_message, confirm_page, dead_link, member_of, CHECK_EMAIL};
+use super::links::{check_email_message, confirm_page, dead_link, spend_link, CHECK_EMAIL};
 use super::login::sign_in;
 use super::secrets::{new_token, token_hash};
 use super::session::Client;
@@ -281,15 +281,7 @@ pub async fn verify(
         ..
     } = v;
     let now = Utc::now();
-    let Some(spent) = state
-        .store
-        .spend_token(&token_hash(&token), TokenKind::Verify, now)
-        .await?
-    else {
-        return dead_link(&state, &site);
-    };
-    let data: serde_json::Value = serde_json::from_str(&spent.data).unwrap_or_default();
-    let Some(member) = member_of(&state, spent.member_id).await? else {
+    let Some((member, data)) = spend_link(&state, &token, TokenKind::Verify, now).await? else {
         return dead_link(&state, &site);
     };
     let address = data["email"].as_str().unwrap_or(&member.email).to_string();
