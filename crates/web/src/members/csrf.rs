@@ -28,18 +28,6 @@ pub fn anonymous_token(headers: &HeaderMap, site: &Site) -> (String, Option<Head
     }
 }
 
-/// The token for the form about to be rendered.
-pub fn form_token(
-    headers: &HeaderMap,
-    site: &Site,
-    viewer: Option<&Viewer>,
-) -> (String, Option<HeaderValue>) {
-    match viewer {
-        Some(v) => (v.csrf.clone(), None),
-        None => anonymous_token(headers, site),
-    }
-}
-
 fn forbidden() -> AppError {
     AppError::Forbidden(
         "This form has expired or did not come from this site. Go back, reload the page and try again."

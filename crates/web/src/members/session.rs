@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use axum::http::{header, HeaderMap, HeaderValue};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use kawaraban_core::model::{Member, Session, Site};
 
 use super::secrets::{new_token, token_hash};
@@ -61,7 +61,7 @@ pub fn set_cookie(site: &Site, name: &str, value: &str, max_age: Option<i64>) ->
 }
 
 /// The signed-in member of a request carrying a session cookie, if the
-/// session is live. `Err` only when the database could not answer.
+/// session is live; a database that cannot answer counts as no session.
 pub async fn lookup(state: &AppState, site: &Site, raw: &str) -> Option<Viewer> {
     match find(state, site, raw).await {
         Ok(v) => v,
@@ -149,9 +149,4 @@ pub async fn start(
 /// The cookie that forgets the session in this browser.
 pub fn clear(site: &Site) -> HeaderValue {
     set_cookie(site, SESSION_COOKIE, "", Some(0))
-}
-
-/// When a session created now would end at the latest.
-pub fn absolute_end(created: DateTime<Utc>) -> DateTime<Utc> {
-    created + ABSOLUTE
 }
