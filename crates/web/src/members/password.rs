@@ -16,7 +16,8 @@ pub struct Passwords {
     params: Params,
     /// Verified against when the email is unknown, so that answers take as
     /// long for unknown addresses as for known ones.
-    dummy: Arc<String>,
+    /// Made on first use, not at start-up.
+    dummy: Arc<std::sync::OnceLock<String>>,
 }
 
 /// The outcome of a check.
@@ -36,11 +37,10 @@ impl Passwords {
         let parallel = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
-        let dummy = hash_now(&params, "kawaraban timing equaliser").expect("hashing works");
         Self {
             permits: Arc::new(Semaphore::new(parallel)),
             params,
-            dummy: Arc::new(dummy),
+            dummy: Arc::default(),
         }
     }
 
@@ -58,10 +58,18 @@ impl Passwords {
     pub async fn check(&self, password: &str, stored: Option<&str>) -> AppResult<Checked> {
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
         let known = stored.is_some();
-        let stored = stored.unwrap_or(&self.dummy).to_string();
+        let stored = stored.map(str::to_string);
         let password = password.to_string();
         let params = self.params.clone();
+        let dummy = self.dummy.clone();
         tokio::task::spawn_blocking(move || {
+            let stored = stored.unwrap_or_else(|| {
+                dummy
+                    .get_or_init(|| {
+                        hash_now(&params, "kawaraban timing equaliser").expect("hashing works")
+                    })
+                    .clone()
+            });
             let Ok(parsed) = PasswordHash::new(&stored) else {
                 return Checked {
                     ok: false,
