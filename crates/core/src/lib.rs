@@ -4,11 +4,13 @@
 //! Nothing here knows about HTTP or a database driver.
 
 pub mod authz;
+pub mod comment_text;
 pub mod error;
 pub mod frontmatter;
 pub mod identity;
 pub mod markdown;
 pub mod model;
+pub mod moderation;
 pub mod paging;
 pub mod slug;
 pub mod store;

@@ -108,6 +108,9 @@ pub struct Article {
     pub image_alt: String,
     pub authors: Vec<Person>,
     pub tags: Vec<Tag>,
+    pub comment_mode: super::CommentMode,
+    /// Visible comments.
+    pub comment_count: i64,
 }
 
 /// An article as lists show it (home, section, tag, author, search, feeds).
@@ -123,6 +126,7 @@ pub struct ArticleSummary {
     pub updated_at: Option<DateTime<Utc>>,
     pub image: Option<Image>,
     pub image_alt: String,
+    pub comment_count: i64,
     /// Search only: an excerpt with matches between `\u{1}` and `\u{2}` markers.
     pub snippet: Option<String>,
 }

@@ -247,6 +247,8 @@ pub trait CommentStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<(Comment, bool)>;
     async fn comment(&self, id: i64) -> StoreResult<Option<Comment>>;
+    /// The member's comment stored from the form with this submit key.
+    async fn comment_by_key(&self, member_id: i64, key: &str) -> StoreResult<Option<Comment>>;
     /// One page of top-level comments: visible ones, and deleted ones that
     /// still have visible replies (shown as "comment removed").
     async fn top_comments(
@@ -289,6 +291,64 @@ pub trait CommentStore: Send + Sync {
     async fn set_comment_mode(&self, article_id: i64, mode: CommentMode) -> StoreResult<()>;
     /// The article's visible comments, as counted.
     async fn comment_count(&self, article_id: i64) -> StoreResult<i64>;
+    /// A published article (at `now`), as comment handlers need it.
+    async fn article_ref(
+        &self,
+        article_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<ArticleRef>>;
+}
+
+/// What moderators work with: the queue, members' standing and history,
+/// the site's comment rules, and the audit log.
+#[async_trait]
+pub trait ModerationStore: Send + Sync {
+    /// One page of a queue tab for a site, newest first, after comment id
+    /// `before` (exclusive) if given.
+    async fn queue(
+        &self,
+        site_id: i64,
+        filter: QueueFilter,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<QueueItem>>;
+    /// How many comments each tab holds (pending, reported, rejected).
+    async fn queue_counts(&self, site_id: i64) -> StoreResult<(i64, i64, i64)>;
+    /// The member's comments on any site, newest first (any status).
+    async fn member_comments(&self, member_id: i64, limit: u32) -> StoreResult<Vec<Comment>>;
+    /// The member's comments created since `since`, newest first, for the
+    /// duplicate and rate checks; and how many of theirs were ever approved.
+    async fn posting_history(
+        &self,
+        member_id: i64,
+        since: DateTime<Utc>,
+    ) -> StoreResult<(Vec<crate::moderation::Recent>, i64)>;
+    /// A reviewed report: the comment's flag count goes back to zero.
+    async fn clear_flags(&self, comment_id: i64) -> StoreResult<()>;
+    async fn standing(&self, member_id: i64) -> StoreResult<Standing>;
+    async fn set_standing(
+        &self,
+        member_id: i64,
+        standing: &Standing,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Rejects every pending comment of the member (a ban); returns how many.
+    async fn reject_pending_of(&self, member_id: i64, reason: &str) -> StoreResult<u64>;
+    /// Takes down every comment of the member on one site (account deleted
+    /// under the "remove" rule); returns the articles whose counts changed.
+    async fn remove_comments_of(&self, member_id: i64, site_id: i64) -> StoreResult<Vec<i64>>;
+    async fn comment_settings(&self, site_id: i64) -> StoreResult<CommentSettings>;
+    async fn set_comment_settings(&self, site_id: i64, s: &CommentSettings) -> StoreResult<()>;
+    async fn audit(
+        &self,
+        actor: Option<&Member>,
+        action: &str,
+        target: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The audit log, newest first, entries older than id `before`.
+    async fn audit_log(&self, before: Option<i64>, limit: u32) -> StoreResult<Vec<AuditEntry>>;
 }
 
 /// Health of the connection itself.
@@ -313,6 +373,7 @@ pub trait Store:
     + RateCounters
     + NetworkSettings
     + CommentStore
+    + ModerationStore
     + Health
 {
 }
@@ -329,6 +390,7 @@ impl<T> Store for T where
         + RateCounters
         + NetworkSettings
         + CommentStore
+        + ModerationStore
         + Health
 {
 }
