@@ -15,6 +15,9 @@ pub(crate) struct CommentRow {
     pub flags: i64,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub edited_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub spam_score: i64,
+    pub moderation_reason: String,
+    pub notify_replies: bool,
 }
 
 impl From<CommentRow> for kawaraban_core::model::Comment {
@@ -34,13 +37,17 @@ impl From<CommentRow> for kawaraban_core::model::Comment {
             flags: r.flags,
             created_at: r.created_at,
             edited_at: r.edited_at,
+            spam_score: r.spam_score,
+            moderation_reason: r.moderation_reason,
+            notify_replies: r.notify_replies,
         }
     }
 }
 
 pub(crate) const COMMENT_SELECT: &str = "SELECT c.id, c.article_id, c.member_id, \
      COALESCE(m.display_name, '') AS author_name, c.parent_id, c.body_markdown, c.body_html, \
-     c.status, c.likes, c.dislikes, c.flags, c.created_at, c.edited_at \
+     c.status, c.likes, c.dislikes, c.flags, c.created_at, c.edited_at, \
+     c.spam_score, c.moderation_reason, c.notify_replies \
      FROM comments c LEFT JOIN members m ON m.id = c.member_id";
 
 /// Keeps `articles.comment_count` equal to the visible comments.
@@ -83,12 +90,12 @@ macro_rules! impl_comment_store {
                     let mut tx = self.pool.begin().await.map_err(map)?;
                     let inserted: Option<(i64,)> = sqlx::query_as(
                         "INSERT INTO comments (article_id, member_id, parent_id, body_markdown, body_html, status, \
-                           spam_score, moderation_reason, submit_key, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+                           spam_score, moderation_reason, submit_key, created_at, notify_replies) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
                          ON CONFLICT (member_id, submit_key) DO NOTHING RETURNING id")
                         .bind(c.article_id).bind(c.member_id).bind(c.parent_id).bind(&c.body_markdown)
                         .bind(&c.body_html).bind(c.status.as_str()).bind(c.spam_score).bind(&c.moderation_reason)
-                        .bind(&c.submit_key).bind(now)
+                        .bind(&c.submit_key).bind(now).bind(c.notify_replies)
                         .fetch_optional(&mut *tx).await.map_err(map)?;
                     let (id, created) = match inserted {
                         Some((id,)) => (id, true),
@@ -110,6 +117,12 @@ macro_rules! impl_comment_store {
                 async fn comment(&self, id: i64) -> StoreResult<Option<Comment>> {
                     let row: Option<CommentRow> = sqlx::query_as(&format!("{COMMENT_SELECT} WHERE c.id = $1"))
                         .bind(id).fetch_optional(&self.pool).await.map_err(map)?;
+                    Ok(row.map(Comment::from))
+                }
+
+                async fn comment_by_key(&self, member_id: i64, key: &str) -> StoreResult<Option<Comment>> {
+                    let row: Option<CommentRow> = sqlx::query_as(&format!("{COMMENT_SELECT} WHERE c.member_id = $1 AND c.submit_key = $2"))
+                        .bind(member_id).bind(key).fetch_optional(&self.pool).await.map_err(map)?;
                     Ok(row.map(Comment::from))
                 }
 
@@ -210,6 +223,18 @@ macro_rules! impl_comment_store {
                     let row: Option<(i64,)> = sqlx::query_as("SELECT comment_count FROM articles WHERE id = $1")
                         .bind(article_id).fetch_optional(&self.pool).await.map_err(map)?;
                     Ok(row.map(|r| r.0).unwrap_or(0))
+                }
+
+                async fn article_ref(&self, article_id: i64, now: DateTime<Utc>) -> StoreResult<Option<ArticleRef>> {
+                    let row: Option<(i64, i64, String, String, String, DateTime<Utc>, String)> = sqlx::query_as(
+                        "SELECT a.id, a.site_id, a.title, s.slug, a.slug, a.published_at, a.comment_mode \
+                         FROM articles a JOIN sections s ON s.id = a.section_id \
+                         WHERE a.id = $1 AND a.status = 'published' AND a.published_at <= $2")
+                        .bind(article_id).bind(now).fetch_optional(&self.pool).await.map_err(map)?;
+                    Ok(row.map(|(id, site_id, title, section_slug, slug, published_at, mode)| ArticleRef {
+                        id, site_id, title, section_slug, slug, published_at,
+                        comment_mode: CommentMode::parse(&mode).unwrap_or(CommentMode::Open),
+                    }))
                 }
             }
         }

@@ -14,6 +14,8 @@ mod comments;
 mod error;
 #[macro_use]
 mod members;
+#[macro_use]
+mod moderation;
 mod postgres;
 mod rows;
 mod sqlite;

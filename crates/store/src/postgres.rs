@@ -105,5 +105,6 @@ impl_member_store!(
     sqlx::Postgres,
     "FOR UPDATE SKIP LOCKED"
 );
+impl_moderation_store!(crate::postgres::PgStore);
 impl_comment_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_sqlx_reads!(PgStore);

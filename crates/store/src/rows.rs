@@ -119,6 +119,8 @@ pub(crate) struct ArticleRow {
     pub image_caption: String,
     pub image_credit: String,
     pub image_alt: String,
+    pub comment_mode: String,
+    pub comment_count: i64,
     #[sqlx(flatten)]
     pub image: JoinedImage,
 }
@@ -148,6 +150,8 @@ impl ArticleRow {
             image_alt: self.image_alt,
             authors,
             tags,
+            comment_mode: CommentMode::parse(&self.comment_mode).unwrap_or(CommentMode::Open),
+            comment_count: self.comment_count,
         }
     }
 }
@@ -163,6 +167,7 @@ pub(crate) struct SummaryRow {
     pub published_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
     pub image_alt: String,
+    pub comment_count: i64,
     #[sqlx(flatten)]
     pub image: JoinedImage,
 }
@@ -180,6 +185,7 @@ impl SummaryRow {
             updated_at: self.updated_at,
             image: self.image.into_image(),
             image_alt: self.image_alt,
+            comment_count: self.comment_count,
             snippet,
         }
     }

@@ -6,7 +6,7 @@
 macro_rules! summary_columns {
     () => {
         "a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.title, a.summary, \
-         a.published_at, a.updated_at, a.image_alt, i.id AS image_id, i.hash AS image_hash, \
+         a.published_at, a.updated_at, a.image_alt, a.comment_count, i.id AS image_id, i.hash AS image_hash, \
          i.width AS image_width, i.height AS image_height, i.widths AS image_widths, i.ext AS image_ext"
     };
 }
@@ -30,7 +30,8 @@ macro_rules! visible {
 pub(crate) const ARTICLE_BY_SLUG: &str = concat!(
     "SELECT a.id, a.site_id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
        a.title, a.summary, a.dateline, a.body_html, a.source, a.copyright, a.published_at, a.updated_at, \
-       a.featured, a.breaking, a.image_caption, a.image_credit, a.image_alt, i.id AS image_id, \
+       a.featured, a.breaking, a.image_caption, a.image_credit, a.image_alt, a.comment_mode, \
+       a.comment_count, i.id AS image_id, \
        i.hash AS image_hash, i.width AS image_width, i.height AS image_height, \
        i.widths AS image_widths, i.ext AS image_ext \
      FROM articles a",

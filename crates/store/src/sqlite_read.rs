@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use kawaraban_core::model::{Article, ArticleSummary, Image, ListFilter, Person, Tag};
+use kawaraban_core::model::{Article, ArticleSummary, CommentMode, Image, ListFilter, Person, Tag};
 use kawaraban_core::paging::{PageRequest, Paged};
 use kawaraban_core::{StoreError, StoreResult};
 use rusqlite::types::ToSql;
@@ -181,6 +181,7 @@ fn summary(row: &Row<'_>, snippet: bool) -> rusqlite::Result<ArticleSummary> {
         updated_at: opt_time(row, "updated_at")?,
         image: image(row)?,
         image_alt: row.get("image_alt")?,
+        comment_count: row.get("comment_count")?,
         snippet: if snippet { row.get("snippet")? } else { None },
     })
 }
@@ -226,6 +227,9 @@ pub(crate) fn article_by_slug(
                     image_alt: row.get("image_alt")?,
                     authors: Vec::new(),
                     tags: Vec::new(),
+                    comment_mode: CommentMode::parse(&row.get::<_, String>("comment_mode")?)
+                        .unwrap_or(CommentMode::Open),
+                    comment_count: row.get("comment_count")?,
                 })
             },
         )?;

@@ -1,5 +1,6 @@
 //! Conformance suite for comments (posting, pages with cursors, replies,
-//! statuses and the article's count, edits, votes, flags), on the backend
+//! statuses and the article's count, edits, votes, flags) and moderation
+//! (`moderation.rs` beside this file), on the backend
 //! chosen by `KAWARABAN_TEST_DB`.
 
 use std::sync::Arc;
@@ -8,6 +9,10 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use kawaraban_core::model::*;
 use kawaraban_core::store::*;
 use kawaraban_store::{connect, testing, ConnectOptions};
+
+/// The moderators' side: queue, standing, rules, audit log.
+#[path = "comments_conformance/moderation.rs"]
+mod moderation;
 
 struct Fixture {
     store: Arc<dyn Store>,
@@ -113,6 +118,7 @@ fn new(
         spam_score: 0,
         moderation_reason: String::new(),
         submit_key: None,
+        notify_replies: false,
     }
 }
 
