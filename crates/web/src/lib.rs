@@ -5,10 +5,12 @@
 //! requests on `127.0.0.1:0` or directly with `oneshot`.
 
 pub mod cache;
+pub mod comments;
 pub mod config;
 pub mod error;
 mod http;
 pub mod members;
+pub mod moderation;
 pub mod network;
 mod pages;
 pub mod state;

@@ -76,6 +76,7 @@ pub struct CardView {
     pub published: TimeView,
     pub image: Option<ImageView>,
     pub snippet_html: Option<String>,
+    pub comment_count: i64,
 }
 
 pub fn card(a: &ArticleSummary, tz: Tz) -> CardView {
@@ -91,6 +92,7 @@ pub fn card(a: &ArticleSummary, tz: Tz) -> CardView {
             .as_ref()
             .map(|i| ImageView::new(i, &a.image_alt, 800)),
         snippet_html: a.snippet.as_deref().map(snippet_html),
+        comment_count: a.comment_count,
     }
 }
 

@@ -12,9 +12,9 @@ use tokio::net::TcpListener;
 
 use crate::error::AppError;
 use crate::http::{assets, guard, page_cache, site, themed_errors};
-use crate::members;
 use crate::pages::{article, feeds, home, lists, search, sitemaps};
 use crate::state::AppState;
+use crate::{comments, members, moderation};
 
 /// Builds the application; needs no socket, so tests can call it directly.
 pub fn router(state: AppState) -> Router {
@@ -35,6 +35,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(members::routes())
+        .merge(comments::routes())
+        .merge(moderation::routes())
         .route("/{section}", get(lists::section_redirect))
         .route("/{section}/", get(lists::section))
         .route("/{section}/{slug}", get(article::article))

@@ -290,7 +290,9 @@ pub async fn delete(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
         )
         .await;
     }
+    let stale = crate::comments::forget_member(&state, viewer.member.id).await?;
     state.store.delete_member(viewer.member.id).await?;
+    crate::comments::invalidate(&state, stale).await;
     tracing::info!(member = viewer.member.id, "account deleted by its member");
     let resp = notice(
         &state,

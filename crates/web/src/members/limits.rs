@@ -45,6 +45,25 @@ pub const LINKS_IP: Limit = Limit {
     window: 900,
 };
 
+/// Likes and dislikes by one member.
+pub const VOTES: Limit = Limit {
+    name: "votes",
+    max: 300,
+    window: 3600,
+};
+/// Reports by one member.
+pub const REPORTS: Limit = Limit {
+    name: "reports",
+    max: 30,
+    window: 3600,
+};
+/// Moderation actions by one moderator (a runaway script, not a busy day).
+pub const MODERATION: Limit = Limit {
+    name: "moderate",
+    max: 2000,
+    window: 3600,
+};
+
 fn window(limit: Limit) -> (i64, u64) {
     let now = Utc::now().timestamp();
     let start = now - now.rem_euclid(limit.window);

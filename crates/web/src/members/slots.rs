@@ -16,7 +16,10 @@ use minijinja::context;
 
 use std::sync::Arc;
 
-use super::session::{self, MaybeViewer, SESSION_COOKIE};
+use kawaraban_core::authz::{can, Action};
+use kawaraban_core::model::Site;
+
+use super::session::{self, MaybeViewer, Viewer, SESSION_COOKIE};
 use crate::http::site::CurrentSite;
 use crate::state::AppState;
 
@@ -79,23 +82,54 @@ pub async fn personalize(State(state): State<AppState>, mut req: Request, next: 
     if !html.contains(OPEN) {
         return Response::from_parts(parts, Body::from(bytes));
     }
-    let out = fill(html, |name, args| {
-        let site_view = crate::view::SiteView::new(&site);
+    let out = fill_for(&state, &site, &viewer, html);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(out))
+}
+
+/// Fills every marked part of `html` for this member. Two parts are common
+/// enough to skip the template: `csrf` (the form token of the session) and
+/// `own` (tools shown only on the member's own comments, `author=ID`).
+pub fn fill_for(state: &AppState, site: &Site, viewer: &Viewer, html: &str) -> String {
+    let site_view = minijinja::Value::from_serialize(crate::view::SiteView::new(site));
+    let providers = minijinja::Value::from_serialize(state.providers_view());
+    let now = chrono::Utc::now().timestamp();
+    fill(html, |name, args| {
+        match name {
+            "csrf" => {
+                return Some(format!(
+                    "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+                    viewer.csrf
+                ))
+            }
+            "own"
+                if args.get("author").map(String::as_str)
+                    != Some(&*viewer.member.id.to_string()) =>
+            {
+                return Some(String::new())
+            }
+            _ => {}
+        }
+        let nonce = matches!(name, "comment_form" | "comment_tools")
+            .then(crate::members::secrets::new_token);
         state
             .theme
             .render(
                 &format!("slots/{name}.html"),
                 context! { viewer => context! {
+                    id => viewer.member.id,
                     name => viewer.member.display_name.clone(),
                     verified => viewer.member.is_verified(),
                     role => viewer.member.role.as_str(),
-                }, csrf => viewer.csrf.clone(), args, site => site_view },
+                    staff => viewer.member.role.is_staff(),
+                    moderator => can(viewer.member.role, Action::Moderate),
+                    editor => can(viewer.member.role, Action::Edit),
+                }, csrf => viewer.csrf.clone(), args, nonce, site => site_view.clone(),
+                   providers => providers.clone(), now },
             )
             .map_err(|e| tracing::error!(error = %e, slot = name, "slot failed to render"))
             .ok()
-    });
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(out))
+    })
 }
 
 /// Replaces each marked part with `render(name, args)`; a part whose render

@@ -59,6 +59,14 @@ pub async fn article(
         .filter(|a| a.id != article.id)
         .take(4)
         .collect();
+    let comments = crate::comments::listing::section(
+        &state,
+        &article,
+        kawaraban_core::model::CommentSort::Newest,
+        None,
+        tz,
+    )
+    .await?;
     let network = state.network.get();
     let chrome = view::chrome(&network, &site, Some(&article.section_slug), now);
     let meta = meta_for(&site, &article);
@@ -69,6 +77,8 @@ pub async fn article(
             meta,
             article => view::article_view(&article, tz),
             more => view::cards(&more, tz),
+            comments,
+            providers => state.providers_view(),
         },
     )?;
     let tags = vec![

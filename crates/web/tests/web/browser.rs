@@ -94,6 +94,13 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// Another browser tab: the same cookies, its own requests.
+    pub fn clone_session(&self) -> Browser<'a> {
+        let mut b = Browser::new(self.app, &self.host);
+        b.jar = self.jar.clone();
+        b
+    }
+
     pub fn cookie(&self, host: &str, name: &str) -> Option<String> {
         self.jar.get(host).and_then(|c| c.get(name)).cloned()
     }

@@ -4,6 +4,7 @@
 
 mod article_page;
 mod browser;
+mod comments;
 mod feeds;
 mod lists;
 mod members;

@@ -1,0 +1,173 @@
+//! What a moderator can do to a comment or a member, each written to the
+//! audit log. The queue, the member page and the article tools share these.
+
+use chrono::{DateTime, Duration, Utc};
+use kawaraban_core::model::{CommentStatus, Member, Site, Standing, StandingStatus};
+
+use crate::comments::{article_tags, invalidate, notify};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// A decision on one comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+    /// Reject the comment and ban its author.
+    Ban,
+}
+
+impl Decision {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "approve" => Decision::Approve,
+            "reject" => Decision::Reject,
+            "ban" => Decision::Ban,
+            _ => return None,
+        })
+    }
+}
+
+/// Applies a decision to a comment of this site.
+pub async fn decide(
+    state: &AppState,
+    site: &Site,
+    actor: &Member,
+    id: i64,
+    decision: Decision,
+    reason: &str,
+) -> AppResult<()> {
+    let c = state.store.comment(id).await?.ok_or(AppError::NotFound)?;
+    let article = state
+        .store
+        .article_ref(c.article_id, Utc::now())
+        .await?
+        .filter(|a| a.site_id == site.id)
+        .ok_or(AppError::NotFound)?;
+    if c.status == CommentStatus::Deleted {
+        return Err(AppError::bad_request(
+            "That comment was deleted by its author.",
+        ));
+    }
+    let now = Utc::now();
+    let target = format!("comment:{id}");
+    let (status, action) = match decision {
+        Decision::Approve => (CommentStatus::Visible, "comment.approve"),
+        Decision::Reject | Decision::Ban => (CommentStatus::Rejected, "comment.reject"),
+    };
+    state.store.set_comment_status(id, status, reason).await?;
+    state.store.clear_flags(id).await?;
+    state
+        .store
+        .audit(Some(actor), action, &target, reason, now)
+        .await?;
+    if decision == Decision::Approve && c.status != CommentStatus::Visible {
+        let c = state.store.comment(id).await?.ok_or(AppError::NotFound)?;
+        notify::reply_visible(state, site, &c, &article).await;
+    }
+    if let (Decision::Ban, Some(member)) = (decision, c.member_id) {
+        set_standing(state, actor, member, StandingChange::Ban, reason, now).await?;
+    }
+    invalidate(state, article_tags(site.id, article.id)).await;
+    Ok(())
+}
+
+/// A change of a member's standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StandingChange {
+    Suspend {
+        days: i64,
+    },
+    Ban,
+    /// Back to active (ends a suspension or ban).
+    Restore,
+    Premoderate(bool),
+}
+
+/// Changes a member's standing; a ban also rejects their pending comments.
+pub async fn set_standing(
+    state: &AppState,
+    actor: &Member,
+    member_id: i64,
+    change: StandingChange,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let member = state
+        .store
+        .member_by_id(member_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if member.role >= actor.role && member.id != actor.id && member.role.is_staff() {
+        return Err(AppError::Forbidden(
+            "Staff of your rank or above are managed by an administrator.".into(),
+        ));
+    }
+    let mut s = state.store.standing(member_id).await?;
+    let action = match change {
+        StandingChange::Suspend { days } => {
+            if !(1..=3650).contains(&days) {
+                return Err(AppError::bad_request("A suspension lasts 1 to 3650 days."));
+            }
+            s.status = StandingStatus::Suspended;
+            s.until = Some(now + Duration::days(days));
+            s.reason = reason.to_string();
+            "member.suspend"
+        }
+        StandingChange::Ban => {
+            s.status = StandingStatus::Banned;
+            s.until = None;
+            s.reason = reason.to_string();
+            "member.ban"
+        }
+        StandingChange::Restore => {
+            s = Standing {
+                premoderate: s.premoderate,
+                ..Standing::default()
+            };
+            "member.restore"
+        }
+        StandingChange::Premoderate(on) => {
+            s.premoderate = on;
+            if on {
+                "member.premoderate"
+            } else {
+                "member.premoderate_off"
+            }
+        }
+    };
+    state.store.set_standing(member_id, &s, now).await?;
+    let detail = match change {
+        StandingChange::Suspend { days } => format!("{days} days; {reason}"),
+        _ => reason.to_string(),
+    };
+    state
+        .store
+        .audit(
+            Some(actor),
+            action,
+            &format!("member:{member_id}"),
+            &detail,
+            now,
+        )
+        .await?;
+    if change == StandingChange::Ban {
+        let n = state
+            .store
+            .reject_pending_of(member_id, "author banned")
+            .await?;
+        if n > 0 {
+            state
+                .store
+                .audit(
+                    Some(actor),
+                    "comment.reject_pending",
+                    &format!("member:{member_id}"),
+                    &format!("{n} pending comments rejected with the ban"),
+                    now,
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}

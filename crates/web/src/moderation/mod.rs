@@ -1,0 +1,55 @@
+//! The moderators' side: the queue (pending, reported, rejected, all) with
+//! per-card and bulk actions, members' standing and history, articles'
+//! comment modes, and the audit log every action is written to.
+//!
+//! Pages here are per reader (never cached) and need a staff role
+//! (`kawaraban_core::authz`).
+
+pub mod actions;
+pub mod articles;
+pub mod audit;
+pub mod members;
+pub mod queue;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use kawaraban_core::authz::{can, Action};
+
+use crate::error::AppError;
+use crate::members::{to_login, Fields, Viewer, Visit};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/moderation", get(queue::page).post(queue::act))
+        .route(
+            "/moderation/members/{id}",
+            get(members::page).post(members::act),
+        )
+        .route("/moderation/audit", get(audit::page))
+        .route("/moderation/article", post(articles::set_mode))
+}
+
+/// The signed-in member if they may do `action`; otherwise the answer to
+/// give (sign in first, or 403).
+pub fn staff(v: &Visit, action: Action, here: &str) -> Result<Arc<Viewer>, Response> {
+    match &v.viewer {
+        None => Err(to_login(here)),
+        Some(viewer) if can(viewer.member.role, action) => Ok(viewer.clone()),
+        Some(_) => Err(
+            AppError::Forbidden("This page is for the site's moderators.".into()).into_response(),
+        ),
+    }
+}
+
+/// A form whose names may repeat (`ids`), and its last-value map for the
+/// CSRF check and single fields.
+pub fn parse_form(body: &[u8]) -> (Vec<(String, String)>, Fields) {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let map: HashMap<String, String> = pairs.iter().cloned().collect();
+    (pairs, map)
+}

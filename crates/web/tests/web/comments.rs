@@ -1,0 +1,953 @@
+//! Comments over HTTP: the section under the article, posting and replying,
+//! the moderation pipeline's answers, votes, reports, edits, deletion,
+//! pages and permalinks, in-place posting (JSON), reply emails, and bad
+//! input of every kind.
+
+use chrono::Duration;
+use kawaraban_core::model::*;
+use kawaraban_web::members::secrets::{new_token, token_hash};
+
+use crate::browser::{Browser, Page};
+use crate::members::{address, NEWS};
+use crate::support::*;
+
+pub const ARTICLE: &str = "/national/rail-line-reopens";
+
+pub fn news_id(app: &TestApp) -> i64 {
+    app.state
+        .network
+        .get()
+        .sites
+        .iter()
+        .find(|s| s.key == "news")
+        .unwrap()
+        .id
+}
+
+pub async fn article_id(app: &TestApp) -> i64 {
+    app.store
+        .article_by_slug(news_id(app), "rail-line-reopens", now())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+/// A verified member with this role, signed in on the news site.
+pub async fn person<'a>(app: &'a TestApp, name: &str, role: Role) -> (Browser<'a>, Member) {
+    let email = address(
+        &name
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), ""),
+    );
+    let m = app
+        .store
+        .create_member(
+            &NewMember {
+                email_norm: kawaraban_core::identity::parse_email(&email).unwrap().norm,
+                email,
+                display_name: name.into(),
+                password_hash: None,
+                role,
+                verified: true,
+            },
+            now() - Duration::days(30),
+        )
+        .await
+        .unwrap();
+    let raw = new_token();
+    app.store
+        .create_session(&Session {
+            id_hash: token_hash(&raw),
+            member_id: m.id,
+            login_id: new_token(),
+            site_id: news_id(app),
+            user_agent: "test".into(),
+            ip: "127.0.0.1".into(),
+            created_at: now(),
+            last_seen_at: now(),
+            expires_at: now() + Duration::days(1),
+        })
+        .await
+        .unwrap();
+    let mut b = Browser::new(app, NEWS);
+    b.jar
+        .entry("news.localhost".into())
+        .or_default()
+        .insert("kw_session".into(), raw);
+    (b, m)
+}
+
+/// Rules that let tests post quickly: no new-member hold, no rate limit.
+pub async fn relaxed(app: &TestApp) {
+    let s = CommentSettings {
+        premoderate_first: 0,
+        min_interval_secs: 0,
+        per_hour: 10_000,
+        ..Default::default()
+    };
+    app.store
+        .set_comment_settings(news_id(app), &s)
+        .await
+        .unwrap();
+}
+
+/// Posts through the article's own form (its CSRF token and submit key).
+pub async fn post(b: &mut Browser<'_>, body: &str, parent: Option<i64>) -> Page {
+    let page = b.get(ARTICLE).await;
+    assert_eq!(page.status, 200);
+    let (csrf, key, article) = (page.csrf(), page.input("key"), page.input("article"));
+    let parent = parent.map(|p| p.to_string()).unwrap_or_default();
+    b.post(
+        "/comments",
+        &[
+            ("csrf", &csrf),
+            ("article", &article),
+            ("key", &key),
+            ("body", body),
+            ("parent", &parent),
+        ],
+    )
+    .await
+}
+
+/// The newest comment of a member, from the store.
+pub async fn last_of(app: &TestApp, m: &Member) -> Comment {
+    app.store.member_comments(m.id, 1).await.unwrap().remove(0)
+}
+
+async fn seed(
+    app: &TestApp,
+    m: &Member,
+    body: &str,
+    status: CommentStatus,
+    parent: Option<i64>,
+) -> Comment {
+    let c = app
+        .store
+        .post_comment(
+            &NewComment {
+                article_id: article_id(app).await,
+                member_id: m.id,
+                parent_id: parent,
+                body_markdown: body.into(),
+                body_html: kawaraban_core::comment_text::render(body),
+                status,
+                spam_score: 0,
+                moderation_reason: String::new(),
+                submit_key: None,
+                notify_replies: false,
+            },
+            now(),
+        )
+        .await
+        .unwrap()
+        .0;
+    // Written behind the application's back: refresh its pages as it would.
+    let tags = [
+        format!("article:{}", c.article_id),
+        format!("list:{}", news_id(app)),
+    ];
+    app.state
+        .apply_invalidations(tags.iter().map(String::as_str))
+        .await;
+    c
+}
+
+#[tokio::test]
+async fn anonymous_readers_see_an_empty_section_and_the_login_block() {
+    let app = TestApp::builder().start().await;
+    let (status, body) = app.page(ARTICLE).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("0 Comments"));
+    assert!(body.contains("No comments yet."));
+    assert!(body.contains("Login to leave a comment"));
+    assert!(body.contains("Forgot password?"));
+    assert!(body.contains("/register?next=/national/rail-line-reopens%23comments"));
+    assert!(body.contains("/login?next=/national/rail-line-reopens%23comments"));
+    assert!(
+        !body.contains("name=\"body\""),
+        "no comment form for anonymous readers"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_member_comments_and_replies_and_the_counts_follow() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ann, ann_m) = person(&app, "Ann Reader", Role::Member).await;
+    let (mut ben, _) = person(&app, "Ben Writer", Role::Member).await;
+    let page = post(&mut ann, "First thought on the **rail line**.", None).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let first = last_of(&app, &ann_m).await;
+    assert!(page.body.contains(&format!("id=\"c{}\"", first.id)));
+    assert!(page.body.contains("<strong>rail line</strong>"));
+    assert!(page.body.contains("1 Comment<"), "{}", page.body);
+    // The member's own tools, and nobody else's.
+    assert!(page.body.contains(&format!("/comments/{}/edit", first.id)));
+    let seen_by_ben = ben.get(ARTICLE).await;
+    assert!(!seen_by_ben
+        .body
+        .contains(&format!("/comments/{}/edit", first.id)));
+    assert!(seen_by_ben.body.contains("Reply as Ben Writer"));
+    // Reply, and a reply to the reply joins the same thread.
+    let page = post(&mut ben, "A reply.", Some(first.id)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let reply = app.store.replies(&[first.id]).await.unwrap();
+    assert_eq!(reply.len(), 1);
+    post(&mut ann, "A reply to the reply.", Some(reply[0].id)).await;
+    let replies = app.store.replies(&[first.id]).await.unwrap();
+    assert_eq!(replies.len(), 2, "one level of replies");
+    let (_, body) = app.page(ARTICLE).await;
+    assert!(
+        body.contains("3 Comments"),
+        "the anonymous page is refreshed"
+    );
+    assert!(body.contains("class=\"replies\""));
+    // Lists show the count too.
+    let (_, home) = app.page("/").await;
+    assert!(home.contains("3 Comments"), "{home}");
+    let (_, section) = app.page("/national/").await;
+    assert!(section.contains("3 Comments"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_new_members_first_comment_waits_for_a_moderator() {
+    let app = TestApp::builder().start().await;
+    let (mut ann, ann_m) = person(&app, "New Member", Role::Member).await;
+    let (mut mo, _) = person(&app, "Mo Derator", Role::Moderator).await;
+    let page = post(&mut ann, "Hello, first time here.", None).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("once a moderator has read it"),
+        "{}",
+        page.body
+    );
+    let c = last_of(&app, &ann_m).await;
+    assert_eq!(c.status, CommentStatus::Pending);
+    assert!(c.moderation_reason.contains("new member"));
+    let (_, body) = app.page(ARTICLE).await;
+    assert!(body.contains("0 Comments") && !body.contains("first time here"));
+    // The moderator sees it in the queue with the reason, and approves it.
+    let queue = mo.get("/moderation").await;
+    assert_eq!(queue.status, 200);
+    assert!(queue.body.contains("first time here"));
+    assert!(queue.body.contains("new member"));
+    let page = mo
+        .submit(
+            "/moderation",
+            "/moderation",
+            &[("act", &format!("approve:{}", c.id)), ("tab", "pending")],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("1 comments updated"));
+    let (_, body) = app.page(ARTICLE).await;
+    assert!(body.contains("first time here") && body.contains("1 Comment<"));
+    // Members are not moderators; moderators do not read the audit log.
+    assert_eq!(ann.get("/moderation").await.status, 403);
+    assert_eq!(mo.get("/moderation/audit").await.status, 403);
+    let (mut admin, _) = person(&app, "Ada Admin", Role::Admin).await;
+    let audit = admin.get("/moderation/audit").await;
+    assert!(audit.body.contains("comment.approve"));
+    assert!(audit.body.contains(&format!("comment:{}", c.id)));
+    assert!(audit.body.contains("Mo Derator"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_pipeline_refuses_and_holds_with_messages_the_member_sees() {
+    let app = TestApp::builder().start().await;
+    let mut s = CommentSettings {
+        premoderate_first: 0,
+        min_interval_secs: 30,
+        banned_words: vec!["blight".into()],
+        suspect_words: vec!["lottery".into()],
+        ..Default::default()
+    };
+    app.store
+        .set_comment_settings(news_id(&app), &s)
+        .await
+        .unwrap();
+    let (mut ann, ann_m) = person(&app, "Ann", Role::Member).await;
+    for (body, status, message) in [
+        (" \u{200B} ", 422, "Write something"),
+        (&"x".repeat(5001) as &str, 422, "limited to 5000 characters"),
+        ("What a blight on the town.", 422, "does not allow"),
+    ] {
+        let page = post(&mut ann, body, None).await;
+        assert_eq!(page.status, status, "{body:.20}: {}", page.body);
+        assert!(page.body.contains(message), "{message}: {}", page.body);
+    }
+    // The text is kept on the refusal page.
+    let page = post(&mut ann, "What a blight on the town.", None).await;
+    assert!(page.body.contains(">What a blight on the town.</textarea>"));
+    assert!(app
+        .store
+        .member_comments(ann_m.id, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let page = post(&mut ann, "A fine first comment.", None).await;
+    assert_eq!(page.status, 200);
+    // Rate: a second comment within 30 s; the same text again: duplicate.
+    let page = post(&mut ann, "Another one right away.", None).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("too fast"));
+    s.min_interval_secs = 0;
+    app.store
+        .set_comment_settings(news_id(&app), &s)
+        .await
+        .unwrap();
+    let page = post(&mut ann, "a  FINE first comment.", None).await;
+    assert!(page.body.contains("already posted"), "{}", page.body);
+    // A suspect word holds the comment.
+    let page = post(&mut ann, "Is this a lottery scheme?", None).await;
+    assert!(page.body.contains("once a moderator"));
+    assert_eq!(last_of(&app, &ann_m).await.status, CommentStatus::Pending);
+    // Too many links hold it too.
+    post(
+        &mut ann,
+        "https://a.test https://b.test https://c.test",
+        None,
+    )
+    .await;
+    assert!(last_of(&app, &ann_m)
+        .await
+        .moderation_reason
+        .contains("3 links"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn closed_and_disabled_articles_and_automatic_closing() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ed, _) = person(&app, "Eddie Editor", Role::Editor).await;
+    let (mut ann, _) = person(&app, "Ann", Role::Member).await;
+    let aid = article_id(&app).await;
+    post(&mut ann, "Before closing.", None).await;
+    let form = ann.get(ARTICLE).await;
+    let page = ed
+        .submit(
+            ARTICLE,
+            "/moderation/article",
+            &[("article", &aid.to_string()), ("mode", "closed")],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Comments on this article are closed."));
+    assert!(
+        page.body.contains("Before closing."),
+        "existing comments stay"
+    );
+    // A form opened before closing is refused now.
+    let page = ann
+        .post(
+            "/comments",
+            &[
+                ("csrf", &form.csrf()),
+                ("article", &aid.to_string()),
+                ("body", "Too late"),
+                ("key", &form.input("key")),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("closed"));
+    ed.submit(
+        ARTICLE,
+        "/moderation/article",
+        &[("article", &aid.to_string()), ("mode", "disabled")],
+    )
+    .await;
+    let (_, body) = app.page(ARTICLE).await;
+    assert!(!body.contains("id=\"comments\"") && !body.contains("Before closing."));
+    // An editor can open them again from the same page.
+    let page = ed
+        .submit(
+            ARTICLE,
+            "/moderation/article",
+            &[("article", &aid.to_string()), ("mode", "open")],
+        )
+        .await;
+    assert!(page.body.contains("Before closing."));
+    // The site closes comments N days after publication (the article is older).
+    let s = CommentSettings {
+        close_after_days: Some(3),
+        premoderate_first: 0,
+        min_interval_secs: 0,
+        ..Default::default()
+    };
+    app.store
+        .set_comment_settings(news_id(&app), &s)
+        .await
+        .unwrap();
+    let page = post(&mut ann, "After the deadline.", None).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("closed"));
+    // Members cannot change the mode.
+    let page = ann
+        .submit(
+            ARTICLE,
+            "/moderation/article",
+            &[("article", &aid.to_string()), ("mode", "open")],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn markup_is_limited_and_scripts_never_survive() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut evil, m) = person(&app, "<img src=x onerror=alert(1)>", Role::Member).await;
+    let body = "**bold** _it_ <script>alert('x')</script>\n\n> quoted\n\n[site](https://example.test/p) [bad](javascript:alert(1)) \u{202E}txet\u{200B}";
+    let page = post(&mut evil, body, None).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let c = last_of(&app, &m).await;
+    assert!(!c.body_markdown.contains('\u{202E}') && !c.body_markdown.contains('\u{200B}'));
+    let (_, html) = app.page(ARTICLE).await;
+    assert!(!html.contains("<script>alert"), "raw script");
+    assert!(html.contains("&lt;script&gt;"));
+    assert!(!html.contains("<img src=x"), "name is escaped");
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(
+        html.contains(r#"<a href="https://example.test/p" rel="nofollow ugc noopener">site</a>"#)
+    );
+    assert!(!html.contains("href=\"javascript"));
+    assert!(
+        html.contains("<strong>bold</strong>")
+            && html.contains("<em>it</em>")
+            && html.contains("<blockquote>")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn forged_or_missing_csrf_tokens_store_nothing() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ann, m) = person(&app, "Ann", Role::Member).await;
+    let aid = article_id(&app).await.to_string();
+    for token in ["", "forged-token"] {
+        let page = ann
+            .post(
+                "/comments",
+                &[("csrf", token), ("article", &aid), ("body", "Sneaky")],
+            )
+            .await;
+        assert_eq!(page.status, 403);
+    }
+    assert!(app.store.member_comments(m.id, 5).await.unwrap().is_empty());
+    // Anonymous posts are sent to sign in, back to the article.
+    let mut anon = Browser::new(&app, NEWS);
+    let resp = anon
+        .once(
+            reqwest::Method::POST,
+            "/comments",
+            Some(&[("article", &aid), ("body", "hi")]),
+        )
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert!(resp.headers()["location"]
+        .to_str()
+        .unwrap()
+        .contains("next=%2Fnational%2Frail-line-reopens%23comments"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_same_form_sent_twice_stores_one_comment() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ann, m) = person(&app, "Ann", Role::Member).await;
+    let page = ann.get(ARTICLE).await;
+    let fields = [
+        ("csrf", page.csrf()),
+        ("article", page.input("article")),
+        ("key", page.input("key")),
+        ("body", "Only once, please.".to_string()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (mut tab1, mut tab2) = (ann.clone_session(), ann.clone_session());
+    let (a, b) = tokio::join!(
+        tab1.post("/comments", &fields),
+        tab2.post("/comments", &fields)
+    );
+    assert_eq!((a.status, b.status), (200, 200));
+    assert_eq!(app.store.member_comments(m.id, 5).await.unwrap().len(), 1);
+    assert_eq!(
+        app.store
+            .comment_count(article_id(&app).await)
+            .await
+            .unwrap(),
+        1
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn likes_and_dislikes_once_never_on_ones_own() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ann, am) = person(&app, "Ann", Role::Member).await;
+    let (mut ben, _) = person(&app, "Ben", Role::Member).await;
+    let first = seed(&app, &am, "liked one", CommentStatus::Visible, None).await;
+    let second = seed(&app, &am, "plain one", CommentStatus::Visible, None).await;
+    let vote = |id: i64| format!("/comments/{id}/vote");
+    let page = ann
+        .submit(ARTICLE, &vote(first.id), &[("value", "1")])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("your own comment"));
+    let page = ben
+        .submit(ARTICLE, &vote(first.id), &[("value", "1")])
+        .await;
+    assert_eq!(page.status, 200);
+    let page = ben
+        .submit(ARTICLE, &vote(first.id), &[("value", "-1")])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("already voted"));
+    let c = app.store.comment(first.id).await.unwrap().unwrap();
+    assert_eq!((c.likes, c.dislikes), (1, 0));
+    // Most liked first; newest first by default.
+    let (_, liked) = app.page(&format!("{ARTICLE}/comments?sort=liked")).await;
+    assert!(liked.find("liked one").unwrap() < liked.find("plain one").unwrap());
+    let (_, newest) = app.page(ARTICLE).await;
+    assert!(newest.find("plain one").unwrap() < newest.find("liked one").unwrap());
+    let (_, oldest) = app.page(&format!("{ARTICLE}/comments?sort=oldest")).await;
+    assert!(oldest.find("liked one").unwrap() < oldest.find("plain one").unwrap());
+    assert_eq!(
+        app.page(&format!("{ARTICLE}/comments?sort=best")).await.0,
+        400
+    );
+    assert_eq!(
+        ben.submit(ARTICLE, &vote(second.id), &[("value", "7")])
+            .await
+            .status,
+        400
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn edits_within_fifteen_minutes_are_marked_and_concurrent_edits_lose() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ann, m) = person(&app, "Ann", Role::Member).await;
+    post(&mut ann, "Original text.", None).await;
+    let c = last_of(&app, &m).await;
+    let edit = format!("/comments/{}/edit", c.id);
+    let form_a = ann.get(&edit).await;
+    let form_b = ann.get(&edit).await;
+    assert!(form_a.body.contains("Original text."));
+    let page = ann
+        .post(
+            &edit,
+            &[
+                ("csrf", &form_a.csrf()),
+                ("seen", &form_a.input("seen")),
+                ("body", "Edited text."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Edited text.") && page.body.contains("(edited)"));
+    let page = ann
+        .post(
+            &edit,
+            &[
+                ("csrf", &form_b.csrf()),
+                ("seen", &form_b.input("seen")),
+                ("body", "Other window."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 409);
+    assert!(page.body.contains("another window"));
+    assert_eq!(
+        app.store
+            .comment(c.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .body_markdown,
+        "Edited text."
+    );
+    // Somebody else cannot edit it.
+    let (mut ben, _) = person(&app, "Ben", Role::Member).await;
+    assert_eq!(ben.get(&edit).await.status, 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn deleting_leaves_a_placeholder_only_where_there_are_replies() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ann, am) = person(&app, "Ann", Role::Member).await;
+    let (mut ben, bm) = person(&app, "Ben", Role::Member).await;
+    let with_reply = seed(&app, &am, "has a reply", CommentStatus::Visible, None).await;
+    let alone = seed(&app, &am, "stands alone", CommentStatus::Visible, None).await;
+    seed(
+        &app,
+        &bm,
+        "the reply",
+        CommentStatus::Visible,
+        Some(with_reply.id),
+    )
+    .await;
+    for id in [with_reply.id, alone.id] {
+        let page = ann
+            .submit(ARTICLE, &format!("/comments/{id}/delete"), &[])
+            .await;
+        assert_eq!(page.status, 200);
+    }
+    let (_, body) = app.page(ARTICLE).await;
+    assert!(!body.contains("has a reply") && !body.contains("stands alone"));
+    assert_eq!(count(&body, "Comment removed"), 1);
+    assert!(body.contains("the reply"));
+    assert!(body.contains("1 Comment<"));
+    // Replying to a deleted or hidden comment is refused.
+    let page = post(&mut ben, "late reply", Some(with_reply.id)).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("no longer available"));
+    let hidden = seed(&app, &bm, "hidden one", CommentStatus::Rejected, None).await;
+    assert_eq!(
+        post(&mut ann, "reply to hidden", Some(hidden.id))
+            .await
+            .status,
+        422
+    );
+    // Deleting somebody else's comment is not possible.
+    let theirs = seed(&app, &bm, "ben's", CommentStatus::Visible, None).await;
+    assert_eq!(
+        ann.submit(ARTICLE, &format!("/comments/{}/delete", theirs.id), &[])
+            .await
+            .status,
+        404
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn reports_reach_the_reported_queue_with_their_reasons() {
+    let app = TestApp::builder().start().await;
+    let (_, am) = person(&app, "Ann", Role::Member).await;
+    let (mut ben, _) = person(&app, "Ben", Role::Member).await;
+    let (mut mo, _) = person(&app, "Mo", Role::Moderator).await;
+    let c = seed(
+        &app,
+        &am,
+        "questionable claim",
+        CommentStatus::Visible,
+        None,
+    )
+    .await;
+    let report = format!("/comments/{}/report", c.id);
+    let page = ben
+        .submit(
+            &report,
+            &report,
+            &[
+                ("reason", "misinformation"),
+                ("details", "The dates are wrong."),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Thanks for your report"));
+    let again = ben.submit(&report, &report, &[("reason", "spam")]).await;
+    assert!(again.body.contains("already reported"));
+    assert_eq!(
+        ben.submit(&report, &report, &[("reason", "because")])
+            .await
+            .status,
+        400
+    );
+    let queue = mo.get("/moderation?tab=reported").await;
+    assert!(queue.body.contains("questionable claim"));
+    assert!(queue.body.contains("misinformation: The dates are wrong."));
+    assert!(queue.body.contains("Reported (1)"));
+    // Approving a reported comment clears it from the tab.
+    mo.submit(
+        "/moderation?tab=reported",
+        "/moderation",
+        &[("act", &format!("approve:{}", c.id))],
+    )
+    .await;
+    let queue = mo.get("/moderation?tab=reported").await;
+    assert!(!queue.body.contains("questionable claim"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bans_and_suspensions_stop_a_member_and_reject_their_pending_comments() {
+    let app = TestApp::builder().start().await;
+    let (mut ann, am) = person(&app, "Ann", Role::Member).await;
+    let (mut mo, _) = person(&app, "Mo", Role::Moderator).await;
+    let p1 = seed(&app, &am, "pending one", CommentStatus::Pending, None).await;
+    let p2 = seed(&app, &am, "pending two", CommentStatus::Pending, None).await;
+    // A ban needs a reason.
+    let page = mo
+        .submit(
+            "/moderation",
+            "/moderation",
+            &[("act", &format!("ban:{}", p1.id))],
+        )
+        .await;
+    assert_eq!(page.status, 400);
+    let reason = format!("reason-{}", p1.id);
+    mo.submit(
+        "/moderation",
+        "/moderation",
+        &[("act", &format!("ban:{}", p1.id)), (&reason, "spam run")],
+    )
+    .await;
+    for id in [p1.id, p2.id] {
+        assert_eq!(
+            app.store.comment(id).await.unwrap().unwrap().status,
+            CommentStatus::Rejected
+        );
+    }
+    let page = post(&mut ann, "Let me back in.", None).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("no longer post"));
+    // Restore, then suspend for a week from the member page.
+    let member_page = format!("/moderation/members/{}", am.id);
+    let page = mo.get(&member_page).await;
+    assert!(page.body.contains("banned") && page.body.contains("pending one"));
+    mo.submit(&member_page, &member_page, &[("act", "restore")])
+        .await;
+    let page = mo
+        .submit(
+            &member_page,
+            &member_page,
+            &[("act", "suspend"), ("days", "7"), ("reason", "cool off")],
+        )
+        .await;
+    assert!(page.body.contains("suspended"));
+    let page = post(&mut ann, "Still here.", None).await;
+    assert!(page.body.contains("suspended from commenting until"));
+    // Bulk: approve two at once.
+    let (mut admin, _) = person(&app, "Ada", Role::Admin).await;
+    let (_, bm) = person(&app, "Ben", Role::Member).await;
+    let a = seed(&app, &bm, "bulk a", CommentStatus::Pending, None).await;
+    let b = seed(&app, &bm, "bulk b", CommentStatus::Pending, None).await;
+    let q = admin.get("/moderation").await;
+    let page = admin
+        .post(
+            "/moderation",
+            &[
+                ("csrf", &q.csrf()),
+                ("ids", &a.id.to_string()),
+                ("ids", &b.id.to_string()),
+                ("act", "approve"),
+                ("reason", "fine"),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("2 comments updated"));
+    assert_eq!(
+        app.store
+            .comment_count(article_id(&app).await)
+            .await
+            .unwrap(),
+        2
+    );
+    let audit = admin.get("/moderation/audit").await;
+    for needle in [
+        "member.ban",
+        "member.restore",
+        "member.suspend",
+        "7 days; cool off",
+        "comment.reject_pending",
+    ] {
+        assert!(audit.body.contains(needle), "{needle}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn load_more_pages_without_gaps_or_repeats_and_permalinks_open_at_the_comment() {
+    let app = TestApp::builder().start().await;
+    let (_, am) = person(&app, "Ann", Role::Member).await;
+    let mut ids = Vec::new();
+    for i in 0..45 {
+        ids.push(
+            seed(
+                &app,
+                &am,
+                &format!("comment number {i:02}"),
+                CommentStatus::Visible,
+                None,
+            )
+            .await
+            .id,
+        );
+    }
+    let (_, first) = app.page(ARTICLE).await;
+    assert!(first.contains("45 Comments"));
+    let mut seen = Vec::new();
+    let mut body = first;
+    loop {
+        for i in 0..45 {
+            if body.contains(&format!("comment number {i:02}<")) {
+                seen.push(i);
+            }
+        }
+        let Some(at) = body.find("rel=\"next\" href=\"") else {
+            break;
+        };
+        let rest = &body[at + 17..];
+        let next = rest[..rest.find('"').unwrap()]
+            .replace("&amp;", "&")
+            .replace("&#x2f;", "/");
+        let next = next.split('#').next().unwrap().to_string();
+        let (status, b) = app.page(&next).await;
+        assert_eq!(status, 200, "{next}");
+        body = b;
+    }
+    seen.sort();
+    assert_eq!(
+        seen,
+        (0..45).collect::<Vec<_>>(),
+        "each comment exactly once"
+    );
+    // A permalink of an old comment lands on a page that has it.
+    let resp = app.get(NEWS, &format!("/comments/{}", ids[3])).await;
+    assert_eq!(resp.status(), 302);
+    let to = resp.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.ends_with(&format!("#c{}", ids[3])));
+    let (status, page) = app.page(to.split('#').next().unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("id=\"c{}\"", ids[3])));
+    assert_eq!(
+        app.page(&format!("{ARTICLE}/comments?after=zz")).await.0,
+        400
+    );
+    assert_eq!(app.get(NEWS, "/comments/999999").await.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn with_javascript_the_form_answers_json_with_the_rendered_comment() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ann, _) = person(&app, "Ann", Role::Member).await;
+    let page = ann.get(ARTICLE).await;
+    let cookie = format!(
+        "kw_session={}",
+        ann.cookie("news.localhost", "kw_session").unwrap()
+    );
+    let send = |fields: Vec<(&'static str, String)>| {
+        app.request(reqwest::Method::POST, NEWS, "/comments")
+            .header("cookie", &cookie)
+            .header("accept", "application/json")
+            .form(&fields)
+            .send()
+    };
+    let json = |text: String| -> serde_json::Value { serde_json::from_str(&text).unwrap() };
+    let resp = send(vec![
+        ("csrf", page.csrf()),
+        ("article", page.input("article")),
+        ("key", page.input("key")),
+        ("body", "In place!".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 200);
+    let v = json(resp.text().await.unwrap());
+    assert_eq!(v["status"], "visible");
+    assert_eq!(v["count"], 1);
+    let html = v["html"].as_str().unwrap();
+    assert!(html.contains("In place!") && html.contains("/edit") && !html.contains("<!--kw:"));
+    let resp = send(vec![
+        ("csrf", page.csrf()),
+        ("article", page.input("article")),
+        ("body", String::new()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), 422);
+    let v = json(resp.text().await.unwrap());
+    assert!(v["error"].as_str().unwrap().contains("Write something"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn replies_email_the_author_who_asked_and_nobody_else() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ann, am) = person(&app, "Ann", Role::Member).await;
+    let (mut ben, bm) = person(&app, "Ben", Role::Member).await;
+    let page = ann.get(ARTICLE).await;
+    ann.post(
+        "/comments",
+        &[
+            ("csrf", &page.csrf()),
+            ("article", &page.input("article")),
+            ("key", &page.input("key")),
+            ("body", "Tell me of replies."),
+            ("notify", "1"),
+        ],
+    )
+    .await;
+    let asked = last_of(&app, &am).await;
+    assert!(asked.notify_replies);
+    post(&mut ben, "Not asking.", None).await;
+    let quiet = last_of(&app, &bm).await;
+    post(&mut ben, "Here is a reply for Ann.", Some(asked.id)).await;
+    post(&mut ann, "And one for Ben.", Some(quiet.id)).await;
+    let mail = app.wait_mail(&am.email, 1).await;
+    assert!(
+        mail.subject.contains("Ben replied to your comment"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.text.contains("Here is a reply for Ann."));
+    assert!(mail.text.contains("/comments/"));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(app.mail_for(&bm.email).is_empty(), "Ben did not ask");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn deleted_accounts_leave_former_member_comments_or_none_as_the_site_says() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ann, am) = person(&app, "Ann Gone", Role::Member).await;
+    seed(&app, &am, "kept words", CommentStatus::Visible, None).await;
+    app.page(ARTICLE).await;
+    let page = ann
+        .submit("/account", "/account/delete", &[("confirm", "DELETE")])
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let (_, body) = app.page(ARTICLE).await;
+    assert!(
+        body.contains("kept words") && body.contains("Former member") && !body.contains("Ann Gone")
+    );
+    // Under the "remove" rule the comments go with the account.
+    let s = CommentSettings {
+        deleted_members: DeletedMembers::Remove,
+        premoderate_first: 0,
+        min_interval_secs: 0,
+        ..Default::default()
+    };
+    app.store
+        .set_comment_settings(news_id(&app), &s)
+        .await
+        .unwrap();
+    let (mut ben, bm) = person(&app, "Ben Gone", Role::Member).await;
+    seed(&app, &bm, "removed words", CommentStatus::Visible, None).await;
+    assert!(app.page(ARTICLE).await.1.contains("2 Comments"));
+    ben.submit("/account", "/account/delete", &[("confirm", "DELETE")])
+        .await;
+    let (_, body) = app.page(ARTICLE).await;
+    assert!(!body.contains("removed words") && body.contains("1 Comment<"));
+    app.stop().await;
+}
