@@ -194,6 +194,41 @@ pub enum SiteCommand {
     Add(SiteAddArgs),
     /// List the sites.
     List,
+    /// Show a site's comment rules, or change the ones given.
+    Comments(SiteCommentsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteCommentsArgs {
+    /// The site's key.
+    pub key: String,
+    /// Close comments this many days after publication (0: never).
+    #[arg(long)]
+    pub close_after_days: Option<i64>,
+    /// Hold a new member's first N comments for a moderator.
+    #[arg(long)]
+    pub premoderate_first: Option<i64>,
+    /// A deleted account's comments: `anonymise` ("former member") or `remove`.
+    #[arg(long)]
+    pub deleted_members: Option<String>,
+    /// Seconds a member waits between two comments.
+    #[arg(long)]
+    pub min_interval: Option<i64>,
+    /// Most comments per member per hour.
+    #[arg(long)]
+    pub per_hour: Option<i64>,
+    /// More links than this hold a comment for a moderator.
+    #[arg(long)]
+    pub max_links: Option<i64>,
+    /// A file of words (one per line) that refuse a comment; `-` clears the list.
+    #[arg(long)]
+    pub banned_words: Option<PathBuf>,
+    /// A file of words (one per line) that hold a comment for a moderator; `-` clears it.
+    #[arg(long)]
+    pub suspect_words: Option<PathBuf>,
+    /// A spam score at or above this holds a comment.
+    #[arg(long)]
+    pub spam_threshold: Option<i64>,
 }
 
 #[derive(Debug, Args)]

@@ -1,4 +1,4 @@
-//! `kawaraban site add|list`.
+//! `kawaraban site add|list|comments`.
 
 use std::process::ExitCode;
 
@@ -39,6 +39,7 @@ pub async fn run(global: &Global, cmd: SiteCommand) -> anyhow::Result<ExitCode> 
                 if stored.is_default { ", default" } else { "" }
             );
         }
+        SiteCommand::Comments(a) => return comments(&*store, a).await,
         SiteCommand::List => {
             let sites = store.list_sites().await?;
             if sites.is_empty() {
@@ -58,5 +59,99 @@ pub async fn run(global: &Global, cmd: SiteCommand) -> anyhow::Result<ExitCode> 
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A word list file: one entry per line; blank lines and `#` comments skipped.
+fn word_file(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    if path.as_os_str() == "-" {
+        return Ok(Vec::new());
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+    let mut words = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let w = line.trim();
+        if w.is_empty() || w.starts_with('#') {
+            continue;
+        }
+        if w.chars().count() > 100 || w.chars().any(char::is_control) {
+            anyhow::bail!(
+                "{}:{}: an entry is one word or short phrase",
+                path.display(),
+                n + 1
+            );
+        }
+        words.push(w.to_lowercase());
+    }
+    Ok(words)
+}
+
+fn at_least(name: &str, v: Option<i64>, min: i64) -> anyhow::Result<Option<i64>> {
+    match v {
+        Some(n) if n < min => anyhow::bail!("--{name} must be {min} or more (got {n})"),
+        v => Ok(v),
+    }
+}
+
+async fn comments(
+    store: &dyn kawaraban_core::store::Store,
+    a: crate::cli::SiteCommentsArgs,
+) -> anyhow::Result<ExitCode> {
+    use kawaraban_core::model::DeletedMembers;
+    let site = store
+        .list_sites()
+        .await?
+        .into_iter()
+        .find(|s| s.key == a.key)
+        .ok_or_else(|| anyhow::anyhow!("no site with key {:?}", a.key))?;
+    let mut s = store.comment_settings(site.id).await?;
+    if let Some(d) = at_least("close-after-days", a.close_after_days, 0)? {
+        s.close_after_days = (d > 0).then_some(d);
+    }
+    if let Some(n) = at_least("premoderate-first", a.premoderate_first, 0)? {
+        s.premoderate_first = n;
+    }
+    if let Some(d) = &a.deleted_members {
+        s.deleted_members = DeletedMembers::parse(d).ok_or_else(|| {
+            anyhow::anyhow!("--deleted-members is `anonymise` or `remove` (got {d:?})")
+        })?;
+    }
+    if let Some(n) = at_least("min-interval", a.min_interval, 0)? {
+        s.min_interval_secs = n;
+    }
+    if let Some(n) = at_least("per-hour", a.per_hour, 1)? {
+        s.per_hour = n;
+    }
+    if let Some(n) = at_least("max-links", a.max_links, 0)? {
+        s.max_links = n;
+    }
+    if let Some(n) = at_least("spam-threshold", a.spam_threshold, 1)? {
+        s.spam_threshold = n;
+    }
+    if let Some(p) = &a.banned_words {
+        s.banned_words = word_file(p)?;
+    }
+    if let Some(p) = &a.suspect_words {
+        s.suspect_words = word_file(p)?;
+    }
+    store.set_comment_settings(site.id, &s).await?;
+    println!("comment rules of {}:", site.key);
+    println!(
+        "  close after:        {}",
+        s.close_after_days
+            .map(|d| format!("{d} days"))
+            .unwrap_or_else(|| "never".into())
+    );
+    println!("  premoderate first:  {} comments", s.premoderate_first);
+    println!("  deleted members:    {}", s.deleted_members.as_str());
+    println!(
+        "  rate:               1 per {} s, {} per hour",
+        s.min_interval_secs, s.per_hour
+    );
+    println!("  max links:          {}", s.max_links);
+    println!("  spam threshold:     {}", s.spam_threshold);
+    println!("  banned words:       {}", s.banned_words.len());
+    println!("  suspect words:      {}", s.suspect_words.len());
     Ok(ExitCode::SUCCESS)
 }
