@@ -16,7 +16,7 @@ pub(crate) fn queue_sql(filter: kawaraban_core::model::QueueFilter) -> String {
     use kawaraban_core::model::QueueFilter::*;
     let which = match filter {
         Pending => "c.status = 'pending'",
-        Reported => "c.status = 'visible' AND c.flags > 0",
+        Reported => "c.flags > 0 AND c.status = 'visible'",
         Rejected => "c.status = 'rejected'",
         All => "1 = 1",
     };
@@ -27,7 +27,7 @@ pub(crate) fn queue_sql(filter: kawaraban_core::model::QueueFilter) -> String {
            a.title AS article_title, s.slug AS section_slug, a.slug AS article_slug \
          FROM comments c JOIN articles a ON a.id = c.article_id JOIN sections s ON s.id = a.section_id \
          LEFT JOIN members m ON m.id = c.member_id \
-         WHERE a.site_id = $1 AND c.id < $2 AND {which} ORDER BY c.id DESC LIMIT $3"
+         WHERE c.site_id = $1 AND c.id < $2 AND {which} ORDER BY c.id DESC LIMIT $3"
     )
 }
 
@@ -109,15 +109,22 @@ macro_rules! impl_moderation_store {
                 }
 
                 async fn queue_counts(&self, site_id: i64) -> StoreResult<(i64, i64, i64)> {
-                    let row: (i64, i64, i64) = sqlx::query_as(
-                        "SELECT \
-                           COALESCE(SUM(CASE WHEN c.status = 'pending' THEN 1 ELSE 0 END), 0), \
-                           COALESCE(SUM(CASE WHEN c.status = 'visible' AND c.flags > 0 THEN 1 ELSE 0 END), 0), \
-                           COALESCE(SUM(CASE WHEN c.status = 'rejected' THEN 1 ELSE 0 END), 0) \
-                         FROM comments c JOIN articles a ON a.id = c.article_id \
-                         WHERE a.site_id = $1 AND (c.status IN ('pending', 'rejected') OR c.flags > 0)")
-                        .bind(site_id).fetch_one(&self.pool).await.map_err(map)?;
-                    Ok(row)
+                    // Three indexed counts (by status; reported through the
+                    // partial index of flagged comments), not one scan.
+                    let count = |which: &'static str| {
+                        let sql = format!(
+                            "SELECT COUNT(*) FROM comments c WHERE c.site_id = $1 AND {which}");
+                        async move {
+                            let (n,): (i64,) = sqlx::query_as(&sql).bind(site_id)
+                                .fetch_one(&self.pool).await.map_err(map)?;
+                            StoreResult::Ok(n)
+                        }
+                    };
+                    Ok((
+                        count("c.status = 'pending'").await?,
+                        count("c.flags > 0 AND c.status = 'visible'").await?,
+                        count("c.status = 'rejected'").await?,
+                    ))
                 }
 
                 async fn member_comments(&self, member_id: i64, limit: u32) -> StoreResult<Vec<Comment>> {
@@ -128,14 +135,19 @@ macro_rules! impl_moderation_store {
                 }
 
                 async fn posting_history(&self, member_id: i64, since: DateTime<Utc>) -> StoreResult<(Vec<Recent>, i64)> {
+                    // Bounded reads: the newest 200 comments (the rate and
+                    // duplicate checks look at one hour), and approved ones
+                    // counted up to 1,000 (the new-member rule needs a few).
                     let rows: Vec<(i64, String, DateTime<Utc>)> = sqlx::query_as(
                         "SELECT id, body_markdown, created_at FROM comments \
-                         WHERE member_id = $1 AND created_at > $2 ORDER BY id DESC LIMIT 100")
-                        .bind(member_id).bind(since).fetch_all(&self.pool).await.map_err(map)?;
+                         WHERE member_id = $1 ORDER BY id DESC LIMIT 200")
+                        .bind(member_id).fetch_all(&self.pool).await.map_err(map)?;
                     let (approved,): (i64,) = sqlx::query_as(
-                        "SELECT COUNT(*) FROM comments WHERE member_id = $1 AND status IN ('visible', 'deleted')")
+                        "SELECT COUNT(*) FROM (SELECT 1 FROM comments WHERE member_id = $1 \
+                         AND status IN ('visible', 'deleted') LIMIT 1000) AS approved")
                         .bind(member_id).fetch_one(&self.pool).await.map_err(map)?;
                     let recent = rows.into_iter()
+                        .filter(|(_, _, at)| *at > since)
                         .map(|(id, body_markdown, created_at)| Recent { id, body_markdown, created_at })
                         .collect();
                     Ok((recent, approved))
@@ -184,13 +196,11 @@ macro_rules! impl_moderation_store {
                 async fn remove_comments_of(&self, member_id: i64, site_id: i64) -> StoreResult<Vec<i64>> {
                     let mut tx = self.pool.begin().await.map_err(map)?;
                     let articles: Vec<(i64,)> = sqlx::query_as(
-                        "SELECT DISTINCT c.article_id FROM comments c JOIN articles a ON a.id = c.article_id \
-                         WHERE c.member_id = $1 AND a.site_id = $2")
+                        "SELECT DISTINCT article_id FROM comments WHERE member_id = $1 AND site_id = $2")
                         .bind(member_id).bind(site_id).fetch_all(&mut *tx).await.map_err(map)?;
                     sqlx::query(
                         "UPDATE comments SET status = 'deleted', body_markdown = '', body_html = '', \
-                         moderation_reason = 'account deleted' WHERE member_id = $1 \
-                         AND article_id IN (SELECT id FROM articles WHERE site_id = $2)")
+                         moderation_reason = 'account deleted' WHERE member_id = $1 AND site_id = $2")
                         .bind(member_id).bind(site_id).execute(&mut *tx).await.map_err(map)?;
                     for (id,) in &articles {
                         sqlx::query(RECOUNT).bind(id).execute(&mut *tx).await.map_err(map)?;

@@ -1,5 +1,7 @@
 //! The page cache: rendered pages kept in memory with their compressed
-//! forms (compressed once, when stored, never per request) and an ETag.
+//! forms (each made once, on the first request that asks for it, never per
+//! request) and an ETag. Concurrent misses of one page wait for a single
+//! render ([`PageCache::begin`]) instead of each rendering it.
 //!
 //! Invalidation is by tag (`article:42`, `list:1`, `nav:1`). Every tag has
 //! the value of a global counter at its last invalidation; an entry records
@@ -11,7 +13,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -24,8 +26,8 @@ pub struct Entry {
     pub content_type: &'static str,
     pub etag: String,
     pub identity: Bytes,
-    pub gzip: Bytes,
-    pub brotli: Bytes,
+    gzip: OnceLock<Bytes>,
+    brotli: OnceLock<Bytes>,
     pub cache_control: &'static str,
     tags: Vec<String>,
     epoch: u64,
@@ -33,7 +35,7 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Builds an entry, compressing the body with gzip and brotli.
+    /// Builds an entry; compressed forms are made when first asked for.
     pub fn build(
         status: u16,
         content_type: &'static str,
@@ -47,8 +49,8 @@ impl Entry {
             status,
             content_type,
             etag: etag_for(&body),
-            gzip: gzip(&body),
-            brotli: brotli(&body),
+            gzip: OnceLock::new(),
+            brotli: OnceLock::new(),
             identity: body,
             cache_control,
             tags,
@@ -57,9 +59,20 @@ impl Entry {
         }
     }
 
+    /// The body compressed with gzip (made on first use).
+    pub fn gzip(&self) -> Bytes {
+        self.gzip.get_or_init(|| gzip(&self.identity)).clone()
+    }
+
+    /// The body compressed with brotli (made on first use).
+    pub fn brotli(&self) -> Bytes {
+        self.brotli.get_or_init(|| brotli(&self.identity)).clone()
+    }
+
+    /// Counted as if both compressed forms were made (about a third of the
+    /// body each), so that the cache's size bound holds either way.
     fn weight(&self) -> u32 {
-        (self.identity.len() + self.gzip.len() + self.brotli.len() + 256).min(u32::MAX as usize)
-            as u32
+        (self.identity.len() * 5 / 3 + 256).min(u32::MAX as usize) as u32
     }
 }
 
@@ -93,6 +106,28 @@ pub struct PageCache {
     entries: moka::sync::Cache<String, Arc<Entry>>,
     epoch: AtomicU64,
     tags: RwLock<HashMap<String, u64>>,
+    /// Pages being rendered now; a receiver wakes when that render ends.
+    inflight: Mutex<HashMap<String, tokio::sync::watch::Receiver<()>>>,
+}
+
+/// The one render of a page in progress; others wait for it (see
+/// [`PageCache::begin`]). Dropping it, stored or not, wakes them.
+pub struct Render<'a> {
+    cache: &'a PageCache,
+    key: String,
+    _done: tokio::sync::watch::Sender<()>,
+}
+
+impl Drop for Render<'_> {
+    fn drop(&mut self) {
+        // Removed before the sender goes, so that no new waiter can find a
+        // render that has already finished.
+        self.cache
+            .inflight
+            .lock()
+            .expect("inflight lock poisoned")
+            .remove(&self.key);
+    }
 }
 
 impl PageCache {
@@ -105,7 +140,24 @@ impl PageCache {
                 .build(),
             epoch: AtomicU64::new(1),
             tags: RwLock::new(HashMap::new()),
+            inflight: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Claims the render of `key`: `Ok` for the first request to miss it,
+    /// `Err` with a receiver to wait on while another request renders it.
+    pub fn begin(&self, key: &str) -> Result<Render<'_>, tokio::sync::watch::Receiver<()>> {
+        let mut map = self.inflight.lock().expect("inflight lock poisoned");
+        if let Some(rx) = map.get(key) {
+            return Err(rx.clone());
+        }
+        let (tx, rx) = tokio::sync::watch::channel(());
+        map.insert(key.to_string(), rx);
+        Ok(Render {
+            cache: self,
+            key: key.to_string(),
+            _done: tx,
+        })
     }
 
     pub fn enabled(&self) -> bool {
@@ -215,16 +267,27 @@ mod tests {
         let c = PageCache::new(true, 1 << 20);
         let e = entry(&c, &[], c.epoch());
         let mut out = String::new();
-        flate2::read::GzDecoder::new(&e.gzip[..])
+        flate2::read::GzDecoder::new(&e.gzip()[..])
             .read_to_string(&mut out)
             .unwrap();
         assert_eq!(out.as_bytes(), &e.identity[..]);
         let mut out = Vec::new();
-        brotli::Decompressor::new(&e.brotli[..], 4096)
+        brotli::Decompressor::new(&e.brotli()[..], 4096)
             .read_to_end(&mut out)
             .unwrap();
         assert_eq!(out, &e.identity[..]);
         assert!(e.etag.starts_with('"') && e.etag.len() == 26);
+    }
+
+    #[tokio::test]
+    async fn one_render_at_a_time_per_page_and_waiters_wake_when_it_ends() {
+        let c = PageCache::new(true, 1 << 20);
+        let first = c.begin("a").ok().expect("the first claims the render");
+        let mut waiter = c.begin("a").err().expect("the second waits");
+        assert!(c.begin("b").is_ok(), "other pages are not held up");
+        drop(first);
+        assert!(waiter.changed().await.is_err(), "woken: the render ended");
+        assert!(c.begin("a").is_ok(), "and the next miss may render again");
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct Cacheable {
 pub const PUBLIC_PAGE: &str =
     "public, max-age=0, must-revalidate, s-maxage=300, stale-while-revalidate=600";
 
+/// How long a request waits for another request's render of the same page.
+const RENDER_WAIT: Duration = Duration::from_secs(2);
+
 /// The same for CDNs that read the targeted header (RFC 9213), whose
 /// `must-revalidate` would otherwise also apply to them.
 pub const CDN_PAGE: &str = "max-age=300, stale-while-revalidate=600";
@@ -125,6 +128,22 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
     if let Some(entry) = state.cache.get(&key) {
         return respond(&entry, encoding, &request_headers, "HIT");
     }
+    // One render per page at a time: a request that misses while another
+    // renders the page waits for that render (at most RENDER_WAIT) and
+    // answers from the cache, so an invalidation costs one render, not one
+    // per reader in flight.
+    let mut claim = None;
+    if state.cache.enabled() {
+        match state.cache.begin(&key) {
+            Ok(render) => claim = Some(render),
+            Err(mut done) => {
+                let _ = tokio::time::timeout(RENDER_WAIT, done.changed()).await;
+                if let Some(entry) = state.cache.get(&key) {
+                    return respond(&entry, encoding, &request_headers, "HIT");
+                }
+            }
+        }
+    }
     let epoch = state.cache.epoch();
     let resp = next.run(req).await;
     let Some(meta) = resp.extensions().get::<Cacheable>().cloned() else {
@@ -158,6 +177,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         epoch,
     );
     let entry = state.cache.insert(key, entry);
+    drop(claim);
     respond(&entry, encoding, &request_headers, "MISS")
 }
 
@@ -181,8 +201,8 @@ fn respond(
     cache: &'static str,
 ) -> Response {
     let (body, enc) = match encoding {
-        Encoding::Brotli => (entry.brotli.clone(), Some("br")),
-        Encoding::Gzip => (entry.gzip.clone(), Some("gzip")),
+        Encoding::Brotli => (entry.brotli(), Some("br")),
+        Encoding::Gzip => (entry.gzip(), Some("gzip")),
         Encoding::Identity => (entry.identity.clone(), None),
     };
     build(
