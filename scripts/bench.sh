@@ -10,13 +10,17 @@
 #   uncached  --no-page-cache: article page and home page
 #   import    `generate --articles 100000` and `import` of 10,000 generated files
 #   million   1,000,000 generated articles in SQLite: page p99, search, ready time, memory
+#   comments  an article with 50,000 comments (uncached p99, cached vs no comments), and
+#             50 comments/s from 200 members while the page is read at full speed
 #
 # Installs wrk and nginx from Debian if missing. Every server listens on
 # 127.0.0.1 on a free port and is stopped on exit; every wait has a timeout.
 # Knobs (environment): KW_BIN, KW_BUILD=0 (skip `cargo build --release`),
 # KW_BENCH_DIR (/tmp/kawaraban-bench), KW_RUNS (3), KW_DURATION (10 s),
 # KW_CONNS (64), KW_THREADS (2), KW_MILLION (1000000), KW_MILLION_CONNS (8),
-# KW_GEN_TIMEOUT (3600 s), KW_RANDOM_PATHS (1000).
+# KW_GEN_TIMEOUT (3600 s), KW_RANDOM_PATHS (1000), KW_COMMENTS (50000),
+# KW_COMMENT_RATE (50/s), KW_COMMENT_SECS (20), KW_COMMENT_CONNS (8, uncached
+# runs), KW_MIXED_CONNS (16, readers while posting).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
@@ -31,6 +35,12 @@ MILLION="${KW_MILLION:-1000000}"
 MILLION_CONNS="${KW_MILLION_CONNS:-8}"
 GEN_TIMEOUT="${KW_GEN_TIMEOUT:-3600}"
 RANDOM_PATHS="${KW_RANDOM_PATHS:-1000}"
+COMMENTS="${KW_COMMENTS:-50000}"
+COMMENT_RATE="${KW_COMMENT_RATE:-50}"
+COMMENT_SECS="${KW_COMMENT_SECS:-20}"
+COMMENT_CONNS="${KW_COMMENT_CONNS:-8}"
+MIXED_CONNS="${KW_MIXED_CONNS:-16}"
+POST_PY="$KW_ROOT/scripts/bench/post_comments.py"
 READY_TIMEOUT=120
 # Only the `ready` line: per-request logging would cost throughput.
 SERVE_LOG="warn,kawaraban::cmd::serve=info"
@@ -39,7 +49,7 @@ DB_PY="$KW_ROOT/scripts/bench/db.py"
 SEARCH_WORDS=(government said minister budget council station market election court hospital
   typhoon festival university satellite harvest inflation embassy sapporo "rail station" "tokyo election")
 
-GROUPS_ALL=(cached uncached import million)
+GROUPS_ALL=(cached uncached import million comments)
 if [ $# -eq 0 ] || [ "$1" = all ]; then SELECTED=("${GROUPS_ALL[@]}"); else SELECTED=("$@"); fi
 for g in "${SELECTED[@]}"; do
   case " ${GROUPS_ALL[*]} " in *" $g "*) ;; *) echo "unknown group: $g (one of: ${GROUPS_ALL[*]})" >&2; exit 2 ;; esac
@@ -463,6 +473,90 @@ bench_million() {
   hwm=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$KW_PID/status")
   result "$label: server VmRSS after the load, MB" "$rss" "< 150" "$(lt "$rss" 150)"
   result "$label: server VmHWM (peak RSS), MB" "$hwm" "< 150" "$(lt "$hwm" 150)"
+  stop_pid "$KW_PID"
+}
+
+bench_comments() {
+  local dir="$KW_BENCH_DIR/comments-data" sessions="$KW_BENCH_DIR/comments-data/sessions.txt" out
+  log "generate 200 articles and $COMMENTS comments by 200 members on the newest"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  timed "$RUN_DIR/generate-comments.txt" "$KW_BIN" --data-dir "$dir" generate --articles 200 \
+    --comments "$COMMENTS" --members 200 --sessions "$sessions"
+  cat "$RUN_DIR/generate-comments.txt" >&2
+  local busy plain
+  busy=$(grep -oE 'on /[a-z0-9-]+/[a-z0-9-]+' "$RUN_DIR/generate-comments.txt" | head -n 1 | cut -c4-)
+  [ -n "$busy" ] || { echo "no article path in the generate output" >&2; return 1; }
+  result "generate $COMMENTS comments (and 200 articles), s" "$T_SECS" "" ""
+  # The site's rules for a load test: 200 members posting every 4 s each.
+  "$KW_BIN" --data-dir "$dir" site comments news --min-interval 0 --per-hour 100000 \
+    --premoderate-first 0 >"$RUN_DIR/rules.txt"
+
+  start_kw comments-uncached "$dir" --no-page-cache
+  curl -sf -o "$RUN_DIR/comments-home.html" "$KW_URL/"
+  plain=$(grep -oE 'href="/[a-z0-9-]+/[a-z0-9]+(-[a-z0-9]+)+"' "$RUN_DIR/comments-home.html" \
+    | sed 's/^href="//; s/"$//' | grep -vx "$busy" | head -n 1)
+  curl -sf -o "$RUN_DIR/comments-busy.html" "$KW_URL$busy"
+  grep -q "$(fmt_int "$COMMENTS" | tr -d ,) Comments\|$COMMENTS Comments" "$RUN_DIR/comments-busy.html" \
+    || log "WARNING: $busy does not show $COMMENTS Comments"
+  detail_header "--no-page-cache: $busy ($COMMENTS comments) and $plain (none), c$COMMENT_CONNS"
+  local d=$DURATION
+  DURATION=3 wrk_run "warm-up busy" "$COMMENT_CONNS" "$KW_URL$busy"
+  DURATION=$d
+  local bp99=() pp99=() brps=() prps=() i
+  for i in $(seq "$RUNS"); do
+    wrk_run "run $i uncached, $COMMENTS comments" "$COMMENT_CONNS" "$KW_URL$busy"; bp99+=("$W_P99"); brps+=("$W_RPS")
+    wrk_run "run $i uncached, no comments" "$COMMENT_CONNS" "$KW_URL$plain"; pp99+=("$W_P99"); prps+=("$W_RPS")
+  done
+  local p
+  p=$(median "${bp99[@]}")
+  result "Uncached article with $COMMENTS comments, p99 ms (median of $RUNS, c$COMMENT_CONNS; runs: ${bp99[*]})" "$p" "< 10" "$(lt "$p" 10)"
+  result "Uncached article with $COMMENTS comments, req/s" "$(median_int "${brps[@]}")" "" ""
+  result "Uncached article without comments, p99 ms / req/s" "$(median "${pp99[@]}") / $(median_int "${prps[@]}")" "" ""
+  stop_pid "$KW_PID"
+
+  start_kw comments-cached "$dir"
+  detail_header "Page cache on: $busy ($COMMENTS comments) vs $plain (none), c$CONNS"
+  DURATION=3 wrk_run "warm-up busy" "$CONNS" "$KW_URL$busy"
+  DURATION=3 wrk_run "warm-up plain" "$CONNS" "$KW_URL$plain"
+  DURATION=$d
+  local ratios=() b n
+  for i in $(seq "$RUNS"); do
+    wrk_run "run $i cached, $COMMENTS comments" "$CONNS" "$KW_URL$busy"; b=$W_RPS
+    wrk_run "run $i cached, no comments" "$CONNS" "$KW_URL$plain"; n=$W_RPS
+    ratios+=("$(ratio "$b" "$n")")
+    echo "| run $i ratio with/without comments | | $(ratio "$b" "$n") | | | |" >>"$DETAILS"
+  done
+  local r
+  r=$(median "${ratios[@]}")
+  result "Cached: with $COMMENTS comments / without, req/s (median of per-run ratios: ${ratios[*]})" "$r" "≥ 0.90 (not slower, within noise)" "$(ge "$r" 0.90)"
+
+  # Posting while the page is read at full speed.
+  local before run_id post_json wrk_pid
+  read -r before _ < <(python3 "$DB_PY" count_of "$dir/kawaraban.db" "$busy")
+  run_id="r$(date +%s)"
+  detail_header "Posting $COMMENT_RATE comments/s for ${COMMENT_SECS}s from 200 members while $MIXED_CONNS connections read $busy"
+  DURATION=$((COMMENT_SECS + 2)) wrk_run "readers while posting" "$MIXED_CONNS" "$KW_URL$busy" &
+  wrk_pid=$!
+  sleep 1
+  post_json=$(python3 "$POST_PY" "$KW_URL" "news.localhost:8080" "$busy" "$sessions" "$COMMENT_RATE" "$COMMENT_SECS" "$run_id")
+  wait "$wrk_pid"
+  local page_p99 page_rps
+  page_p99=$(tail -n 1 "$DETAILS" | awk -F'|' '{ gsub(/ /, "", $6); print $6 }')
+  page_rps=$(tail -n 1 "$DETAILS" | awk -F'|' '{ gsub(/ /, "", $4); print $4 }')
+  echo "| poster | 64 threads | $(echo "$post_json" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["rate"])') | $(echo "$post_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["p50_ms"])') | $(echo "$post_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["p99_ms"])') | $post_json |" >>"$DETAILS"
+  log "poster: $post_json"
+  local sent ok post_p99 rows distinct after visible
+  sent=$(echo "$post_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["sent"])')
+  ok=$(echo "$post_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["statuses"].get("303", 0))')
+  post_p99=$(echo "$post_json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["p99_ms"])')
+  read -r rows distinct < <(python3 "$DB_PY" posted "$dir/kawaraban.db" "$run_id")
+  read -r after visible < <(python3 "$DB_PY" count_of "$dir/kawaraban.db" "$busy")
+  result "Posting: comment post p99 ms at $COMMENT_RATE/s from 200 members (${COMMENT_SECS}s)" "$post_p99" "< 50" "$(lt "$post_p99" 50)"
+  result "Posting: article page p99 ms meanwhile (c$MIXED_CONNS, $page_rps req/s)" "$page_p99" "< 20" "$(lt "$page_p99" 20)"
+  local intact=FAIL
+  [ "$ok" = "$sent" ] && [ "$rows" = "$sent" ] && [ "$distinct" = "$sent" ] && [ "$after" = $((before + sent)) ] && [ "$after" = "$visible" ] && intact=pass
+  result "Posting: sent / answered 303 / stored / distinct; count before → after (visible)" "$sent / $ok / $rows / $distinct; $before → $after ($visible)" "none lost or duplicated" "$intact"
   stop_pid "$KW_PID"
 }
 

@@ -3,6 +3,8 @@
 
   db.py count DB SITE        published articles of SITE made by `generate`
   db.py paths DB SITE N      N random article paths (/<section>/<slug>) of SITE
+  db.py posted DB RUN_ID     comments of a post_comments.py run: rows, distinct texts
+  db.py count_of DB PATH     an article's stored comment count and its visible comments
 """
 import random
 import sqlite3
@@ -16,6 +18,23 @@ def connect(path):
 def main():
     cmd, path, site = sys.argv[1], sys.argv[2], sys.argv[3]
     db = connect(path)
+    if cmd == "posted":
+        (rows, distinct) = db.execute(
+            "SELECT count(*), count(DISTINCT body_markdown) FROM comments WHERE body_markdown LIKE ?",
+            (f"Load test {site} comment %",),
+        ).fetchone()
+        print(rows, distinct)
+        return
+    if cmd == "count_of":
+        section, slug = site.strip("/").split("/")
+        stored, visible = db.execute(
+            "SELECT a.comment_count, (SELECT count(*) FROM comments c WHERE c.article_id = a.id "
+            "AND c.status = 'visible') FROM articles a JOIN sections s ON s.id = a.section_id "
+            "WHERE s.slug = ? AND a.slug = ?",
+            (section, slug),
+        ).fetchone()
+        print(stored, visible)
+        return
     (site_id,) = db.execute("SELECT id FROM sites WHERE key = ?", (site,)).fetchone() or (None,)
     if site_id is None:
         if cmd == "count":

@@ -146,8 +146,22 @@ pub struct ProviderAddArgs {
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
     /// How many articles.
-    #[arg(long)]
+    #[arg(long, default_value_t = 0)]
     pub articles: u64,
+    /// How many comments (one in ten a reply), on the site's newest article
+    /// or on `--article`.
+    #[arg(long, default_value_t = 0)]
+    pub comments: u64,
+    /// The slug of the article that gets the comments.
+    #[arg(long)]
+    pub article: Option<String>,
+    /// How many members write them (made if missing: reader-N@generated.invalid).
+    #[arg(long, default_value_t = 200)]
+    pub members: u64,
+    /// Sign each of those members in on the site and write their session
+    /// cookies here, one per line (for load tests).
+    #[arg(long)]
+    pub sessions: Option<PathBuf>,
     /// The site they belong to (the demo sites are created if missing).
     #[arg(long, default_value = "news")]
     pub site: String,

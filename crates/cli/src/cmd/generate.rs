@@ -14,6 +14,8 @@ use kawaraban_core::model::Site;
 use crate::cli::{GenerateArgs, Global};
 use crate::context::Paths;
 
+mod comments;
+
 const BATCH: usize = 1000;
 
 pub async fn run(global: &Global, args: GenerateArgs) -> anyhow::Result<ExitCode> {
@@ -98,5 +100,8 @@ pub async fn run(global: &Global, args: GenerateArgs) -> anyhow::Result<ExitCode
         args.articles,
         started.elapsed().as_secs_f64()
     );
+    if args.comments > 0 || args.sessions.is_some() {
+        comments::generate(&*store, &site, &args).await?;
+    }
     Ok(ExitCode::SUCCESS)
 }
