@@ -2,6 +2,7 @@
 //! with original articles and pictures, installed by `serve --demo`.
 
 pub mod artwork;
+mod conversations;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -114,7 +115,7 @@ pub async fn install(
     let options = ImportOptions {
         shift: target - newest,
     };
-    let mut importer = Importer::new(store, media, options).await?;
+    let mut importer = Importer::new(store.clone(), media, options).await?;
     let report = importer.import_files(&files, |_, _| {}).await;
     if report.failed > 0 {
         anyhow::bail!(
@@ -122,6 +123,7 @@ pub async fn install(
             report.errors.join("\n")
         );
     }
+    conversations::install(&store, now).await?;
     Ok(Installed::Imported(report))
 }
 
