@@ -282,8 +282,12 @@ mod tests {
     #[tokio::test]
     async fn one_render_at_a_time_per_page_and_waiters_wake_when_it_ends() {
         let c = PageCache::new(true, 1 << 20);
-        let first = c.begin("a").ok().expect("the first claims the render");
-        let mut waiter = c.begin("a").err().expect("the second waits");
+        let Ok(first) = c.begin("a") else {
+            panic!("the first claims the render")
+        };
+        let Err(mut waiter) = c.begin("a") else {
+            panic!("the second waits")
+        };
         assert!(c.begin("b").is_ok(), "other pages are not held up");
         drop(first);
         assert!(waiter.changed().await.is_err(), "woken: the render ended");

@@ -16,7 +16,7 @@ use crate::members::{field, see_other, Fields, Visit};
 pub async fn set_mode(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
     let viewer = match staff(&v, Action::Edit, "/") {
         Ok(s) => s,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     v.check_csrf(&f)?;
     let mode = CommentMode::parse(field(&f, "mode"))

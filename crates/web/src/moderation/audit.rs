@@ -13,7 +13,7 @@ const PAGE: u32 = 50;
 
 pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
     if let Err(r) = staff(&v, Action::Administer, "/moderation/audit") {
-        return Ok(r);
+        return Ok(*r);
     }
     let before = match field(&q, "before") {
         "" => None,

@@ -17,7 +17,7 @@ pub async fn page(v: Visit, Path(id): Path<i64>, Query(q): Query<Fields>) -> App
     let here = format!("/moderation/members/{id}");
     let viewer = match staff(&v, Action::Moderate, &here) {
         Ok(s) => s,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let member = v
         .state
@@ -70,7 +70,7 @@ pub async fn act(v: Visit, Path(id): Path<i64>, Form(f): Form<Fields>) -> AppRes
     let here = format!("/moderation/members/{id}");
     let viewer = match staff(&v, Action::Moderate, &here) {
         Ok(s) => s,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     v.check_csrf(&f)?;
     let reason: String = field(&f, "reason")

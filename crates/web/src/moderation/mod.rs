@@ -36,13 +36,14 @@ pub fn routes() -> Router<AppState> {
 
 /// The signed-in member if they may do `action`; otherwise the answer to
 /// give (sign in first, or 403).
-pub fn staff(v: &Visit, action: Action, here: &str) -> Result<Arc<Viewer>, Response> {
+pub fn staff(v: &Visit, action: Action, here: &str) -> Result<Arc<Viewer>, Box<Response>> {
     match &v.viewer {
-        None => Err(to_login(here)),
+        None => Err(Box::new(to_login(here))),
         Some(viewer) if can(viewer.member.role, action) => Ok(viewer.clone()),
-        Some(_) => Err(
-            AppError::Forbidden("This page is for the site's moderators.".into()).into_response(),
-        ),
+        Some(_) => {
+            let no = AppError::Forbidden("This page is for the site's moderators.".into());
+            Err(Box::new(no.into_response()))
+        }
     }
 }
 

@@ -46,7 +46,7 @@ struct HistoryLine {
 pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
     let viewer = match staff(&v, Action::Moderate, "/moderation") {
         Ok(s) => s,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let tab = match field(&q, "tab") {
         "" => QueueFilter::Pending,
@@ -156,7 +156,7 @@ fn standing_label(s: StandingStatus) -> &'static str {
 pub async fn act(v: Visit, body: Bytes) -> AppResult<Response> {
     let viewer = match staff(&v, Action::Moderate, "/moderation") {
         Ok(s) => s,
-        Err(r) => return Ok(r),
+        Err(r) => return Ok(*r),
     };
     let (pairs, f) = parse_form(&body);
     v.check_csrf(&f)?;
