@@ -154,6 +154,8 @@ else
   done
   [ -n "$ready" ] || die "http://127.0.0.1:$KW_PORT/readyz did not answer 200 within 120 s"
   KW_BASE="http://news.localhost:$KW_PORT"
+  # The comments tests run the CLI (site rules, a moderator) on this database.
+  export KW_DATA_DIR="$TMP/data" KW_BIN="$BIN"
   log "server ready after $(( $(date +%s) - wait_start )) s: $KW_BASE"
 fi
 # The members tests read the server's email from the sink's directory.

@@ -48,14 +48,17 @@ export async function launchBrowser() {
  * A new page in its own context at the given viewport. The page records
  * problems a reader would not see but we care about: uncaught script errors,
  * console errors (CSP violations land there) and subresources that failed or
- * answered >= 400. Read them with `page.problems()`.
+ * answered >= 400. Read them with `page.problems()`. `contextOptions` go to
+ * browser.newContext (for example `{ javaScriptEnabled: false }` or a
+ * `storageState` to start signed in).
  */
-export async function newPage(browser, viewport = DESKTOP) {
+export async function newPage(browser, viewport = DESKTOP, contextOptions = {}) {
   const context = await browser.newContext({
     viewport,
     deviceScaleFactor: 1,
     locale: 'en-US',
     timezoneId: 'Asia/Tokyo',
+    ...contextOptions,
   });
   context.setDefaultTimeout(20_000);
   context.setDefaultNavigationTimeout(30_000);
@@ -451,5 +454,33 @@ function decodeHeader(raw) {
       ? Buffer.from(data, 'base64')
       : hexBytes(data.replace(/_/g, ' '));
     return decodeBytes(bytes, charset.replace(/\*.*$/, ''));
+  });
+}
+
+// --- the server's command line ------------------------------------------------
+
+/**
+ * The server's binary and data directory, exported by scripts/e2e.sh when it
+ * starts the server itself (KW_BIN, KW_DATA_DIR); empty for a server started
+ * elsewhere (KW_BASE), whose database the tests cannot reach.
+ */
+export const KW_BIN = process.env.KW_BIN || '';
+export const KW_DATA_DIR = process.env.KW_DATA_DIR || '';
+
+/**
+ * Runs `kawaraban --data-dir KW_DATA_DIR ...args` against the running
+ * server's database and resolves its standard output; rejects with stderr
+ * when it fails.
+ */
+export function kawaraban(...args) {
+  if (!KW_BIN || !KW_DATA_DIR) {
+    return Promise.reject(new Error('KW_BIN and KW_DATA_DIR are not set: run the suite with scripts/e2e.sh, which starts the server'));
+  }
+  return new Promise((resolve, reject) => {
+    execFile(KW_BIN, ['--data-dir', KW_DATA_DIR, ...args], { timeout: 60_000, env: { ...process.env, KAWARABAN_LOG: 'warn' } },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`kawaraban ${args.join(' ')} failed (${err.message}):\n${stderr}${stdout}`));
+        else resolve(stdout);
+      });
   });
 }

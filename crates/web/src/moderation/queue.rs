@@ -127,6 +127,7 @@ pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
     let (pending, reported, rejected) = v.state.store.queue_counts(v.site.id).await?;
     let notice = match field(&q, "done") {
         "" => None,
+        "1" => Some("1 comment updated.".to_string()),
         n => Some(format!("{n} comments updated.")),
     };
     Screen::new(&v.state, &v.site, "moderation/queue.html", "Moderation").render(context! {

@@ -243,7 +243,7 @@ async fn a_new_members_first_comment_waits_for_a_moderator() {
         )
         .await;
     assert_eq!(page.status, 200);
-    assert!(page.body.contains("1 comments updated"));
+    assert!(page.body.contains("1 comment updated"));
     let (_, body) = app.page(ARTICLE).await;
     assert!(body.contains("first time here") && body.contains("1 Comment<"));
     // Members are not moderators; moderators do not read the audit log.
