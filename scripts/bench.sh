@@ -516,20 +516,28 @@ bench_comments() {
   stop_pid "$KW_PID"
 
   start_kw comments-cached "$dir"
-  detail_header "Page cache on: $busy ($COMMENTS comments) vs $plain (none), c$CONNS"
-  DURATION=3 wrk_run "warm-up busy" "$CONNS" "$KW_URL$busy"
-  DURATION=3 wrk_run "warm-up plain" "$CONNS" "$KW_URL$plain"
+  # As browsers ask for it (brotli): the page with comments is twice the
+  # bytes uncompressed, which a run without Accept-Encoding measures as
+  # memory copying rather than the cost of the comments (one such pair is
+  # kept below for the record).
+  local br=(-H "Accept-Encoding: br")
+  detail_header "Page cache on, Accept-Encoding: br: $busy ($COMMENTS comments) vs $plain (none), c$CONNS"
+  DURATION=3 wrk_run "warm-up busy" "$CONNS" "$KW_URL$busy" "${br[@]}"
+  DURATION=3 wrk_run "warm-up plain" "$CONNS" "$KW_URL$plain" "${br[@]}"
   DURATION=$d
   local ratios=() b n
   for i in $(seq "$RUNS"); do
-    wrk_run "run $i cached, $COMMENTS comments" "$CONNS" "$KW_URL$busy"; b=$W_RPS
-    wrk_run "run $i cached, no comments" "$CONNS" "$KW_URL$plain"; n=$W_RPS
+    wrk_run "run $i cached br, $COMMENTS comments" "$CONNS" "$KW_URL$busy" "${br[@]}"; b=$W_RPS
+    wrk_run "run $i cached br, no comments" "$CONNS" "$KW_URL$plain" "${br[@]}"; n=$W_RPS
     ratios+=("$(ratio "$b" "$n")")
     echo "| run $i ratio with/without comments | | $(ratio "$b" "$n") | | | |" >>"$DETAILS"
   done
+  wrk_run "plain bytes, $COMMENTS comments ($(curl -s "$KW_URL$busy" | wc -c) B)" "$CONNS" "$KW_URL$busy"; b=$W_RPS
+  wrk_run "plain bytes, no comments ($(curl -s "$KW_URL$plain" | wc -c) B)" "$CONNS" "$KW_URL$plain"; n=$W_RPS
   local r
   r=$(median "${ratios[@]}")
-  result "Cached: with $COMMENTS comments / without, req/s (median of per-run ratios: ${ratios[*]})" "$r" "≥ 0.90 (not slower, within noise)" "$(ge "$r" 0.90)"
+  result "Cached (brotli): with $COMMENTS comments / without, req/s (median of per-run ratios: ${ratios[*]})" "$r" "≥ 0.90 (not slower, within noise)" "$(ge "$r" 0.90)"
+  result "Cached, plain bytes (one run): with / without comments, req/s" "$(ratio "$b" "$n")" "" ""
 
   # Posting while the page is read at full speed.
   local before run_id post_json wrk_pid
