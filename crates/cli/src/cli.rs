@@ -83,6 +83,43 @@ pub enum Command {
     /// Manage sign-in providers.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Newsletters and news alerts: a site's mailing lists.
+    #[command(subcommand)]
+    Newsletter(NewsletterCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewsletterCommand {
+    /// Show a site's mailing lists with their subscriber counts.
+    Lists {
+        /// The site's key.
+        site: String,
+    },
+    /// Add a mailing list to a site, or update the one with this key.
+    AddList(AddListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AddListArgs {
+    /// The site's key.
+    pub site: String,
+    /// Short stable name (`daily`, `breaking`, `politics-alerts`).
+    pub key: String,
+    /// The name readers see.
+    #[arg(long)]
+    pub name: String,
+    /// `digest`, `breaking`, `section` or `newsletter`.
+    #[arg(long)]
+    pub kind: String,
+    /// The section of a `section` list (its slug).
+    #[arg(long)]
+    pub section: Option<String>,
+    /// One line under the name.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Order on the signup page (smaller first).
+    #[arg(long, default_value_t = 0)]
+    pub position: i64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,8 @@ mod error;
 mod members;
 #[macro_use]
 mod moderation;
+#[macro_use]
+mod newsletters;
 mod postgres;
 mod rows;
 mod sqlite;

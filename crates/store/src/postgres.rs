@@ -106,5 +106,6 @@ impl_member_store!(
     "FOR UPDATE SKIP LOCKED"
 );
 impl_moderation_store!(crate::postgres::PgStore);
+impl_newsletter_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_comment_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_sqlx_reads!(PgStore);

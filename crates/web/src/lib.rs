@@ -12,6 +12,7 @@ mod http;
 pub mod members;
 pub mod moderation;
 pub mod network;
+pub mod newsletters;
 mod pages;
 pub mod state;
 pub mod theme;

@@ -3,6 +3,7 @@
 mod auth;
 mod generate;
 mod import;
+mod newsletter;
 mod serve;
 mod site;
 mod user;
@@ -19,5 +20,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Generate(args) => generate::run(&cli.global, args).await,
         Command::User(cmd) => user::run(&cli.global, cmd).await,
         Command::Auth(cmd) => auth::run(&cli.global, cmd).await,
+        Command::Newsletter(cmd) => newsletter::run(&cli.global, cmd).await,
     }
 }

@@ -102,6 +102,7 @@ pub async fn install(
             .await?
             > 0;
     }
+    lists(&*store, now).await?;
     store.publish_invalidations(&["network".into()]).await?;
     if has_articles {
         return Ok(Installed::AlreadyPresent);
@@ -125,6 +126,90 @@ pub async fn install(
     }
     conversations::install(&store, now).await?;
     Ok(Installed::Imported(report))
+}
+
+/// The demo's mailing lists: a digest, breaking-news alerts and politics
+/// alerts on the news site, a weekly letter on the others.
+async fn lists(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+    use kawaraban_core::model::{ListKind, NewList};
+    let sites = store.list_sites().await?;
+    let sections = store.list_sections().await?;
+    struct Demo {
+        site: &'static str,
+        key: &'static str,
+        name: &'static str,
+        kind: ListKind,
+        section: Option<&'static str>,
+        description: &'static str,
+    }
+    let wanted = [
+        Demo {
+            site: "news",
+            key: "daily",
+            name: "The Daily Lantern",
+            kind: ListKind::Digest,
+            section: None,
+            description: "The day's top stories by section, every evening at 18:00",
+        },
+        Demo {
+            site: "news",
+            key: "breaking",
+            name: "Breaking news alerts",
+            kind: ListKind::Breaking,
+            section: None,
+            description: "One email when a big story breaks",
+        },
+        Demo {
+            site: "news",
+            key: "politics-alerts",
+            name: "Politics alerts",
+            kind: ListKind::Section,
+            section: Some("politics"),
+            description: "Every new politics story",
+        },
+        Demo {
+            site: "travel",
+            key: "weekly",
+            name: "Journeys weekly",
+            kind: ListKind::Newsletter,
+            section: None,
+            description: "Where to go next, every Friday",
+        },
+        Demo {
+            site: "lifestyle",
+            key: "weekend",
+            name: "The weekend edit",
+            kind: ListKind::Newsletter,
+            section: None,
+            description: "Food, culture and ideas for the weekend",
+        },
+    ];
+    for (position, d) in wanted.into_iter().enumerate() {
+        let Some(site) = sites.iter().find(|s| s.key == d.site) else {
+            continue;
+        };
+        let section_id = d.section.and_then(|slug| {
+            sections
+                .iter()
+                .find(|s| s.site_id == site.id && s.slug == slug)
+                .map(|s| s.id)
+        });
+        store
+            .upsert_list(
+                &NewList {
+                    site_id: site.id,
+                    key: d.key.into(),
+                    name: d.name.into(),
+                    description: d.description.into(),
+                    kind: d.kind,
+                    section_id,
+                    position: position as i64,
+                },
+                now,
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// A scratch directory removed when dropped.

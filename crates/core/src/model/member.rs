@@ -133,6 +133,8 @@ pub enum TokenKind {
     NetworkSignIn,
     /// Remembers an authorization request to a sign-in provider.
     OAuthState,
+    /// Confirms a newsletter signup (double opt-in).
+    Subscribe,
 }
 
 impl TokenKind {
@@ -143,6 +145,7 @@ impl TokenKind {
             TokenKind::Reset => "reset",
             TokenKind::NetworkSignIn => "network",
             TokenKind::OAuthState => "oauth",
+            TokenKind::Subscribe => "subscribe",
         }
     }
 }

@@ -3,9 +3,11 @@
 mod article;
 mod comment;
 mod member;
+mod newsletter;
 mod site;
 
 pub use article::*;
 pub use comment::*;
 pub use member::*;
+pub use newsletter::*;
 pub use site::*;

@@ -351,6 +351,52 @@ pub trait ModerationStore: Send + Sync {
     async fn audit_log(&self, before: Option<i64>, limit: u32) -> StoreResult<Vec<AuditEntry>>;
 }
 
+/// Mailing lists, subscribers and the suppression list.
+#[async_trait]
+pub trait NewsletterStore: Send + Sync {
+    /// A site's lists, in their order.
+    async fn lists(&self, site_id: i64) -> StoreResult<Vec<MailingList>>;
+    /// Adds a list, or updates the one with the same site and key.
+    async fn upsert_list(&self, l: &NewList, now: DateTime<Utc>) -> StoreResult<MailingList>;
+    /// Records a signup: a new address is `Pending` with no lists (the lists
+    /// it asked for travel in the confirmation link); a known one keeps its
+    /// status and lists. Returns the subscriber.
+    async fn sign_up(
+        &self,
+        site_id: i64,
+        email: &str,
+        email_norm: &str,
+        member_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Subscriber>;
+    async fn subscriber(&self, id: i64) -> StoreResult<Option<Subscriber>>;
+    async fn subscriber_by_email(
+        &self,
+        site_id: i64,
+        email_norm: &str,
+    ) -> StoreResult<Option<Subscriber>>;
+    /// Confirms (double opt-in): the subscriber becomes active and gets
+    /// these lists added to the ones it has.
+    async fn confirm_subscriber(
+        &self,
+        id: i64,
+        lists: &[i64],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Subscriber>;
+    /// Replaces the subscriber's lists (lists of other sites are ignored).
+    async fn set_lists(&self, id: i64, lists: &[i64], now: DateTime<Utc>) -> StoreResult<()>;
+    async fn set_subscriber_status(
+        &self,
+        id: i64,
+        status: SubscriberStatus,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Never mail this address again (bounce, complaint, or by hand).
+    async fn suppress(&self, email_norm: &str, reason: &str, now: DateTime<Utc>)
+        -> StoreResult<()>;
+    async fn is_suppressed(&self, email_norm: &str) -> StoreResult<bool>;
+}
+
 /// Health of the connection itself.
 #[async_trait]
 pub trait Health: Send + Sync {
@@ -374,6 +420,7 @@ pub trait Store:
     + NetworkSettings
     + CommentStore
     + ModerationStore
+    + NewsletterStore
     + Health
 {
 }
@@ -391,6 +438,7 @@ impl<T> Store for T where
         + NetworkSettings
         + CommentStore
         + ModerationStore
+        + NewsletterStore
         + Health
 {
 }

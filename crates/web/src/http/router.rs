@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::http::{assets, guard, page_cache, site, themed_errors};
 use crate::pages::{article, feeds, home, lists, search, sitemaps};
 use crate::state::AppState;
-use crate::{comments, members, moderation};
+use crate::{comments, members, moderation, newsletters};
 
 /// Builds the application; needs no socket, so tests can call it directly.
 pub fn router(state: AppState) -> Router {
@@ -37,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(members::routes())
         .merge(comments::routes())
         .merge(moderation::routes())
+        .merge(newsletters::routes())
         .route("/{section}", get(lists::section_redirect))
         .route("/{section}/", get(lists::section))
         .route("/{section}/{slug}", get(article::article))

@@ -45,6 +45,18 @@ pub const LINKS_IP: Limit = Limit {
     window: 900,
 };
 
+/// Newsletter signups from one address.
+pub const SIGNUP_IP: Limit = Limit {
+    name: "signup-ip",
+    max: 30,
+    window: 3600,
+};
+/// Confirmation emails to one address.
+pub const SIGNUP_ADDRESS: Limit = Limit {
+    name: "signup-addr",
+    max: 3,
+    window: 3600,
+};
 /// Likes and dislikes by one member.
 pub const VOTES: Limit = Limit {
     name: "votes",

@@ -34,7 +34,7 @@ pub(super) fn check_email_message(email: &str) -> String {
 
 /// The page behind an emailed link: one button that POSTs, so that mail
 /// scanners opening links cannot spend them.
-pub(super) fn confirm_page(
+pub(crate) fn confirm_page(
     state: &AppState,
     site: &Site,
     headers: &HeaderMap,
@@ -52,7 +52,7 @@ pub(super) fn confirm_page(
         .render(context! { csrf => token, heading => title, button, action })
 }
 
-pub(super) fn dead_link(state: &AppState, site: &Site) -> AppResult<Response> {
+pub(crate) fn dead_link(state: &AppState, site: &Site) -> AppResult<Response> {
     Screen::new(state, site, "account/notice.html", "Link expired")
         .status(StatusCode::GONE)
         .render(context! {

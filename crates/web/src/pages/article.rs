@@ -79,6 +79,7 @@ pub async fn article(
             more => view::cards(&more, tz),
             comments,
             providers => state.providers_view(),
+            newsletter_lists => crate::newsletters::form_lists(&state, site.id).await?,
         },
     )?;
     let tags = vec![

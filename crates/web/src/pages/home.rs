@@ -94,7 +94,10 @@ pub async fn home(
     let chrome = view::chrome(&network, &site, None, now);
     let html = state.theme.render(
         "home.html",
-        context! { chrome, meta, lead => lead_view, top, more, blocks, has_more => latest.has_next },
+        context! {
+            chrome, meta, lead => lead_view, top, more, blocks, has_more => latest.has_next,
+            newsletter_lists => crate::newsletters::form_lists(&state, site.id).await?,
+        },
     )?;
     Ok(Page::html(
         html,

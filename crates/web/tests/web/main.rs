@@ -9,6 +9,7 @@ mod feeds;
 mod lists;
 mod members;
 mod members_account;
+mod newsletters;
 mod serving;
 mod social;
 mod support;

@@ -23,10 +23,13 @@ pub struct TestApp {
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
+/// Writes a test theme into the directory it is given.
+type ThemeWriter = Box<dyn FnOnce(&std::path::Path)>;
+
 pub struct Builder {
     articles: Vec<(String, String)>,
     page_cache: bool,
-    theme: Option<Box<dyn FnOnce(&std::path::Path)>>,
+    theme: Option<ThemeWriter>,
     per_page: u32,
 }
 

@@ -1,0 +1,207 @@
+//! Conformance suite for mailing lists, subscribers and suppressions, on
+//! the backend chosen by `KAWARABAN_TEST_DB`.
+
+mod common;
+
+use common::*;
+
+async fn site(store: &dyn Store, key: &str) -> i64 {
+    store
+        .upsert_site(&NewSite {
+            key: key.into(),
+            name: key.into(),
+            url: format!("http://{key}.localhost:8080"),
+            time_zone: "Asia/Tokyo".into(),
+            publisher: "Lanternfield Media".into(),
+            tagline: String::new(),
+            is_default: key == "news",
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+fn list(site_id: i64, key: &str, kind: ListKind, position: i64) -> NewList {
+    NewList {
+        site_id,
+        key: key.into(),
+        name: format!("List {key}"),
+        description: String::new(),
+        kind,
+        section_id: None,
+        position,
+    }
+}
+
+#[tokio::test]
+async fn lists_are_per_site_in_order_and_updated_by_key() {
+    let db = db().await;
+    let news = site(&*db.store, "news").await;
+    let travel = site(&*db.store, "travel").await;
+    let b = db
+        .store
+        .upsert_list(&list(news, "breaking", ListKind::Breaking, 2), at(9, 0))
+        .await
+        .unwrap();
+    let d = db
+        .store
+        .upsert_list(&list(news, "daily", ListKind::Digest, 1), at(9, 0))
+        .await
+        .unwrap();
+    db.store
+        .upsert_list(&list(travel, "weekly", ListKind::Newsletter, 0), at(9, 0))
+        .await
+        .unwrap();
+    let keys: Vec<String> = db
+        .store
+        .lists(news)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.key)
+        .collect();
+    assert_eq!(keys, vec!["daily", "breaking"]);
+    let mut renamed = list(news, "breaking", ListKind::Breaking, 0);
+    renamed.name = "Alerts".into();
+    let again = db.store.upsert_list(&renamed, at(9, 5)).await.unwrap();
+    assert_eq!((again.id, again.name.as_str()), (b.id, "Alerts"));
+    assert_eq!(
+        db.store.lists(news).await.unwrap()[0].id,
+        b.id,
+        "moved first"
+    );
+    assert_ne!(d.id, b.id);
+    let mut bad = list(news, "Bad Key", ListKind::Digest, 0);
+    assert!(db.store.upsert_list(&bad, at(9, 0)).await.is_err());
+    bad.key = "section".into();
+    bad.kind = ListKind::Section;
+    assert!(
+        db.store.upsert_list(&bad, at(9, 0)).await.is_err(),
+        "a section list names its section"
+    );
+}
+
+#[tokio::test]
+async fn signups_stay_pending_until_confirmed_and_lists_stay_on_their_site() {
+    let db = db().await;
+    let news = site(&*db.store, "news").await;
+    let travel = site(&*db.store, "travel").await;
+    let daily = db
+        .store
+        .upsert_list(&list(news, "daily", ListKind::Digest, 0), at(9, 0))
+        .await
+        .unwrap()
+        .id;
+    let alerts = db
+        .store
+        .upsert_list(&list(news, "breaking", ListKind::Breaking, 1), at(9, 0))
+        .await
+        .unwrap()
+        .id;
+    let weekly = db
+        .store
+        .upsert_list(&list(travel, "weekly", ListKind::Newsletter, 0), at(9, 0))
+        .await
+        .unwrap()
+        .id;
+    let s = db
+        .store
+        .sign_up(news, "Ann@Example.test", "ann@example.test", None, at(9, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        (s.status, s.lists.len(), s.confirmed_at),
+        (SubscriberStatus::Pending, 0, None)
+    );
+    // Signing up again keeps the one row.
+    let again = db
+        .store
+        .sign_up(news, "ann@example.test", "ann@example.test", None, at(9, 2))
+        .await
+        .unwrap();
+    assert_eq!(again.id, s.id);
+    assert_eq!(again.email, "Ann@Example.test");
+    let c = db
+        .store
+        .confirm_subscriber(s.id, &[daily, weekly], at(9, 3))
+        .await
+        .unwrap();
+    assert_eq!(c.status, SubscriberStatus::Active);
+    assert_eq!(c.lists, vec![daily], "another site's list is ignored");
+    assert_eq!(c.confirmed_at, Some(at(9, 3)));
+    let c = db
+        .store
+        .confirm_subscriber(s.id, &[alerts], at(9, 4))
+        .await
+        .unwrap();
+    assert_eq!(c.lists, vec![daily, alerts], "added to, not replaced");
+    assert_eq!(c.confirmed_at, Some(at(9, 3)), "first confirmation kept");
+    db.store.set_lists(s.id, &[alerts], at(9, 5)).await.unwrap();
+    assert_eq!(
+        db.store.subscriber(s.id).await.unwrap().unwrap().lists,
+        vec![alerts]
+    );
+    db.store
+        .set_subscriber_status(s.id, SubscriberStatus::Paused, at(9, 6))
+        .await
+        .unwrap();
+    let found = db
+        .store
+        .subscriber_by_email(news, "ann@example.test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.status, SubscriberStatus::Paused);
+    assert!(db
+        .store
+        .subscriber_by_email(travel, "ann@example.test")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(matches!(
+        db.store
+            .set_subscriber_status(s.id + 100, SubscriberStatus::Active, at(9, 7))
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        db.store.confirm_subscriber(s.id + 100, &[], at(9, 7)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn members_are_linked_and_suppressions_are_kept_once() {
+    let db = db().await;
+    let news = site(&*db.store, "news").await;
+    let m = member(&*db.store, "ben@example.test", "Ben").await;
+    let s = db
+        .store
+        .sign_up(news, "ben@example.test", "ben@example.test", None, at(9, 0))
+        .await
+        .unwrap();
+    assert_eq!(s.member_id, None);
+    let s = db
+        .store
+        .sign_up(
+            news,
+            "ben@example.test",
+            "ben@example.test",
+            Some(m.id),
+            at(9, 1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.member_id, Some(m.id));
+    assert!(!db.store.is_suppressed("ben@example.test").await.unwrap());
+    db.store
+        .suppress("ben@example.test", "hard bounce", at(9, 2))
+        .await
+        .unwrap();
+    db.store
+        .suppress("ben@example.test", "complaint", at(9, 3))
+        .await
+        .unwrap();
+    assert!(db.store.is_suppressed("ben@example.test").await.unwrap());
+    assert!(!db.store.is_suppressed("ann@example.test").await.unwrap());
+}
