@@ -86,6 +86,30 @@ pub enum Command {
     /// Newsletters and news alerts: a site's mailing lists.
     #[command(subcommand)]
     Newsletter(NewsletterCommand),
+    /// A site's newsletter subscribers as CSV.
+    #[command(subcommand)]
+    Subscribers(SubscribersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SubscribersCommand {
+    /// Import subscribers from a CSV file with the columns `email`, `lists`
+    /// (list keys separated by `;`) and `status` (active, paused,
+    /// unsubscribed); bad rows are reported by line and skipped.
+    Import {
+        /// The site's key.
+        site: String,
+        /// The CSV file.
+        file: PathBuf,
+    },
+    /// Export a site's subscribers as CSV (email, lists, status, confirmed_at).
+    Export {
+        /// The site's key.
+        site: String,
+        /// Write here instead of to standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

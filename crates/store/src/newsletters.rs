@@ -186,6 +186,47 @@ macro_rules! impl_newsletter_store {
                     Ok(())
                 }
 
+                async fn import_subscriber(&self, site_id: i64, email: &str, email_norm: &str, status: SubscriberStatus, lists: &[i64], now: DateTime<Utc>) -> StoreResult<bool> {
+                    let existed = self.subscriber_by_email(site_id, email_norm).await?.is_some();
+                    let mut tx = self.pool.begin().await.map_err(map)?;
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO subscribers (site_id, email, email_norm, status, created_at, confirmed_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $5, $5) \
+                         ON CONFLICT (site_id, email_norm) DO UPDATE SET status = excluded.status, \
+                           updated_at = excluded.updated_at, \
+                           confirmed_at = COALESCE(subscribers.confirmed_at, excluded.confirmed_at) \
+                         RETURNING id")
+                        .bind(site_id).bind(email).bind(email_norm).bind(status.as_str()).bind(now)
+                        .fetch_one(&mut *tx).await.map_err(map)?;
+                    sqlx::query("DELETE FROM subscriptions WHERE subscriber_id = $1")
+                        .bind(id).execute(&mut *tx).await.map_err(map)?;
+                    self.add_lists(&mut tx, id, lists, now).await?;
+                    tx.commit().await.map_err(map)?;
+                    Ok(!existed)
+                }
+
+                async fn subscribers_page(&self, site_id: i64, after_id: i64, limit: u32) -> StoreResult<Vec<Subscriber>> {
+                    let rows: Vec<SubscriberRow> = sqlx::query_as(&format!(
+                        "{SUBSCRIBER_SELECT} WHERE site_id = $1 AND id > $2 ORDER BY id LIMIT $3"))
+                        .bind(site_id).bind(after_id).bind(i64::from(limit))
+                        .fetch_all(&self.pool).await.map_err(map)?;
+                    let (Some(first), Some(last)) = (rows.first().map(|r| r.id), rows.last().map(|r| r.id)) else {
+                        return Ok(Vec::new());
+                    };
+                    let subs: Vec<(i64, i64)> = sqlx::query_as(
+                        "SELECT subscriber_id, list_id FROM subscriptions \
+                         WHERE subscriber_id >= $1 AND subscriber_id <= $2 ORDER BY subscriber_id, list_id")
+                        .bind(first).bind(last).fetch_all(&self.pool).await.map_err(map)?;
+                    let mut by_id: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+                    for (s, l) in subs {
+                        by_id.entry(s).or_default().push(l);
+                    }
+                    Ok(rows.into_iter().map(|r| {
+                        let lists = by_id.remove(&r.id).unwrap_or_default();
+                        r.with_lists(lists)
+                    }).collect())
+                }
+
                 async fn suppress(&self, email_norm: &str, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
                     sqlx::query(
                         "INSERT INTO suppressions (email_norm, reason, created_at) VALUES ($1, $2, $3) \

@@ -205,3 +205,96 @@ async fn members_are_linked_and_suppressions_are_kept_once() {
     assert!(db.store.is_suppressed("ben@example.test").await.unwrap());
     assert!(!db.store.is_suppressed("ann@example.test").await.unwrap());
 }
+
+#[tokio::test]
+async fn imports_set_status_and_lists_and_pages_read_in_id_order() {
+    let db = db().await;
+    let news = site(&*db.store, "news").await;
+    let travel = site(&*db.store, "travel").await;
+    let daily = db
+        .store
+        .upsert_list(&list(news, "daily", ListKind::Digest, 0), at(9, 0))
+        .await
+        .unwrap()
+        .id;
+    let alerts = db
+        .store
+        .upsert_list(&list(news, "breaking", ListKind::Breaking, 1), at(9, 0))
+        .await
+        .unwrap()
+        .id;
+    let created = db
+        .store
+        .import_subscriber(
+            news,
+            "a@example.test",
+            "a@example.test",
+            SubscriberStatus::Active,
+            &[daily, alerts],
+            at(9, 1),
+        )
+        .await
+        .unwrap();
+    assert!(created);
+    let s = db
+        .store
+        .subscriber_by_email(news, "a@example.test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (s.status, s.lists.clone(), s.confirmed_at),
+        (
+            SubscriberStatus::Active,
+            vec![daily, alerts],
+            Some(at(9, 1))
+        )
+    );
+    // Again: updated, lists replaced, first confirmation kept.
+    let created = db
+        .store
+        .import_subscriber(
+            news,
+            "a@example.test",
+            "a@example.test",
+            SubscriberStatus::Paused,
+            &[alerts],
+            at(9, 2),
+        )
+        .await
+        .unwrap();
+    assert!(!created);
+    let s = db.store.subscriber(s.id).await.unwrap().unwrap();
+    assert_eq!(
+        (s.status, s.lists, s.confirmed_at),
+        (SubscriberStatus::Paused, vec![alerts], Some(at(9, 1)))
+    );
+    for i in 0..5 {
+        let e = format!("r{i}@example.test");
+        db.store
+            .import_subscriber(news, &e, &e, SubscriberStatus::Active, &[daily], at(9, 3))
+            .await
+            .unwrap();
+        db.store
+            .import_subscriber(travel, &e, &e, SubscriberStatus::Active, &[], at(9, 3))
+            .await
+            .unwrap();
+    }
+    let first = db.store.subscribers_page(news, 0, 4).await.unwrap();
+    assert_eq!(first.len(), 4);
+    assert!(first.iter().all(|s| s.site_id == news));
+    assert_eq!(first[1].lists, vec![daily]);
+    let rest = db
+        .store
+        .subscribers_page(news, first[3].id, 4)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 2);
+    assert!(first.windows(2).all(|w| w[0].id < w[1].id) && rest[0].id > first[3].id);
+    assert!(db
+        .store
+        .subscribers_page(news, rest[1].id, 4)
+        .await
+        .unwrap()
+        .is_empty());
+}

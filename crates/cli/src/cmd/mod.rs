@@ -6,6 +6,7 @@ mod import;
 mod newsletter;
 mod serve;
 mod site;
+mod subscribers;
 mod user;
 
 use std::process::ExitCode;
@@ -21,5 +22,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::User(cmd) => user::run(&cli.global, cmd).await,
         Command::Auth(cmd) => auth::run(&cli.global, cmd).await,
         Command::Newsletter(cmd) => newsletter::run(&cli.global, cmd).await,
+        Command::Subscribers(cmd) => subscribers::run(&cli.global, cmd).await,
     }
 }

@@ -391,6 +391,24 @@ pub trait NewsletterStore: Send + Sync {
         status: SubscriberStatus,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Stores an imported subscriber (confirmed by whoever imports it) with
+    /// exactly these lists; true when the address was new to the site.
+    async fn import_subscriber(
+        &self,
+        site_id: i64,
+        email: &str,
+        email_norm: &str,
+        status: SubscriberStatus,
+        lists: &[i64],
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// A site's subscribers with ids above `after_id`, in id order.
+    async fn subscribers_page(
+        &self,
+        site_id: i64,
+        after_id: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Subscriber>>;
     /// Never mail this address again (bounce, complaint, or by hand).
     async fn suppress(&self, email_norm: &str, reason: &str, now: DateTime<Utc>)
         -> StoreResult<()>;

@@ -1,0 +1,149 @@
+//! `kawaraban newsletter` and `kawaraban subscribers`, as a newsroom uses
+//! them: lists, then a CSV import with good and bad rows, and an export.
+
+mod common;
+
+use std::process::Output;
+
+use common::kawaraban;
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn csv_imports_keep_good_rows_name_bad_lines_and_export_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let site = kawaraban(
+        d,
+        &[
+            "site",
+            "add",
+            "news",
+            "--name",
+            "Daily",
+            "--url",
+            "https://news.example.com",
+        ],
+    );
+    assert!(site.status.success(), "{}", stderr(&site));
+    for (key, name, kind) in [
+        ("daily", "The Daily", "digest"),
+        ("breaking", "Breaking", "breaking"),
+    ] {
+        let out = kawaraban(
+            d,
+            &[
+                "newsletter",
+                "add-list",
+                "news",
+                key,
+                "--name",
+                name,
+                "--kind",
+                kind,
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let out = kawaraban(
+        d,
+        &[
+            "newsletter",
+            "add-list",
+            "news",
+            "Bad Key",
+            "--name",
+            "X",
+            "--kind",
+            "digest",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("list key"), "{}", stderr(&out));
+    let out = kawaraban(d, &["newsletter", "lists", "news"]);
+    assert!(stdout(&out).contains("daily") && stdout(&out).contains("breaking"));
+
+    let csv = d.join("people.csv");
+    std::fs::write(
+        &csv,
+        "email,lists,status\n\
+         ann@example.test,daily;breaking,active\n\
+         not-an-address,daily,active\n\
+         ben@example.test,weekly,active\n\
+         cy@example.test,daily,pending\n\
+         \"Dee@Example.test\",breaking,\n\
+         eve@example.test,,paused\n",
+    )
+    .unwrap();
+    let out = kawaraban(d, &["subscribers", "import", "news", csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "bad rows make the exit code 1");
+    let err = stderr(&out);
+    for line in [
+        "people.csv:3: email",
+        "people.csv:4: no list \"weekly\"",
+        "people.csv:5: status \"pending\"",
+    ] {
+        assert!(err.contains(line), "{line} in {err}");
+    }
+    assert!(
+        stdout(&out).contains("imported 3, updated 0, failed 3"),
+        "{}",
+        stdout(&out)
+    );
+
+    let export = d.join("out.csv");
+    let out = kawaraban(
+        d,
+        &[
+            "subscribers",
+            "export",
+            "news",
+            "--out",
+            export.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        stdout(&out).contains("exported 3 subscribers"),
+        "{}",
+        stdout(&out)
+    );
+    let text = std::fs::read_to_string(&export).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "email,lists,status,confirmed_at");
+    assert!(
+        lines[1].starts_with("ann@example.test,daily;breaking,active,20"),
+        "{text}"
+    );
+    assert!(
+        lines[2].starts_with("Dee@Example.test,breaking,active,"),
+        "{text}"
+    );
+    assert!(lines[3].starts_with("eve@example.test,,paused,"), "{text}");
+    // The export imports again as updates; a missing file is named.
+    let out = kawaraban(
+        d,
+        &["subscribers", "import", "news", export.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("imported 0, updated 3, failed 0"));
+    let out = kawaraban(d, &["subscribers", "import", "news", "/nonexistent.csv"]);
+    assert!(
+        stderr(&out).contains("cannot read /nonexistent.csv"),
+        "{}",
+        stderr(&out)
+    );
+    let bad = d.join("bad.csv");
+    std::fs::write(&bad, "name,address\nx,y\n").unwrap();
+    let out = kawaraban(d, &["subscribers", "import", "news", bad.to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("bad.csv:1: the header needs an `email` column"),
+        "{}",
+        stderr(&out)
+    );
+}
