@@ -7,6 +7,7 @@
 //! backoff, so a slow or absent mail server never slows a page.
 
 mod message;
+pub mod reports;
 mod transport;
 mod worker;
 
