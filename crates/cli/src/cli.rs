@@ -58,6 +58,17 @@ pub struct Global {
         default_value = "Kawaraban <noreply@localhost>"
     )]
     pub mail_from: String,
+    /// Newsletter messages per second across every app server (0: no limit).
+    #[arg(long, global = true, env = "KAWARABAN_SEND_RATE", default_value_t = 0)]
+    pub send_rate: u32,
+    /// Newsletter messages per hour across every app server (0: no limit).
+    #[arg(
+        long,
+        global = true,
+        env = "KAWARABAN_SEND_PER_HOUR",
+        default_value_t = 0
+    )]
+    pub send_per_hour: u32,
     /// Log format: `text` or `json`.
     #[arg(long, global = true, env = "KAWARABAN_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,
@@ -89,6 +100,24 @@ pub enum Command {
     /// A site's newsletter subscribers as CSV.
     #[command(subcommand)]
     Subscribers(SubscribersCommand),
+    /// Breaking-news alerts.
+    #[command(subcommand)]
+    Alert(AlertCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertCommand {
+    /// Send an article to the site's breaking-news lists, once: a second
+    /// send of the same article does nothing.
+    Send {
+        /// The site's key.
+        site: String,
+        /// The article's slug.
+        article: String,
+        /// Send from this process too, until done.
+        #[arg(long)]
+        wait: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,6 +150,32 @@ pub enum NewsletterCommand {
     },
     /// Add a mailing list to a site, or update the one with this key.
     AddList(AddListArgs),
+    /// Send a campaign to a list: render the theme's email template, queue
+    /// every active subscriber once, and (with --wait) send and show progress.
+    Send(SendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The site's key.
+    pub site: String,
+    /// The list's key.
+    pub list: String,
+    /// The subject (instead of the template's `Subject:` line).
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// The theme's email template: `email/NAME.txt` and `email/NAME.html`.
+    #[arg(long, default_value = "letter")]
+    pub from_template: String,
+    /// The line mail programs show after the subject.
+    #[arg(long, default_value = "")]
+    pub preheader: String,
+    /// Show what would go, to how many, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Send from this process too, with a progress bar, until the campaign is done.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 #[derive(Debug, Args)]

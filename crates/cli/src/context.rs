@@ -52,3 +52,16 @@ impl Paths {
         .await?)
     }
 }
+
+/// The web layer's settings from the global flags (for `serve`, and for the
+/// commands that render the theme or send email).
+pub fn web_config(global: &Global, paths: &Paths) -> kawaraban_web::WebConfig {
+    let mut config = kawaraban_web::WebConfig::new(paths.media_dir.clone());
+    config.theme_dir = global.theme.clone();
+    config.smtp_url = global.smtp_url.clone();
+    config.outbox_dir = global.data_dir.join("outbox");
+    config.mail_from = global.mail_from.clone();
+    config.send_per_second = global.send_rate;
+    config.send_per_hour = global.send_per_hour;
+    config
+}

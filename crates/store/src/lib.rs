@@ -10,6 +10,8 @@ mod sql;
 #[macro_use]
 mod shared;
 #[macro_use]
+mod campaigns;
+#[macro_use]
 mod comments;
 mod error;
 #[macro_use]

@@ -301,11 +301,15 @@ macro_rules! impl_member_store {
             #[async_trait]
             impl RateCounters for $store {
                 async fn hit(&self, key: &str, window_start: i64) -> StoreResult<i64> {
-                    let (n,): (i64,) = sqlx::query_as(
-                        "INSERT INTO rate_counters (key, window_start, hits) VALUES ($1, $2, 1) \
-                         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits")
-                        .bind(key).bind(window_start).fetch_one(&self.pool).await.map_err(map)?;
-                    Ok(n)
+                    self.add_hits(key, window_start, 1).await
+                }
+
+                async fn add_hits(&self, key: &str, window_start: i64, n: i64) -> StoreResult<i64> {
+                    let (total,): (i64,) = sqlx::query_as(
+                        "INSERT INTO rate_counters (key, window_start, hits) VALUES ($1, $2, $3) \
+                         ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + excluded.hits RETURNING hits")
+                        .bind(key).bind(window_start).bind(n).fetch_one(&self.pool).await.map_err(map)?;
+                    Ok(total)
                 }
 
                 async fn hits(&self, key: &str, window_start: i64) -> StoreResult<i64> {

@@ -143,6 +143,7 @@ fn fts_query(input: &str) -> Option<String> {
 impl_common_store!(SqliteStore, sqlx::Sqlite, "sqlite");
 impl_member_store!(crate::sqlite::SqliteStore, sqlx::Sqlite, "");
 impl_moderation_store!(crate::sqlite::SqliteStore);
+impl_campaign_store!(crate::sqlite::SqliteStore, "");
 impl_newsletter_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_comment_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 

@@ -26,6 +26,15 @@ pub struct WebConfig {
     pub outbox_dir: PathBuf,
     /// The sender of every email (`Name <address>` or an address).
     pub mail_from: String,
+    /// Newsletter messages per second across every app server (0: no limit).
+    pub send_per_second: u32,
+    /// Newsletter messages per hour across every app server (0: no limit).
+    pub send_per_hour: u32,
+    /// Messages a sender has in flight at once (SMTP connections in use).
+    pub send_concurrency: usize,
+    /// The first retry of a temporarily refused newsletter message comes
+    /// this long after; each next one waits twice as long (up to 2 hours).
+    pub send_retry: Duration,
 }
 
 impl WebConfig {
@@ -38,6 +47,10 @@ impl WebConfig {
             smtp_url: None,
             outbox_dir,
             mail_from: "Kawaraban <noreply@localhost>".into(),
+            send_per_second: 0,
+            send_per_hour: 0,
+            send_concurrency: 8,
+            send_retry: Duration::from_secs(30),
             media_dir,
             theme_dir: None,
             dev: false,

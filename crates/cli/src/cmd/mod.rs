@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod alert;
 mod auth;
 mod generate;
 mod import;
@@ -23,5 +24,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Auth(cmd) => auth::run(&cli.global, cmd).await,
         Command::Newsletter(cmd) => newsletter::run(&cli.global, cmd).await,
         Command::Subscribers(cmd) => subscribers::run(&cli.global, cmd).await,
+        Command::Alert(cmd) => alert::run(&cli.global, cmd).await,
     }
 }

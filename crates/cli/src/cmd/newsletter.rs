@@ -1,4 +1,5 @@
-//! `kawaraban newsletter lists|add-list`: a site's mailing lists.
+//! `kawaraban newsletter lists|add-list|send`: a site's mailing lists and
+//! its campaigns.
 
 use std::process::ExitCode;
 
@@ -77,6 +78,116 @@ pub async fn run(global: &Global, cmd: NewsletterCommand) -> anyhow::Result<Exit
                 stored.name
             );
         }
+        NewsletterCommand::Send(a) => return send(global, &paths, store, a).await,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn send(
+    global: &Global,
+    paths: &Paths,
+    store: std::sync::Arc<dyn kawaraban_core::store::Store>,
+    a: crate::cli::SendArgs,
+) -> anyhow::Result<ExitCode> {
+    use kawaraban_web::newsletters::campaigns::{self, Draft};
+    let state =
+        kawaraban_web::AppState::new(store.clone(), crate::context::web_config(global, paths))
+            .await
+            .map_err(anyhow::Error::msg)?;
+    let network = state.network.get();
+    let site = network
+        .sites
+        .iter()
+        .find(|s| s.key == a.site)
+        .ok_or_else(|| anyhow::anyhow!("no site with key {:?}", a.site))?;
+    let list = store
+        .lists(site.id)
+        .await?
+        .into_iter()
+        .find(|l| l.key == a.list)
+        .ok_or_else(|| anyhow::anyhow!("{} has no list {:?}", site.key, a.list))?;
+    let draft = Draft {
+        site,
+        list: &list,
+        template: &a.from_template,
+        subject: a.subject.as_deref(),
+        preheader: &a.preheader,
+        kind: "campaign",
+        dedupe_key: None,
+        extra: minijinja::context! {},
+    };
+    if a.dry_run {
+        let (subject, text, _) = campaigns::render(&state, &draft)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let audience = store.list_audience(list.id).await?;
+        println!(
+            "would send to {audience} subscribers of {} ({})",
+            list.name, list.key
+        );
+        println!("Subject: {subject}\n");
+        println!("{text}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let t = std::time::Instant::now();
+    let Some((c, n)) = campaigns::create_and_queue(&state, &draft)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    else {
+        anyhow::bail!("a campaign like this one was sent before");
+    };
+    println!(
+        "campaign {} queued for {n} subscribers of {} in {:.2}s",
+        c.id,
+        list.key,
+        t.elapsed().as_secs_f64()
+    );
+    if a.wait {
+        send_until_done(&state, c.id).await?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sends from this process (alongside any running server) and shows the
+/// campaign's progress until nothing is left queued.
+pub async fn send_until_done(state: &kawaraban_web::AppState, campaign: i64) -> anyhow::Result<()> {
+    let transport = kawaraban_mail::Transport::new(
+        state.config.smtp_url.as_deref(),
+        state.config.outbox_dir.clone(),
+    )
+    .map_err(anyhow::Error::msg)?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let sender = tokio::spawn(
+        kawaraban_web::newsletters::sender::Sender::new(state.clone(), transport).run(stopped),
+    );
+    let total = state.store.campaign_counts(campaign).await?.total() as u64;
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} settled, {per_sec}, {eta} left {msg}",
+        )
+        .expect("a valid template"),
+    );
+    let t = std::time::Instant::now();
+    let counts = loop {
+        let c = state.store.campaign_counts(campaign).await?;
+        bar.set_position((c.total() - c.queued) as u64);
+        bar.set_message(format!("(failed {}, bounced {})", c.failed, c.bounced));
+        if c.queued == 0 {
+            break c;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    };
+    bar.finish();
+    let _ = stop.send(true);
+    let _ = sender.await;
+    state.store.finish_campaigns(chrono::Utc::now()).await?;
+    println!(
+        "campaign {campaign}: sent {}, failed {}, bounced {} in {:.2}s",
+        counts.sent,
+        counts.failed,
+        counts.bounced,
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use kawaraban_content::{demo, MediaDir};
-use kawaraban_web::{AppState, WebConfig};
+use kawaraban_web::AppState;
 
 use crate::cli::{Global, ServeArgs};
 use crate::context::Paths;
@@ -34,14 +34,10 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let mut config = WebConfig::new(paths.media_dir.clone());
-    config.theme_dir = global.theme.clone();
+    let mut config = crate::context::web_config(global, &paths);
     config.dev = args.dev;
     config.page_cache = !args.no_page_cache;
     config.page_cache_bytes = args.page_cache_mb * 1024 * 1024;
-    config.smtp_url = global.smtp_url.clone();
-    config.outbox_dir = global.data_dir.join("outbox");
-    config.mail_from = global.mail_from.clone();
     let state = AppState::new(store.clone(), config)
         .await
         .map_err(anyhow::Error::msg)?;

@@ -134,3 +134,68 @@ pub struct Subscriber {
     pub created_at: DateTime<Utc>,
     pub confirmed_at: Option<DateTime<Utc>>,
 }
+
+/// One mailing to one list: a breaking-news alert, a digest, or a campaign
+/// written by the newsroom. Its bodies are rendered once; the per-recipient
+/// links are filled in when each message is sent (see [`RECIPIENT_MARKERS`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct Campaign {
+    pub id: i64,
+    pub site_id: i64,
+    pub list_id: i64,
+    /// `breaking`, `digest` or `campaign`.
+    pub kind: String,
+    /// Makes a mailing happen at most once (`breaking:ARTICLE_ID`,
+    /// `digest:LIST:DATE`); none for free campaigns.
+    pub dedupe_key: Option<String>,
+    pub subject: String,
+    pub preheader: String,
+    pub text_body: String,
+    pub html_body: String,
+    /// `queued` (recipients being listed), `sending`, `done`.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The placeholders in a campaign's bodies that each message replaces with
+/// its recipient's own links.
+pub const RECIPIENT_MARKERS: [&str; 2] = ["%%MANAGE_URL%%", "%%UNSUBSCRIBE_URL%%"];
+
+#[derive(Debug, Clone)]
+pub struct NewCampaign {
+    pub site_id: i64,
+    pub list_id: i64,
+    pub kind: String,
+    pub dedupe_key: Option<String>,
+    pub subject: String,
+    pub preheader: String,
+    pub text_body: String,
+    pub html_body: String,
+}
+
+/// One message of a campaign waiting in (or gone from) the outbox.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub campaign_id: i64,
+    pub subscriber_id: i64,
+    pub email: String,
+    pub attempts: i64,
+}
+
+/// Where a campaign's messages stand.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct CampaignCounts {
+    pub queued: i64,
+    pub sent: i64,
+    /// Gave up after temporary failures.
+    pub failed: i64,
+    /// Refused for good (the address is now suppressed).
+    pub bounced: i64,
+}
+
+impl CampaignCounts {
+    pub fn total(&self) -> i64 {
+        self.queued + self.sent + self.failed + self.bounced
+    }
+}

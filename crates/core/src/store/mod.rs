@@ -218,6 +218,8 @@ pub trait RateCounters: Send + Sync {
     /// Adds one hit to `key` in the window starting at `window_start` (unix
     /// seconds) and returns the hits so far in that window.
     async fn hit(&self, key: &str, window_start: i64) -> StoreResult<i64>;
+    /// Adds `n` hits at once (a batch of messages sent); returns the total.
+    async fn add_hits(&self, key: &str, window_start: i64, n: i64) -> StoreResult<i64>;
     /// The hits so far, without adding one.
     async fn hits(&self, key: &str, window_start: i64) -> StoreResult<i64>;
     /// Forgets windows that started before `before`.
@@ -415,6 +417,49 @@ pub trait NewsletterStore: Send + Sync {
     async fn is_suppressed(&self, email_norm: &str) -> StoreResult<bool>;
 }
 
+/// Campaigns and their outbox: one row per (campaign, recipient), leased
+/// by senders on any app server.
+#[async_trait]
+pub trait CampaignStore: Send + Sync {
+    /// Stores a campaign; `None` when its dedupe key was used before (the
+    /// same breaking alert or digest is never made twice).
+    async fn create_campaign(
+        &self,
+        c: &NewCampaign,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Campaign>>;
+    async fn campaign(&self, id: i64) -> StoreResult<Option<Campaign>>;
+    /// A site's campaigns, newest first.
+    async fn campaigns(&self, site_id: i64, limit: u32) -> StoreResult<Vec<Campaign>>;
+    /// Puts one outbox row per active, unsuppressed subscriber of the
+    /// campaign's list (once, however often it is called) and marks the
+    /// campaign sending; returns how many rows were added.
+    async fn queue_campaign(&self, id: i64, now: DateTime<Utc>) -> StoreResult<u64>;
+    /// How many would be queued now (for `--dry-run`).
+    async fn list_audience(&self, list_id: i64) -> StoreResult<i64>;
+    /// Leases up to `limit` due messages until `lease_until`.
+    async fn lease_outbox(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxItem>>;
+    async fn outbox_sent(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()>;
+    /// A temporary failure: try again at `retry_at`, or give up (`None`).
+    async fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// A permanent refusal: the message is bounced and the address suppressed.
+    async fn outbox_bounced(&self, id: i64, error: &str, now: DateTime<Utc>) -> StoreResult<()>;
+    async fn campaign_counts(&self, id: i64) -> StoreResult<CampaignCounts>;
+    /// Marks sending campaigns with nothing queued as done.
+    async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+}
+
 /// Health of the connection itself.
 #[async_trait]
 pub trait Health: Send + Sync {
@@ -439,6 +484,7 @@ pub trait Store:
     + CommentStore
     + ModerationStore
     + NewsletterStore
+    + CampaignStore
     + Health
 {
 }
@@ -457,6 +503,7 @@ impl<T> Store for T where
         + CommentStore
         + ModerationStore
         + NewsletterStore
+        + CampaignStore
         + Health
 {
 }

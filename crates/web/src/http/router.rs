@@ -91,11 +91,14 @@ pub async fn serve(
     .map_err(std::io::Error::other)?;
     let mut worker = kawaraban_mail::Worker::new(
         state.store.clone(),
-        transport,
+        transport.clone(),
         state.config.mail_from.clone(),
     );
     worker.wake = state.mail_wake.clone();
-    let mailer = tokio::spawn(worker.run(stop_rx));
+    let mailer = tokio::spawn(worker.run(stop_rx.clone()));
+    let newsletters = tokio::spawn(
+        crate::newsletters::sender::Sender::new(state.clone(), transport.clone()).run(stop_rx),
+    );
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -105,5 +108,6 @@ pub async fn serve(
         .await;
     let _ = follower.await;
     let _ = mailer.await;
+    let _ = newsletters.await;
     result
 }

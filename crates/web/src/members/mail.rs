@@ -49,7 +49,7 @@ pub async fn send(
     Ok(())
 }
 
-fn split_subject(text: &str) -> Option<(String, String)> {
+pub(crate) fn split_subject(text: &str) -> Option<(String, String)> {
     let text = text.trim_start();
     let rest = text.strip_prefix("Subject:")?;
     let (subject, body) = rest.split_once('\n').unwrap_or((rest, ""));

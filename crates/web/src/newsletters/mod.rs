@@ -3,7 +3,10 @@
 //! "manage my newsletters" page behind a signed link in every email, and
 //! one-click unsubscribe (RFC 8058). None of it needs a sign-in.
 
+pub mod alerts;
+pub mod campaigns;
 pub mod manage;
+pub mod sender;
 pub mod signup;
 
 use axum::routing::get;

@@ -341,3 +341,215 @@ async fn members_with_a_confirmed_address_need_no_link_and_suppressed_addresses_
     assert!(app.mail_for(&email).is_empty());
     app.stop().await;
 }
+
+/// The raw messages the sink (or outbox) holds for an address.
+fn raw_mail(app: &TestApp, to: &str) -> Vec<String> {
+    let mut files: Vec<_> = std::fs::read_dir(app.mail_dir())
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|e| e == "eml"));
+    files.sort();
+    files
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        // Long header lines are folded; unfold them to read whole values.
+        .map(|m| {
+            m.replace("\r\n", "\n")
+                .replace("\n ", " ")
+                .replace("\n\t", " ")
+        })
+        .filter(|m| {
+            m.to_lowercase()
+                .contains(&format!("to: {}", to.to_lowercase()))
+        })
+        .collect()
+}
+
+async fn settle(app: &TestApp, campaign: i64) -> CampaignCounts {
+    for _ in 0..200 {
+        let c = app.store.campaign_counts(campaign).await.unwrap();
+        if c.queued == 0 {
+            return c;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("campaign {campaign} still has queued messages");
+}
+
+fn fail_rule(app: &TestApp, rule: &str) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(app.mail_dir().join(".fail-rules"))
+        .unwrap();
+    writeln!(f, "{rule}").unwrap();
+}
+
+#[tokio::test]
+async fn a_campaign_reaches_each_active_subscriber_once_with_one_click_unsubscribe() {
+    let app = TestApp::builder().start().await;
+    let (daily, breaking) = lists(&app).await;
+    let site = news_id(&app);
+    let people: Vec<String> = (0..4).map(|i| address(&format!("camp{i}"))).collect();
+    for (i, e) in people.iter().enumerate() {
+        let norm = kawaraban_core::identity::parse_email(e).unwrap().norm;
+        let status = if i == 3 {
+            SubscriberStatus::Paused
+        } else {
+            SubscriberStatus::Active
+        };
+        app.store
+            .import_subscriber(site, e, &norm, status, &[daily, breaking], now())
+            .await
+            .unwrap();
+    }
+    let suppressed = kawaraban_core::identity::parse_email(&people[2])
+        .unwrap()
+        .norm;
+    app.store
+        .suppress(&suppressed, "complaint", now())
+        .await
+        .unwrap();
+    let network = app.state.network.get();
+    let news = network.sites.iter().find(|s| s.id == site).unwrap();
+    let list = app
+        .store
+        .lists(site)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.id == breaking)
+        .unwrap();
+    let article = app
+        .store
+        .article_by_slug(site, "rail-line-reopens", now())
+        .await
+        .unwrap()
+        .unwrap();
+    let (c, queued) =
+        kawaraban_web::newsletters::alerts::send_breaking(&app.state, news, &list, &article)
+            .await
+            .unwrap()
+            .expect("a first alert");
+    assert_eq!(queued, 2, "the paused and the suppressed are not queued");
+    // Triggered again: nothing new.
+    assert!(
+        kawaraban_web::newsletters::alerts::send_breaking(&app.state, news, &list, &article)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let counts = settle(&app, c.id).await;
+    assert_eq!((counts.sent, counts.failed, counts.bounced), (2, 0, 0));
+    for (i, e) in people.iter().enumerate() {
+        let got = raw_mail(&app, e);
+        assert_eq!(got.len(), usize::from(i < 2), "{e}: {} messages", got.len());
+    }
+    let m = &raw_mail(&app, &people[0])[0];
+    assert!(
+        m.contains("Subject: Breaking: Rail line reopens after typhoon repairs"),
+        "{m}"
+    );
+    assert!(m.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+    assert!(m.contains("Precedence: bulk"));
+    assert!(m.contains(&format!("Message-ID: <c{}.s", c.id)));
+    let header = m
+        .lines()
+        .find(|l| l.starts_with("List-Unsubscribe: <"))
+        .expect("List-Unsubscribe");
+    let url = &header["List-Unsubscribe: <".len()..header.find('>').unwrap()];
+    assert!(
+        url.starts_with("http://news.localhost:8080/newsletters/unsubscribe/"),
+        "{url}"
+    );
+    assert!(header.contains("<mailto:unsubscribe@example.test?subject=unsubscribe%20"));
+    assert!(
+        m.contains("/newsletters/manage/"),
+        "the body links to the manage page"
+    );
+    assert!(!m.contains("%%MANAGE_URL%%") && !m.contains("%%UNSUBSCRIBE_URL%%"));
+    // The header's URL unsubscribes with one POST.
+    let path = url.trim_start_matches("http://news.localhost:8080");
+    let resp = app
+        .request(reqwest::Method::POST, NEWS, path)
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        subscriber(&app, &people[0]).await.unwrap().status,
+        SubscriberStatus::Unsubscribed
+    );
+    // Finished campaigns are closed.
+    let mut done = false;
+    for _ in 0..100 {
+        if app.store.campaign(c.id).await.unwrap().unwrap().status == "done" {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(done, "the campaign is marked done");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn temporary_refusals_are_retried_and_permanent_ones_suppress_the_address() {
+    let app = TestApp::builder().start().await;
+    if std::env::var("KAWARABAN_TEST_SMTP_URL").is_err() {
+        eprintln!("skipped: needs the SMTP sink (scripts/test.sh starts it)");
+        return;
+    }
+    let (daily, _) = lists(&app).await;
+    let site = news_id(&app);
+    let (soft, hard) = (address("soft"), address("hard"));
+    for e in [&soft, &hard] {
+        let norm = kawaraban_core::identity::parse_email(e).unwrap().norm;
+        app.store
+            .import_subscriber(site, e, &norm, SubscriberStatus::Active, &[daily], now())
+            .await
+            .unwrap();
+    }
+    fail_rule(&app, &format!("{soft} 451 try again later once"));
+    fail_rule(&app, &format!("{hard} 550 no such user"));
+    let network = app.state.network.get();
+    let news = network.sites.iter().find(|s| s.id == site).unwrap();
+    let list = app
+        .store
+        .lists(site)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.id == daily)
+        .unwrap();
+    let draft = kawaraban_web::newsletters::campaigns::Draft {
+        site: news,
+        list: &list,
+        template: "letter",
+        subject: Some("This week"),
+        preheader: "",
+        kind: "campaign",
+        dedupe_key: None,
+        extra: minijinja::context! {},
+    };
+    let (c, n) = kawaraban_web::newsletters::campaigns::create_and_queue(&app.state, &draft)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 2);
+    let counts = settle(&app, c.id).await;
+    assert_eq!((counts.sent, counts.bounced), (1, 1), "{counts:?}");
+    assert_eq!(raw_mail(&app, &soft).len(), 1, "sent once, after the retry");
+    assert!(raw_mail(&app, &hard).is_empty());
+    let hard_norm = kawaraban_core::identity::parse_email(&hard).unwrap().norm;
+    assert!(app.store.is_suppressed(&hard_norm).await.unwrap());
+    // The next campaign skips the bounced address.
+    let (_, n) = kawaraban_web::newsletters::campaigns::create_and_queue(&app.state, &draft)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(n, 1);
+    app.stop().await;
+}

@@ -179,6 +179,7 @@ impl Builder {
         config.per_page = self.per_page;
         config.outbox_dir = dir.path().join("outbox");
         config.mail_from = "The Test Post <news@example.test>".into();
+        config.send_retry = Duration::from_millis(300);
         // The test script starts a real SMTP server on loopback; without it
         // (a plain `cargo test`) emails land in the outbox directory.
         config.smtp_url = std::env::var("KAWARABAN_TEST_SMTP_URL").ok();
