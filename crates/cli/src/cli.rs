@@ -164,9 +164,11 @@ pub struct SendArgs {
     /// The subject (instead of the template's `Subject:` line).
     #[arg(long)]
     pub subject: Option<String>,
-    /// The theme's email template: `email/NAME.txt` and `email/NAME.html`.
-    #[arg(long, default_value = "letter")]
-    pub from_template: String,
+    /// The theme's email template: `email/NAME.txt` and `email/NAME.html`
+    /// (default: `digest` for a digest list, with today's stories by
+    /// section; `letter` for the others).
+    #[arg(long)]
+    pub from_template: Option<String>,
     /// The line mail programs show after the subject.
     #[arg(long, default_value = "")]
     pub preheader: String,
@@ -199,6 +201,9 @@ pub struct AddListArgs {
     /// Order on the signup page (smaller first).
     #[arg(long, default_value_t = 0)]
     pub position: i64,
+    /// A digest's daily sending time, HH:MM in the site's time zone.
+    #[arg(long)]
+    pub send_time: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

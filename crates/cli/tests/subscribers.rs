@@ -147,3 +147,145 @@ fn csv_imports_keep_good_rows_name_bad_lines_and_export_round_trips() {
         stderr(&out)
     );
 }
+
+#[test]
+fn campaigns_and_alerts_are_sent_from_the_command_line_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let out = kawaraban(d, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    ok(&[
+        "site",
+        "add",
+        "news",
+        "--name",
+        "Daily",
+        "--url",
+        "https://news.example.com",
+        "--time-zone",
+        "Asia/Tokyo",
+    ]);
+    ok(&[
+        "newsletter",
+        "add-list",
+        "news",
+        "weekly",
+        "--name",
+        "Weekly",
+        "--kind",
+        "newsletter",
+    ]);
+    ok(&[
+        "newsletter",
+        "add-list",
+        "news",
+        "breaking",
+        "--name",
+        "Breaking",
+        "--kind",
+        "breaking",
+    ]);
+    let out = kawaraban(
+        d,
+        &[
+            "newsletter",
+            "add-list",
+            "news",
+            "daily",
+            "--name",
+            "D",
+            "--kind",
+            "digest",
+            "--send-time",
+            "7pm",
+        ],
+    );
+    assert!(
+        stderr(&out).contains("send time \"7pm\": use HH:MM"),
+        "{}",
+        stderr(&out)
+    );
+    let csv = d.join("people.csv");
+    std::fs::write(
+        &csv,
+        "email,lists\nann@example.test,weekly;breaking\nben@example.test,weekly\n",
+    )
+    .unwrap();
+    ok(&["subscribers", "import", "news", csv.to_str().unwrap()]);
+    let articles = d.join("articles");
+    std::fs::create_dir_all(&articles).unwrap();
+    let published = (chrono::Utc::now() - chrono::Duration::minutes(10)).to_rfc3339();
+    std::fs::write(
+        articles.join("flood.md"),
+        format!("---\ntitle: River floods the old town\nslug: river-floods\nsite: news\nsection: national\nsummary: Water reached the station.\npublished_at: {published}\n---\nBody.\n"),
+    )
+    .unwrap();
+    ok(&["import", articles.to_str().unwrap()]);
+
+    let out = ok(&[
+        "newsletter",
+        "send",
+        "news",
+        "weekly",
+        "--subject",
+        "This week",
+        "--dry-run",
+    ]);
+    assert!(
+        out.contains("would send to 2 subscribers of Weekly"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Subject: This week") && out.contains("River floods the old town"),
+        "{out}"
+    );
+    let outbox = d.join("outbox");
+    assert!(
+        !outbox.exists() || std::fs::read_dir(&outbox).unwrap().count() == 0,
+        "a dry run sends nothing"
+    );
+    let out = ok(&[
+        "newsletter",
+        "send",
+        "news",
+        "weekly",
+        "--subject",
+        "This week",
+        "--wait",
+    ]);
+    assert!(
+        out.contains("queued for 2 subscribers") && out.contains("sent 2, failed 0, bounced 0"),
+        "{out}"
+    );
+    let out = ok(&["alert", "send", "news", "river-floods", "--wait"]);
+    assert!(
+        out.contains("queued for 1 subscribers of breaking") && out.contains("sent 1"),
+        "{out}"
+    );
+    let out = ok(&["alert", "send", "news", "river-floods"]);
+    assert!(out.contains("already sent"), "{out}");
+    let files: Vec<String> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .collect();
+    assert_eq!(files.len(), 3, "two letters and one alert");
+    assert_eq!(
+        files
+            .iter()
+            .filter(|m| m.contains("Subject: Breaking: River floods the old town"))
+            .count(),
+        1
+    );
+    assert!(files
+        .iter()
+        .all(|m| m.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")));
+    let out = kawaraban(d, &["alert", "send", "news", "no-such-story"]);
+    assert!(
+        stderr(&out).contains("no published article \"no-such-story\""),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -165,6 +165,20 @@ macro_rules! impl_campaign_store {
                     Ok(c)
                 }
 
+                async fn breaking_articles(&self, site_id: i64, since: DateTime<Utc>, now: DateTime<Utc>) -> StoreResult<Vec<(i64, String)>> {
+                    let rows: Vec<(i64, String)> = sqlx::query_as(
+                        "SELECT id, slug FROM articles WHERE site_id = $1 AND breaking AND status = 'published' \
+                         AND published_at > $2 AND published_at <= $3 ORDER BY published_at")
+                        .bind(site_id).bind(since).bind(now).fetch_all(&self.pool).await.map_err(map)?;
+                    Ok(rows)
+                }
+
+                async fn campaign_exists(&self, dedupe_key: &str) -> StoreResult<bool> {
+                    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaigns WHERE dedupe_key = $1")
+                        .bind(dedupe_key).fetch_one(&self.pool).await.map_err(map)?;
+                    Ok(n > 0)
+                }
+
                 async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<u64> {
                     let r = sqlx::query(
                         "UPDATE campaigns SET status = 'done', finished_at = $1 WHERE status = 'sending' \

@@ -11,6 +11,7 @@ pub(crate) struct ListRow {
     pub kind: String,
     pub section_id: Option<i64>,
     pub position: i64,
+    pub send_time: Option<String>,
 }
 
 impl From<ListRow> for kawaraban_core::model::MailingList {
@@ -25,12 +26,13 @@ impl From<ListRow> for kawaraban_core::model::MailingList {
             kind: ListKind::parse(&r.kind).unwrap_or(ListKind::Newsletter),
             section_id: r.section_id,
             position: r.position,
+            send_time: r.send_time,
         }
     }
 }
 
 pub(crate) const LIST_SELECT: &str =
-    "SELECT id, site_id, key, name, description, kind, section_id, position FROM mailing_lists";
+    "SELECT id, site_id, key, name, description, kind, section_id, position, send_time FROM mailing_lists";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SubscriberRow {
@@ -122,14 +124,15 @@ macro_rules! impl_newsletter_store {
                 async fn upsert_list(&self, l: &NewList, now: DateTime<Utc>) -> StoreResult<MailingList> {
                     l.validate().map_err(StoreError::Conflict)?;
                     let row: ListRow = sqlx::query_as(
-                        "INSERT INTO mailing_lists (site_id, key, name, description, kind, section_id, position, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                        "INSERT INTO mailing_lists (site_id, key, name, description, kind, section_id, position, created_at, send_time) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                          ON CONFLICT (site_id, key) DO UPDATE SET name = excluded.name, \
                            description = excluded.description, kind = excluded.kind, \
-                           section_id = excluded.section_id, position = excluded.position \
-                         RETURNING id, site_id, key, name, description, kind, section_id, position")
+                           section_id = excluded.section_id, position = excluded.position, \
+                           send_time = excluded.send_time \
+                         RETURNING id, site_id, key, name, description, kind, section_id, position, send_time")
                         .bind(l.site_id).bind(&l.key).bind(l.name.trim()).bind(&l.description)
-                        .bind(l.kind.as_str()).bind(l.section_id).bind(l.position).bind(now)
+                        .bind(l.kind.as_str()).bind(l.section_id).bind(l.position).bind(now).bind(&l.send_time)
                         .fetch_one(&self.pool).await.map_err(map)?;
                     Ok(row.into())
                 }

@@ -30,6 +30,7 @@ fn list(site_id: i64, key: &str, kind: ListKind, position: i64) -> NewList {
         kind,
         section_id: None,
         position,
+        send_time: None,
     }
 }
 
@@ -297,4 +298,26 @@ async fn imports_set_status_and_lists_and_pages_read_in_id_order() {
         .await
         .unwrap()
         .is_empty());
+}
+
+#[tokio::test]
+async fn digests_keep_their_sending_time_and_only_digests_have_one() {
+    let db = db().await;
+    let news = site(&*db.store, "news").await;
+    let mut l = list(news, "daily", ListKind::Digest, 0);
+    l.send_time = Some("18:00".into());
+    assert_eq!(
+        db.store
+            .upsert_list(&l, at(9, 0))
+            .await
+            .unwrap()
+            .send_time
+            .as_deref(),
+        Some("18:00")
+    );
+    l.send_time = Some("25:00".into());
+    assert!(db.store.upsert_list(&l, at(9, 0)).await.is_err());
+    let mut b = list(news, "breaking", ListKind::Breaking, 1);
+    b.send_time = Some("08:00".into());
+    assert!(db.store.upsert_list(&b, at(9, 0)).await.is_err());
 }

@@ -65,6 +65,7 @@ pub async fn run(global: &Global, cmd: NewsletterCommand) -> anyhow::Result<Exit
                 kind,
                 section_id,
                 position: a.position,
+                send_time: a.send_time,
             };
             list.validate().map_err(anyhow::Error::msg)?;
             let stored = store.upsert_list(&list, Utc::now()).await?;
@@ -106,15 +107,33 @@ async fn send(
         .into_iter()
         .find(|l| l.key == a.list)
         .ok_or_else(|| anyhow::anyhow!("{} has no list {:?}", site.key, a.list))?;
+    let digest = list.kind == kawaraban_core::model::ListKind::Digest && a.from_template.is_none();
+    let extra = if digest {
+        kawaraban_web::newsletters::schedule::digest_stories(&state, site, Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no stories published today on {}: nothing for a digest",
+                    site.key
+                )
+            })?
+    } else {
+        minijinja::context! {}
+    };
+    let template = a
+        .from_template
+        .clone()
+        .unwrap_or_else(|| if digest { "digest" } else { "letter" }.to_string());
     let draft = Draft {
         site,
         list: &list,
-        template: &a.from_template,
+        template: &template,
         subject: a.subject.as_deref(),
         preheader: &a.preheader,
-        kind: "campaign",
+        kind: if digest { "digest" } else { "campaign" },
         dedupe_key: None,
-        extra: minijinja::context! {},
+        extra,
     };
     if a.dry_run {
         let (subject, text, _) = campaigns::render(&state, &draft)

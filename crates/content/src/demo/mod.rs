@@ -204,6 +204,7 @@ async fn lists(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<()> {
                     kind: d.kind,
                     section_id,
                     position: position as i64,
+                    send_time: (d.kind == ListKind::Digest).then(|| "18:00".to_string()),
                 },
                 now,
             )

@@ -52,6 +52,8 @@ pub struct MailingList {
     /// The section of a section-alerts list.
     pub section_id: Option<i64>,
     pub position: i64,
+    /// A digest's local sending time, `HH:MM` in the site's time zone.
+    pub send_time: Option<String>,
 }
 
 /// What `newsletter list add` stores (or updates, by site and key).
@@ -64,6 +66,16 @@ pub struct NewList {
     pub kind: ListKind,
     pub section_id: Option<i64>,
     pub position: i64,
+    pub send_time: Option<String>,
+}
+
+/// Reads `HH:MM` (00:00 to 23:59).
+pub fn parse_send_time(s: &str) -> Option<chrono::NaiveTime> {
+    let (h, m) = s.split_once(':')?;
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    chrono::NaiveTime::from_hms_opt(h.parse().ok()?, m.parse().ok()?, 0)
 }
 
 impl NewList {
@@ -76,6 +88,14 @@ impl NewList {
         }
         if self.description.chars().count() > 300 {
             return Err("a list description is at most 300 characters".into());
+        }
+        if let Some(t) = &self.send_time {
+            if parse_send_time(t).is_none() {
+                return Err(format!("send time {t:?}: use HH:MM, such as 18:00"));
+            }
+            if self.kind != ListKind::Digest {
+                return Err("only a digest has a sending time".into());
+            }
         }
         if (self.kind == ListKind::Section) != self.section_id.is_some() {
             return Err(

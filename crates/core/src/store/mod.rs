@@ -456,6 +456,15 @@ pub trait CampaignStore: Send + Sync {
     /// A permanent refusal: the message is bounced and the address suppressed.
     async fn outbox_bounced(&self, id: i64, error: &str, now: DateTime<Utc>) -> StoreResult<()>;
     async fn campaign_counts(&self, id: i64) -> StoreResult<CampaignCounts>;
+    /// Breaking articles of a site published in `(since, now]`: id and slug.
+    async fn breaking_articles(
+        &self,
+        site_id: i64,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(i64, String)>>;
+    /// Whether a campaign with this dedupe key exists.
+    async fn campaign_exists(&self, dedupe_key: &str) -> StoreResult<bool>;
     /// Marks sending campaigns with nothing queued as done.
     async fn finish_campaigns(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 }

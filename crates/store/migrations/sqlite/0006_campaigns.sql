@@ -1,6 +1,9 @@
 -- Campaigns (breaking alerts, digests, newsroom letters) and the outbox:
 -- one row per (campaign, recipient), leased by the senders of every app
 -- server, so that each recipient is queued once and sent once.
+-- A digest's local sending time (HH:MM in the site's time zone).
+ALTER TABLE mailing_lists ADD COLUMN send_time TEXT;
+
 CREATE TABLE campaigns (
     id          INTEGER PRIMARY KEY,
     site_id     INTEGER NOT NULL REFERENCES sites(id) ON DELETE CASCADE,

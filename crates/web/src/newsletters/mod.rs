@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod campaigns;
 pub mod manage;
+pub mod schedule;
 pub mod sender;
 pub mod signup;
 

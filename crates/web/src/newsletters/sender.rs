@@ -33,6 +33,8 @@ pub struct Sender {
     /// Campaigns read once per process.
     campaigns: tokio::sync::Mutex<HashMap<i64, Arc<Campaign>>>,
     pub idle: Duration,
+    /// How often alerts and digests that are due are looked for.
+    pub schedule_every: Duration,
 }
 
 impl Sender {
@@ -44,15 +46,23 @@ impl Sender {
             from,
             campaigns: Default::default(),
             idle: Duration::from_millis(500),
+            schedule_every: Duration::from_secs(60),
         }
     }
 
     /// Sends until `stop` turns true.
     pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
         let me = Arc::new(self);
+        let mut next_check = tokio::time::Instant::now();
         loop {
             if *stop.borrow() {
                 return;
+            }
+            if tokio::time::Instant::now() >= next_check {
+                next_check = tokio::time::Instant::now() + me.schedule_every;
+                if let Err(e) = super::schedule::tick(&me.state, Utc::now()).await {
+                    tracing::warn!(error = %e, "cannot check the alerts and digests due");
+                }
             }
             let sent = match me.clone().step().await {
                 Ok(n) => n,

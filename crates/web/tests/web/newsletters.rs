@@ -28,6 +28,7 @@ async fn lists(app: &TestApp) -> (i64, i64) {
                     kind,
                     section_id: None,
                     position: 0,
+                    send_time: None,
                 },
                 now(),
             )
@@ -132,6 +133,7 @@ async fn a_form_without_a_token_and_bad_input_get_the_page_back_filled_in() {
                     kind: ListKind::Newsletter,
                     section_id: None,
                     position: 0,
+                    send_time: None,
                 },
                 now(),
             )
@@ -551,5 +553,97 @@ async fn temporary_refusals_are_retried_and_permanent_ones_suppress_the_address(
         .unwrap()
         .unwrap();
     assert_eq!(n, 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn breaking_articles_and_digests_go_out_once_without_anyone_sending_them() {
+    let app = TestApp::builder().start().await;
+    let (daily, breaking) = lists(&app).await;
+    let site = news_id(&app);
+    // The digest is due from 00:00 Tokyo time: always, today.
+    app.store
+        .upsert_list(
+            &NewList {
+                site_id: site,
+                key: "daily".into(),
+                name: "The Daily".into(),
+                description: String::new(),
+                kind: ListKind::Digest,
+                section_id: None,
+                position: 0,
+                send_time: Some("00:00".into()),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    let reader = address("sched");
+    let norm = kawaraban_core::identity::parse_email(&reader).unwrap().norm;
+    app.store
+        .import_subscriber(
+            site,
+            &reader,
+            &norm,
+            SubscriberStatus::Active,
+            &[daily, breaking],
+            now(),
+        )
+        .await
+        .unwrap();
+    let published = (now() - chrono::Duration::minutes(5)).to_rfc3339();
+    app.import(&[article(
+        "news",
+        "national",
+        "dam-alert",
+        "Dam operators open spillways as river rises",
+        &published,
+        "breaking: true\n",
+    )])
+    .await;
+    let t = now();
+    kawaraban_web::newsletters::schedule::tick(&app.state, t)
+        .await
+        .unwrap();
+    kawaraban_web::newsletters::schedule::tick(&app.state, t + chrono::Duration::seconds(60))
+        .await
+        .unwrap();
+    let campaigns = app.store.campaigns(site, 10).await.unwrap();
+    let kinds: Vec<&str> = campaigns.iter().map(|c| c.kind.as_str()).collect();
+    // Minutes after midnight in Tokyo the five-minute-old story is
+    // yesterday's and there is no digest yet; otherwise there is one.
+    let tokyo = t.with_timezone(&chrono_tz::Asia::Tokyo);
+    let digest_expected = tokyo.date_naive()
+        == (t - chrono::Duration::minutes(5))
+            .with_timezone(&chrono_tz::Asia::Tokyo)
+            .date_naive();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "breaking").count(),
+        1,
+        "{kinds:?}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "digest").count(),
+        usize::from(digest_expected),
+        "{kinds:?}"
+    );
+    for c in &campaigns {
+        settle(&app, c.id).await;
+    }
+    let mails = raw_mail(&app, &reader);
+    assert_eq!(mails.len(), campaigns.len(), "one message per mailing");
+    assert!(mails
+        .iter()
+        .any(|m| m.contains("Subject: Breaking: Dam operators open spillways")));
+    if digest_expected {
+        let d = mails
+            .iter()
+            .find(|m| m.contains("Subject: The Daily:"))
+            .expect("the digest");
+        assert!(
+            d.contains("Dam operators open spillways") && d.contains("NATIONAL"),
+            "{d}"
+        );
+    }
     app.stop().await;
 }
