@@ -150,6 +150,12 @@ pub enum NewsletterCommand {
     },
     /// Add a mailing list to a site, or update the one with this key.
     AddList(AddListArgs),
+    /// Print the URL that takes bounce and complaint reports (raw messages,
+    /// POSTed by the mail server or the provider's webhook).
+    ReportUrl {
+        /// The site's key.
+        site: String,
+    },
     /// Send a campaign to a list: render the theme's email template, queue
     /// every active subscriber once, and (with --wait) send and show progress.
     Send(SendArgs),

@@ -173,6 +173,14 @@ macro_rules! impl_campaign_store {
                     Ok(rows)
                 }
 
+                async fn outbox_bounced_late(&self, campaign_id: i64, subscriber_id: i64, error: &str) -> StoreResult<bool> {
+                    let r = sqlx::query(
+                        "UPDATE outbox SET status = 'bounced', error = $3 \
+                         WHERE campaign_id = $1 AND subscriber_id = $2 AND status = 'sent'")
+                        .bind(campaign_id).bind(subscriber_id).bind(error).execute(&self.pool).await.map_err(map)?;
+                    Ok(r.rows_affected() == 1)
+                }
+
                 async fn campaign_exists(&self, dedupe_key: &str) -> StoreResult<bool> {
                     let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaigns WHERE dedupe_key = $1")
                         .bind(dedupe_key).fetch_one(&self.pool).await.map_err(map)?;

@@ -230,6 +230,12 @@ macro_rules! impl_newsletter_store {
                     }).collect())
                 }
 
+                async fn unsubscribe_everywhere(&self, email_norm: &str, now: DateTime<Utc>) -> StoreResult<u64> {
+                    let r = sqlx::query("UPDATE subscribers SET status = 'unsubscribed', updated_at = $2 WHERE email_norm = $1")
+                        .bind(email_norm).bind(now).execute(&self.pool).await.map_err(map)?;
+                    Ok(r.rows_affected())
+                }
+
                 async fn suppress(&self, email_norm: &str, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {
                     sqlx::query(
                         "INSERT INTO suppressions (email_norm, reason, created_at) VALUES ($1, $2, $3) \

@@ -80,6 +80,17 @@ pub async fn run(global: &Global, cmd: NewsletterCommand) -> anyhow::Result<Exit
             );
         }
         NewsletterCommand::Send(a) => return send(global, &paths, store, a).await,
+        NewsletterCommand::ReportUrl { site } => {
+            let site = site_of(site).await?;
+            let state = kawaraban_web::AppState::new(
+                store.clone(),
+                crate::context::web_config(global, &paths),
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
+            let key = kawaraban_web::newsletters::reports::report_key(&state);
+            println!("{}", site.absolute(&format!("/newsletters/reports/{key}")));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

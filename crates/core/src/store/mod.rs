@@ -411,6 +411,12 @@ pub trait NewsletterStore: Send + Sync {
         after_id: i64,
         limit: u32,
     ) -> StoreResult<Vec<Subscriber>>;
+    /// A complaint: the address leaves every list of every site.
+    async fn unsubscribe_everywhere(
+        &self,
+        email_norm: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
     /// Never mail this address again (bounce, complaint, or by hand).
     async fn suppress(&self, email_norm: &str, reason: &str, now: DateTime<Utc>)
         -> StoreResult<()>;
@@ -463,6 +469,13 @@ pub trait CampaignStore: Send + Sync {
         since: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<(i64, String)>>;
+    /// A bounce reported after delivery: that message counts as bounced.
+    async fn outbox_bounced_late(
+        &self,
+        campaign_id: i64,
+        subscriber_id: i64,
+        error: &str,
+    ) -> StoreResult<bool>;
     /// Whether a campaign with this dedupe key exists.
     async fn campaign_exists(&self, dedupe_key: &str) -> StoreResult<bool>;
     /// Marks sending campaigns with nothing queued as done.

@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod campaigns;
 pub mod manage;
+pub mod reports;
 pub mod schedule;
 pub mod sender;
 pub mod signup;
@@ -29,6 +30,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/newsletters/unsubscribe/{key}",
             get(manage::unsubscribe_page).post(manage::one_click),
+        )
+        .route(
+            "/newsletters/reports/{key}",
+            axum::routing::post(reports::receive),
         )
 }
 
