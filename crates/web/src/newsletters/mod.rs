@@ -3,6 +3,7 @@
 //! "manage my newsletters" page behind a signed link in every email, and
 //! one-click unsubscribe (RFC 8058). None of it needs a sign-in.
 
+pub mod admin;
 pub mod alerts;
 pub mod campaigns;
 pub mod manage;
@@ -31,6 +32,7 @@ pub fn routes() -> Router<AppState> {
             "/newsletters/unsubscribe/{key}",
             get(manage::unsubscribe_page).post(manage::one_click),
         )
+        .route("/newsletters/campaigns", get(admin::page))
         .route(
             "/newsletters/reports/{key}",
             axum::routing::post(reports::receive),

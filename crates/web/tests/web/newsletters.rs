@@ -484,6 +484,16 @@ async fn a_campaign_reaches_each_active_subscriber_once_with_one_click_unsubscri
         subscriber(&app, &people[0]).await.unwrap().status,
         SubscriberStatus::Unsubscribed
     );
+    // Editors see its counts; members may not.
+    let (mut ed, _) = person(&app, "Eddie", Role::Editor).await;
+    let page = ed.get("/newsletters/campaigns").await;
+    assert_eq!(page.status, 200);
+    assert!(page
+        .body
+        .contains("Breaking: Rail line reopens after typhoon repairs"));
+    assert!(page.body.contains(&format!("id=\"campaign-{}\"", c.id)));
+    let (mut member, _) = person(&app, "Molly", Role::Member).await;
+    assert_eq!(member.get("/newsletters/campaigns").await.status, 403);
     // Finished campaigns are closed.
     let mut done = false;
     for _ in 0..100 {
