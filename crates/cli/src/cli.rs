@@ -285,6 +285,12 @@ pub struct GenerateArgs {
     /// How many members write them (made if missing: reader-N@generated.invalid).
     #[arg(long, default_value_t = 200)]
     pub members: u64,
+    /// How many newsletter subscribers (active, on `--list`): reader-N@generated.invalid.
+    #[arg(long, default_value_t = 0)]
+    pub subscribers: u64,
+    /// The list they subscribe to (made as a newsletter if missing).
+    #[arg(long, default_value = "generated")]
+    pub list: String,
     /// Sign each of those members in on the site and write their session
     /// cookies here, one per line (for load tests).
     #[arg(long)]

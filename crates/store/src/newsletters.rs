@@ -208,6 +208,33 @@ macro_rules! impl_newsletter_store {
                     Ok(!existed)
                 }
 
+                async fn bulk_subscribe(&self, site_id: i64, list_id: i64, emails: &[String], now: DateTime<Utc>) -> StoreResult<u64> {
+                    let mut added = 0;
+                    let mut tx = self.pool.begin().await.map_err(map)?;
+                    // 500 rows a statement keeps under SQLite's bound-variable limit.
+                    for chunk in emails.chunks(500) {
+                        let mut q = sqlx::QueryBuilder::new(
+                            "INSERT INTO subscribers (site_id, email, email_norm, status, created_at, confirmed_at, updated_at) ");
+                        q.push_values(chunk, |mut b, e| {
+                            b.push_bind(site_id).push_bind(e).push_bind(e.to_lowercase()).push_bind("active")
+                                .push_bind(now).push_bind(now).push_bind(now);
+                        });
+                        q.push(" ON CONFLICT (site_id, email_norm) DO NOTHING RETURNING id");
+                        let ids: Vec<(i64,)> = q.build_query_as().fetch_all(&mut *tx).await.map_err(map)?;
+                        if ids.is_empty() {
+                            continue;
+                        }
+                        added += ids.len() as u64;
+                        let mut q = sqlx::QueryBuilder::new("INSERT INTO subscriptions (subscriber_id, list_id, created_at) ");
+                        q.push_values(&ids, |mut b, (id,)| {
+                            b.push_bind(*id).push_bind(list_id).push_bind(now);
+                        });
+                        q.build().execute(&mut *tx).await.map_err(map)?;
+                    }
+                    tx.commit().await.map_err(map)?;
+                    Ok(added)
+                }
+
                 async fn subscribers_page(&self, site_id: i64, after_id: i64, limit: u32) -> StoreResult<Vec<Subscriber>> {
                     let rows: Vec<SubscriberRow> = sqlx::query_as(&format!(
                         "{SUBSCRIBER_SELECT} WHERE site_id = $1 AND id > $2 ORDER BY id LIMIT $3"))

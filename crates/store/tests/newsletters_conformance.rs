@@ -321,3 +321,138 @@ async fn digests_keep_their_sending_time_and_only_digests_have_one() {
     b.send_time = Some("08:00".into());
     assert!(db.store.upsert_list(&b, at(9, 0)).await.is_err());
 }
+
+#[tokio::test]
+async fn bulk_subscriptions_add_new_addresses_once() {
+    let db = db().await;
+    let news = site(&*db.store, "news").await;
+    let l = db
+        .store
+        .upsert_list(&list(news, "weekly", ListKind::Newsletter, 0), at(9, 0))
+        .await
+        .unwrap()
+        .id;
+    let emails: Vec<String> = (0..1200).map(|i| format!("r{i}@example.test")).collect();
+    assert_eq!(
+        db.store
+            .bulk_subscribe(news, l, &emails, at(9, 1))
+            .await
+            .unwrap(),
+        1200
+    );
+    assert_eq!(
+        db.store
+            .bulk_subscribe(news, l, &emails[..10], at(9, 2))
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(db.store.list_audience(l).await.unwrap(), 1200);
+    let s = db
+        .store
+        .subscriber_by_email(news, "r7@example.test")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((s.status, s.lists), (SubscriberStatus::Active, vec![l]));
+}
+
+#[tokio::test]
+async fn campaigns_queue_each_active_subscriber_once_and_lease_without_overlap() {
+    let db = db().await;
+    let news = site(&*db.store, "news").await;
+    let l = db
+        .store
+        .upsert_list(&list(news, "weekly", ListKind::Newsletter, 0), at(9, 0))
+        .await
+        .unwrap()
+        .id;
+    let emails: Vec<String> = (0..10).map(|i| format!("q{i}@example.test")).collect();
+    db.store
+        .bulk_subscribe(news, l, &emails, at(9, 0))
+        .await
+        .unwrap();
+    let paused = db
+        .store
+        .subscriber_by_email(news, "q0@example.test")
+        .await
+        .unwrap()
+        .unwrap();
+    db.store
+        .set_subscriber_status(paused.id, SubscriberStatus::Paused, at(9, 0))
+        .await
+        .unwrap();
+    db.store
+        .suppress("q1@example.test", "bounce", at(9, 0))
+        .await
+        .unwrap();
+    let new = |key: Option<&str>| NewCampaign {
+        site_id: news,
+        list_id: l,
+        kind: "campaign".into(),
+        dedupe_key: key.map(str::to_string),
+        subject: "Hi".into(),
+        preheader: String::new(),
+        text_body: "t".into(),
+        html_body: "h".into(),
+    };
+    let c = db
+        .store
+        .create_campaign(&new(Some("k1")), at(9, 1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        db.store
+            .create_campaign(&new(Some("k1")), at(9, 2))
+            .await
+            .unwrap()
+            .is_none(),
+        "once per key"
+    );
+    assert!(db.store.campaign_exists("k1").await.unwrap());
+    assert_eq!(db.store.queue_campaign(c.id, at(9, 1)).await.unwrap(), 8);
+    assert_eq!(
+        db.store.queue_campaign(c.id, at(9, 1)).await.unwrap(),
+        0,
+        "queued once"
+    );
+    let a = db.store.lease_outbox(at(9, 2), at(9, 4), 5).await.unwrap();
+    let b = db.store.lease_outbox(at(9, 2), at(9, 4), 5).await.unwrap();
+    assert_eq!((a.len(), b.len()), (5, 3));
+    assert!(
+        a.iter().all(|x| b.iter().all(|y| x.id != y.id)),
+        "no message leased twice"
+    );
+    assert!(db
+        .store
+        .lease_outbox(at(9, 3), at(9, 5), 5)
+        .await
+        .unwrap()
+        .is_empty());
+    db.store.outbox_sent(a[0].id, at(9, 3)).await.unwrap();
+    db.store
+        .outbox_failed(a[1].id, "451", Some(at(9, 10)), at(9, 3))
+        .await
+        .unwrap();
+    db.store
+        .outbox_failed(a[2].id, "451", None, at(9, 3))
+        .await
+        .unwrap();
+    db.store
+        .outbox_bounced(a[3].id, "550", at(9, 3))
+        .await
+        .unwrap();
+    assert!(db.store.is_suppressed(&a[3].email).await.unwrap());
+    let n = db.store.campaign_counts(c.id).await.unwrap();
+    assert_eq!((n.queued, n.sent, n.failed, n.bounced), (5, 1, 1, 1));
+    // An expired lease makes the message due again, with its attempt counted.
+    let again = db.store.lease_outbox(at(9, 5), at(9, 7), 10).await.unwrap();
+    assert_eq!(again.len(), 4);
+    assert!(again.iter().all(|x| x.attempts == 2));
+    assert_eq!(
+        db.store.finish_campaigns(at(9, 6)).await.unwrap(),
+        0,
+        "still queued"
+    );
+}

@@ -103,5 +103,62 @@ pub async fn run(global: &Global, args: GenerateArgs) -> anyhow::Result<ExitCode
     if args.comments > 0 || args.sessions.is_some() {
         comments::generate(&*store, &site, &args).await?;
     }
+    if args.subscribers > 0 {
+        subscribers(&*store, &site, &args).await?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--subscribers N`: active subscribers of one list, in bulk.
+async fn subscribers(
+    store: &dyn kawaraban_core::store::Store,
+    site: &Site,
+    args: &GenerateArgs,
+) -> anyhow::Result<()> {
+    use kawaraban_core::model::{ListKind, NewList};
+    let started = Instant::now();
+    let now = Utc::now();
+    let list = match store
+        .lists(site.id)
+        .await?
+        .into_iter()
+        .find(|l| l.key == args.list)
+    {
+        Some(l) => l,
+        None => {
+            store
+                .upsert_list(
+                    &NewList {
+                        site_id: site.id,
+                        key: args.list.clone(),
+                        name: "Generated list".into(),
+                        description: String::new(),
+                        kind: ListKind::Newsletter,
+                        section_id: None,
+                        position: 100,
+                        send_time: None,
+                    },
+                    now,
+                )
+                .await?
+        }
+    };
+    let mut added = 0;
+    let mut batch = Vec::with_capacity(10_000);
+    for i in 0..args.subscribers {
+        batch.push(format!("subscriber-{i}@generated.invalid"));
+        if batch.len() == 10_000 {
+            added += store.bulk_subscribe(site.id, list.id, &batch, now).await?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        added += store.bulk_subscribe(site.id, list.id, &batch, now).await?;
+    }
+    println!(
+        "generated {added} subscribers of {} in {:.2}s",
+        list.key,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }

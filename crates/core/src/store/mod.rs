@@ -404,6 +404,16 @@ pub trait NewsletterStore: Send + Sync {
         lists: &[i64],
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
+    /// Adds active subscribers of one list in bulk (synthetic data for
+    /// benchmarks and large migrations); addresses already there are left
+    /// alone. Returns how many were added.
+    async fn bulk_subscribe(
+        &self,
+        site_id: i64,
+        list_id: i64,
+        emails: &[String],
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
     /// A site's subscribers with ids above `after_id`, in id order.
     async fn subscribers_page(
         &self,
