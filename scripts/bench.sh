@@ -12,6 +12,9 @@
 #   million   1,000,000 generated articles in SQLite: page p99, search, ready time, memory
 #   comments  an article with 50,000 comments (uncached p99, cached vs no comments), and
 #             50 comments/s from 200 members while the page is read at full speed
+#   newsletters  queueing a campaign for 1,000,000 subscribers; delivering 100,000 to a
+#             loopback SMTP sink (rate, memory, each recipient once); a rate limit;
+#             the cached article page while a campaign sends
 #
 # Installs wrk and nginx from Debian if missing. Every server listens on
 # 127.0.0.1 on a free port and is stopped on exit; every wait has a timeout.
@@ -41,6 +44,10 @@ COMMENT_SECS="${KW_COMMENT_SECS:-20}"
 COMMENT_CONNS="${KW_COMMENT_CONNS:-8}"
 MIXED_CONNS="${KW_MIXED_CONNS:-16}"
 POST_PY="$KW_ROOT/scripts/bench/post_comments.py"
+SINK_PY="$KW_ROOT/scripts/bench/smtp_count.py"
+QUEUE_SUBSCRIBERS="${KW_QUEUE_SUBSCRIBERS:-1000000}"
+DELIVER_SUBSCRIBERS="${KW_DELIVER_SUBSCRIBERS:-100000}"
+SEND_RATE="${KW_SEND_RATE:-500}"
 READY_TIMEOUT=120
 # Only the `ready` line: per-request logging would cost throughput.
 SERVE_LOG="warn,kawaraban::cmd::serve=info"
@@ -49,7 +56,7 @@ DB_PY="$KW_ROOT/scripts/bench/db.py"
 SEARCH_WORDS=(government said minister budget council station market election court hospital
   typhoon festival university satellite harvest inflation embassy sapporo "rail station" "tokyo election")
 
-GROUPS_ALL=(cached uncached import million comments)
+GROUPS_ALL=(cached uncached import million comments newsletters)
 if [ $# -eq 0 ] || [ "$1" = all ]; then SELECTED=("${GROUPS_ALL[@]}"); else SELECTED=("$@"); fi
 for g in "${SELECTED[@]}"; do
   case " ${GROUPS_ALL[*]} " in *" $g "*) ;; *) echo "unknown group: $g (one of: ${GROUPS_ALL[*]})" >&2; exit 2 ;; esac
@@ -566,6 +573,94 @@ bench_comments() {
   [ "$ok" = "$sent" ] && [ "$rows" = "$sent" ] && [ "$distinct" = "$sent" ] && [ "$after" = $((before + sent)) ] && [ "$after" = "$visible" ] && intact=pass
   result "Posting: sent / answered 303 / stored / distinct; count before → after (visible)" "$sent / $ok / $rows / $distinct; $before → $after ($visible)" "none lost or duplicated" "$intact"
   stop_pid "$KW_PID"
+}
+
+# start_sink: the counting SMTP sink on a free port. Sets SINK_PID, SINK_PORT, SINK_COUNTS.
+start_sink() {
+  SINK_PORT=$(free_port)
+  SINK_COUNTS="$RUN_DIR/sink-counts-$SINK_PORT.txt"
+  python3 "$SINK_PY" "$SINK_PORT" "$SINK_COUNTS" >"$RUN_DIR/sink-$SINK_PORT.log" 2>&1 &
+  SINK_PID=$!
+  PIDS+=("$SINK_PID")
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$SINK_PORT") 2>/dev/null && break
+    sleep 0.05
+  done
+}
+
+# sink_check EXPECTED: stops the sink; sets SINK_RCPTS (recipients), SINK_ONCE (with exactly one message).
+sink_check() {
+  kill -TERM "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null || true
+  SINK_RCPTS=$(wc -l <"$SINK_COUNTS")
+  SINK_ONCE=$(awk '$2 == 1' "$SINK_COUNTS" | wc -l)
+}
+
+bench_newsletters() {
+  local qdir="$KW_BENCH_DIR/newsletters-queue" ddir="$KW_BENCH_DIR/newsletters-deliver" out
+  log "generate $QUEUE_SUBSCRIBERS subscribers, then queue one campaign for them"
+  rm -rf "$qdir"
+  timed "$RUN_DIR/gen-subscribers.txt" "$KW_BIN" --data-dir "$qdir" generate --subscribers "$QUEUE_SUBSCRIBERS" --list weekly
+  cat "$RUN_DIR/gen-subscribers.txt" >&2
+  result "generate $QUEUE_SUBSCRIBERS subscribers, s" "$T_SECS" "" ""
+  timed "$RUN_DIR/queue.txt" "$KW_BIN" --data-dir "$qdir" newsletter send news weekly --subject "Bench" --from-template letter
+  cat "$RUN_DIR/queue.txt" >&2
+  result "Queue a campaign for $QUEUE_SUBSCRIBERS subscribers (the whole command), s" "$T_SECS" "< 30" "$(lt "$T_SECS" 30)"
+
+  log "deliver to $DELIVER_SUBSCRIBERS subscribers through a loopback SMTP sink, no rate limit"
+  rm -rf "$ddir"
+  "$KW_BIN" --data-dir "$ddir" generate --subscribers "$DELIVER_SUBSCRIBERS" --list weekly >"$RUN_DIR/gen-deliver.txt"
+  start_sink
+  local t0 t1 secs rate rss
+  t0=$(now_us)
+  /usr/bin/time -v "$KW_BIN" --data-dir "$ddir" --smtp-url "smtp://127.0.0.1:$SINK_PORT" \
+    newsletter send news weekly --subject "Bench" --from-template letter --wait \
+    >"$RUN_DIR/deliver.txt" 2>"$RUN_DIR/deliver-time.txt" || { tail -n 20 "$RUN_DIR/deliver-time.txt" >&2; return 1; }
+  t1=$(now_us)
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
+  rate=$(awk -v n="$DELIVER_SUBSCRIBERS" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+  rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$RUN_DIR/deliver-time.txt")
+  tail -n 1 "$RUN_DIR/deliver.txt" >&2
+  sink_check
+  result "Deliver $DELIVER_SUBSCRIBERS messages, no rate limit (queue + send), messages/s" "$rate" "≥ 1,000" "$(ge "$rate" 1000)"
+  result "Deliver: the sending process's peak RSS, MB" "$rss" "< 200" "$(lt "$rss" 200)"
+  result "Deliver: recipients reached / with exactly one message" "$SINK_RCPTS / $SINK_ONCE" "$DELIVER_SUBSCRIBERS / $DELIVER_SUBSCRIBERS" \
+    "$([ "$SINK_RCPTS" = "$DELIVER_SUBSCRIBERS" ] && [ "$SINK_ONCE" = "$DELIVER_SUBSCRIBERS" ] && echo pass || echo FAIL)"
+
+  log "the same with a limit of $SEND_RATE messages/s (20 seconds' worth)"
+  local limited=$((SEND_RATE * 20)) ldir="$KW_BENCH_DIR/newsletters-limited"
+  rm -rf "$ldir"
+  "$KW_BIN" --data-dir "$ldir" generate --subscribers "$limited" --list weekly >/dev/null
+  start_sink
+  t0=$(now_us)
+  "$KW_BIN" --data-dir "$ldir" --smtp-url "smtp://127.0.0.1:$SINK_PORT" --send-rate "$SEND_RATE" \
+    newsletter send news weekly --subject "Bench" --from-template letter --wait >"$RUN_DIR/limited.txt" 2>&1
+  t1=$(now_us)
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
+  rate=$(awk -v n="$limited" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+  sink_check
+  local off
+  off=$(awk -v r="$rate" -v l="$SEND_RATE" 'BEGIN { d = (r - l) / l * 100; if (d < 0) d = -d; printf "%.1f", d }')
+  result "Rate limit $SEND_RATE/s: measured messages/s over $limited (off by %)" "$rate ($off%)" "within 5%" "$(lt "$off" 5)"
+
+  log "the cached article page, before and while a campaign sends at full speed"
+  rm -rf "$ddir"
+  "$KW_BIN" --data-dir "$ddir" generate --articles 50 --subscribers "$DELIVER_SUBSCRIBERS" --list weekly >/dev/null
+  start_sink
+  start_kw newsletters "$ddir" --smtp-url "smtp://127.0.0.1:$SINK_PORT"
+  local path
+  curl -sf -o "$RUN_DIR/nl-home.html" "$KW_URL/"
+  path=$(first_article_path "$RUN_DIR/nl-home.html")
+  detail_header "Cached article $path while a campaign of $DELIVER_SUBSCRIBERS sends (the server's own sender)"
+  DURATION=3 wrk_run "warm-up" "$CONNS" "$KW_URL$path"
+  wrk_run "before the campaign" "$CONNS" "$KW_URL$path"; local before=$W_RPS
+  "$KW_BIN" --data-dir "$ddir" newsletter send news weekly --subject "Bench" --from-template letter >"$RUN_DIR/nl-queue.txt"
+  sleep 1
+  wrk_run "while sending" "$CONNS" "$KW_URL$path"; local during=$W_RPS
+  local r
+  r=$(ratio "$during" "$before")
+  result "Cached article page while sending / before, req/s ($during / $before)" "$r" "≥ 0.70" "$(ge "$r" 0.70)"
+  stop_pid "$KW_PID"
+  kill -TERM "$SINK_PID" 2>/dev/null || true
 }
 
 # ---------------------------------------------------------------- main
