@@ -646,7 +646,7 @@ bench_newsletters() {
   rm -rf "$ddir"
   "$KW_BIN" --data-dir "$ddir" generate --articles 50 --subscribers "$DELIVER_SUBSCRIBERS" --list weekly >/dev/null
   start_sink
-  start_kw newsletters "$ddir" --smtp-url "smtp://127.0.0.1:$SINK_PORT"
+  start_kw newsletters "$ddir" --smtp-url "smtp://127.0.0.1:$SINK_PORT" --send-connections 64
   local path
   curl -sf -o "$RUN_DIR/nl-home.html" "$KW_URL/"
   path=$(first_article_path "$RUN_DIR/nl-home.html")

@@ -29,7 +29,7 @@ async def session(reader, writer):
                 break
             cmd = line[:4].upper()
             if cmd in (b"EHLO", b"HELO"):
-                writer.write(b"250-bench-sink\r\n250-PIPELINING\r\n250 8BITMIME\r\n")
+                writer.write(b"250-bench-sink\r\n250 8BITMIME\r\n")
             elif cmd == b"MAIL":
                 rcpts = []
                 writer.write(b"250 OK\r\n")

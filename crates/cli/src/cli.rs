@@ -69,6 +69,14 @@ pub struct Global {
         default_value_t = 0
     )]
     pub send_per_hour: u32,
+    /// SMTP connections a newsletter sender keeps open (messages in flight).
+    #[arg(
+        long,
+        global = true,
+        env = "KAWARABAN_SEND_CONNECTIONS",
+        default_value_t = 32
+    )]
+    pub send_connections: u32,
     /// Log format: `text` or `json`.
     #[arg(long, global = true, env = "KAWARABAN_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,

@@ -63,5 +63,6 @@ pub fn web_config(global: &Global, paths: &Paths) -> kawaraban_web::WebConfig {
     config.mail_from = global.mail_from.clone();
     config.send_per_second = global.send_rate;
     config.send_per_hour = global.send_per_hour;
+    config.send_concurrency = global.send_connections.max(1) as usize;
     config
 }

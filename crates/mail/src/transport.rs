@@ -38,6 +38,26 @@ impl Transport {
         }
     }
 
+    /// The same, keeping up to `connections` SMTP connections open (bulk
+    /// sending: each message waits on the server's answers, so throughput
+    /// comes from messages in flight on several connections).
+    pub fn pooled(
+        smtp_url: Option<&str>,
+        outbox: PathBuf,
+        connections: u32,
+    ) -> Result<Self, String> {
+        match smtp_url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                .map(|b| {
+                    let pool =
+                        lettre::transport::smtp::PoolConfig::new().max_size(connections.max(1));
+                    Transport::Smtp(b.pool_config(pool).build())
+                })
+                .map_err(|e| format!("--smtp-url: {e}")),
+            None => Ok(Transport::Outbox(outbox)),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Transport::Smtp(_) => "SMTP".into(),

@@ -49,7 +49,7 @@ impl WebConfig {
             mail_from: "Kawaraban <noreply@localhost>".into(),
             send_per_second: 0,
             send_per_hour: 0,
-            send_concurrency: 8,
+            send_concurrency: 32,
             send_retry: Duration::from_secs(30),
             media_dir,
             theme_dir: None,

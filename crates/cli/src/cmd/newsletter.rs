@@ -181,14 +181,11 @@ async fn send(
 /// Sends from this process (alongside any running server) and shows the
 /// campaign's progress until nothing is left queued.
 pub async fn send_until_done(state: &kawaraban_web::AppState, campaign: i64) -> anyhow::Result<()> {
-    let transport = kawaraban_mail::Transport::new(
-        state.config.smtp_url.as_deref(),
-        state.config.outbox_dir.clone(),
-    )
-    .map_err(anyhow::Error::msg)?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let sender = tokio::spawn(
-        kawaraban_web::newsletters::sender::Sender::new(state.clone(), transport).run(stopped),
+        kawaraban_web::newsletters::sender::Sender::from_config(state.clone())
+            .map_err(anyhow::Error::msg)?
+            .run(stopped),
     );
     let total = state.store.campaign_counts(campaign).await?.total() as u64;
     let bar = indicatif::ProgressBar::new(total);

@@ -91,14 +91,14 @@ pub async fn serve(
     .map_err(std::io::Error::other)?;
     let mut worker = kawaraban_mail::Worker::new(
         state.store.clone(),
-        transport.clone(),
+        transport,
         state.config.mail_from.clone(),
     );
     worker.wake = state.mail_wake.clone();
     let mailer = tokio::spawn(worker.run(stop_rx.clone()));
-    let newsletters = tokio::spawn(
-        crate::newsletters::sender::Sender::new(state.clone(), transport.clone()).run(stop_rx),
-    );
+    let sender = crate::newsletters::sender::Sender::from_config(state.clone())
+        .map_err(std::io::Error::other)?;
+    let newsletters = tokio::spawn(sender.run(stop_rx));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {

@@ -38,6 +38,16 @@ pub struct Sender {
 }
 
 impl Sender {
+    /// A sender over its own pool of SMTP connections (`send_concurrency`).
+    pub fn from_config(state: AppState) -> Result<Self, String> {
+        let transport = Transport::pooled(
+            state.config.smtp_url.as_deref(),
+            state.config.outbox_dir.clone(),
+            state.config.send_concurrency as u32,
+        )?;
+        Ok(Self::new(state, transport))
+    }
+
     pub fn new(state: AppState, transport: Transport) -> Self {
         let from = state.config.mail_from.clone();
         Self {
