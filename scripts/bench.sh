@@ -612,7 +612,7 @@ bench_newsletters() {
   start_sink
   local t0 t1 secs rate rss
   t0=$(now_us)
-  /usr/bin/time -v "$KW_BIN" --data-dir "$ddir" --smtp-url "smtp://127.0.0.1:$SINK_PORT" \
+  /usr/bin/time -v "$KW_BIN" --data-dir "$ddir" --smtp-url "smtp://127.0.0.1:$SINK_PORT" --send-connections 64 \
     newsletter send news weekly --subject "Bench" --from-template letter --wait \
     >"$RUN_DIR/deliver.txt" 2>"$RUN_DIR/deliver-time.txt" || { tail -n 20 "$RUN_DIR/deliver-time.txt" >&2; return 1; }
   t1=$(now_us)
