@@ -627,17 +627,17 @@ bench_newsletters() {
     "$([ "$SINK_RCPTS" = "$DELIVER_SUBSCRIBERS" ] && [ "$SINK_ONCE" = "$DELIVER_SUBSCRIBERS" ] && echo pass || echo FAIL)"
 
   log "the same with a limit of $SEND_RATE messages/s (20 seconds' worth)"
+  result "Deliver: the rate the SMTP sink saw (first to last message), messages/s" "$(awk '{ if ($3 > $2) printf "%.0f", ($1 - 1) / ($3 - $2); else print 0 }' "$SINK_COUNTS.times")" "" ""
   local limited=$((SEND_RATE * 20)) ldir="$KW_BENCH_DIR/newsletters-limited"
   rm -rf "$ldir"
   "$KW_BIN" --data-dir "$ldir" generate --subscribers "$limited" --list weekly >/dev/null
   start_sink
-  t0=$(now_us)
   "$KW_BIN" --data-dir "$ldir" --smtp-url "smtp://127.0.0.1:$SINK_PORT" --send-rate "$SEND_RATE" \
     newsletter send news weekly --subject "Bench" --from-template letter --wait >"$RUN_DIR/limited.txt" 2>&1
-  t1=$(now_us)
-  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
-  rate=$(awk -v n="$limited" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
   sink_check
+  # The rate the sink saw, first message to last (process start-up and the
+  # progress poll are not the sender's pace).
+  rate=$(awk '{ if ($3 > $2) printf "%.0f", ($1 - 1) / ($3 - $2); else print 0 }' "$SINK_COUNTS.times")
   local off
   off=$(awk -v r="$rate" -v l="$SEND_RATE" 'BEGIN { d = (r - l) / l * 100; if (d < 0) d = -d; printf "%.1f", d }')
   result "Rate limit $SEND_RATE/s: measured messages/s over $limited (off by %)" "$rate ($off%)" "within 5%" "$(lt "$off" 5)"

@@ -6,16 +6,20 @@
 Accepts every message and keeps nothing but a count per recipient, written
 to COUNTS_FILE as "address count" lines when the process gets SIGTERM (and
 every few seconds), so that a benchmark can check that every recipient got
-exactly one message. Speaks just enough SMTP for lettre: EHLO/HELO, MAIL,
+exactly one message; COUNTS_FILE.times holds "messages first last" (Unix
+times of the first and last message), the rate the sink saw. Speaks just enough SMTP for lettre: EHLO/HELO, MAIL,
 RCPT, DATA, RSET, NOOP, QUIT. Loopback only.
 """
 import asyncio
 import collections
 import signal
 import sys
+import time
 
 counts = collections.Counter()
 messages = 0
+# Wall-clock times of the first and the last message accepted.
+first = last = None
 
 
 async def session(reader, writer):
@@ -47,6 +51,10 @@ async def session(reader, writer):
                 for r in rcpts:
                     counts[r] += 1
                 messages += 1
+                global first, last
+                last = time.time()
+                if first is None:
+                    first = last
                 writer.write(b"250 OK queued\r\n")
             elif cmd == b"RSET" or cmd == b"NOOP":
                 writer.write(b"250 OK\r\n")
@@ -69,6 +77,8 @@ def dump(path):
             f.write(f"{addr} {n}\n")
     import os
     os.replace(path + ".tmp", path)
+    with open(path + ".times", "w") as f:
+        f.write(f"{messages} {first or 0} {last or 0}\n")
 
 
 async def main():
