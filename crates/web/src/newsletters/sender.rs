@@ -75,7 +75,9 @@ impl Sender {
                 }
             }
             let sent = match me.clone().step().await {
-                Ok(n) => n,
+                // At the rate limit: the next window is waited for in step.
+                Ok(None) => continue,
+                Ok(Some(n)) => n,
                 Err(e) => {
                     tracing::warn!(error = %e, "newsletter sender cannot read the outbox");
                     0
@@ -127,19 +129,22 @@ impl Sender {
         Ok(())
     }
 
-    /// Leases a batch and sends it; returns how many were leased.
-    pub async fn step(self: Arc<Self>) -> StoreResult<usize> {
+    /// Leases a batch and sends it; returns how many were leased, or
+    /// `None` when the rate limit had no room (after waiting for the next
+    /// second to begin).
+    pub async fn step(self: Arc<Self>) -> StoreResult<Option<usize>> {
         let n = self.allowance(BATCH).await?;
         if n == 0 {
-            // At the limit: wait for the next second.
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            return Ok(0);
+            let now = Utc::now();
+            let into = now.timestamp_subsec_millis() as u64;
+            tokio::time::sleep(Duration::from_millis(1000u64.saturating_sub(into).max(1))).await;
+            return Ok(None);
         }
         let now = Utc::now();
         let lease = chrono::Duration::from_std(LEASE).unwrap_or_default();
         let items = self.state.store.lease_outbox(now, now + lease, n).await?;
         if items.is_empty() {
-            return Ok(0);
+            return Ok(Some(0));
         }
         self.count(items.len() as u32).await?;
         let gate = Arc::new(Semaphore::new(self.state.config.send_concurrency.max(1)));
@@ -162,7 +167,7 @@ impl Sender {
         for t in tasks {
             let _ = t.await;
         }
-        Ok(leased)
+        Ok(Some(leased))
     }
 
     async fn campaign(&self, id: i64) -> StoreResult<Option<Arc<Campaign>>> {
