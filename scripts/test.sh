@@ -11,6 +11,7 @@ source scripts/services.sh
 ensure_debs postgresql chromium
 command -v java >/dev/null || ensure_debs default-jre-headless
 command -v npm >/dev/null || ensure_debs nodejs npm
+command -v openssl >/dev/null || ensure_debs openssl   # the DKIM test makes its key
 start_postgres
 start_smtp_sink
 start_oidc_provider

@@ -69,6 +69,21 @@ pub struct Global {
         default_value_t = 0
     )]
     pub send_per_hour: u32,
+    /// Sign every email with DKIM using this private key file: RSA in
+    /// PKCS#1 PEM, or an Ed25519 key's 32 bytes in base64.
+    #[arg(long, global = true, env = "KAWARABAN_DKIM_KEY")]
+    pub dkim_key: Option<PathBuf>,
+    /// The DKIM selector: the public key is at SELECTOR._domainkey.DOMAIN.
+    #[arg(
+        long,
+        global = true,
+        env = "KAWARABAN_DKIM_SELECTOR",
+        default_value = "kawaraban"
+    )]
+    pub dkim_selector: String,
+    /// The DKIM signing domain (default: the domain of --mail-from).
+    #[arg(long, global = true, env = "KAWARABAN_DKIM_DOMAIN")]
+    pub dkim_domain: Option<String>,
     /// SMTP connections a newsletter sender keeps open (messages in flight).
     #[arg(
         long,

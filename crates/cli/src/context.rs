@@ -55,7 +55,7 @@ impl Paths {
 
 /// The web layer's settings from the global flags (for `serve`, and for the
 /// commands that render the theme or send email).
-pub fn web_config(global: &Global, paths: &Paths) -> kawaraban_web::WebConfig {
+pub fn web_config(global: &Global, paths: &Paths) -> anyhow::Result<kawaraban_web::WebConfig> {
     let mut config = kawaraban_web::WebConfig::new(paths.media_dir.clone());
     config.theme_dir = global.theme.clone();
     config.smtp_url = global.smtp_url.clone();
@@ -64,5 +64,29 @@ pub fn web_config(global: &Global, paths: &Paths) -> kawaraban_web::WebConfig {
     config.send_per_second = global.send_rate;
     config.send_per_hour = global.send_per_hour;
     config.send_concurrency = global.send_connections.max(1) as usize;
-    config
+    if let Some(path) = &global.dkim_key {
+        let key_pem = std::fs::read_to_string(path)
+            .with_context(|| format!("--dkim-key: cannot read {}", path.display()))?;
+        let domain = match &global.dkim_domain {
+            Some(d) => d.clone(),
+            None => global
+                .mail_from
+                .rsplit_once('@')
+                .map(|(_, d)| d.trim_end_matches('>').trim().to_string())
+                .filter(|d| !d.is_empty())
+                .ok_or_else(|| {
+                    anyhow::anyhow!("--dkim-domain is needed: --mail-from has no domain")
+                })?,
+        };
+        config.dkim = Some(kawaraban_web::config::Dkim {
+            key_pem,
+            selector: global.dkim_selector.clone(),
+            domain,
+        });
+        // Refuse a bad key now, in one line, rather than at the first email.
+        config
+            .transport(None)
+            .map_err(|e| anyhow::anyhow!("--dkim-key {}: {e}", path.display()))?;
+    }
+    Ok(config)
 }

@@ -289,3 +289,100 @@ fn campaigns_and_alerts_are_sent_from_the_command_line_once() {
         stderr(&out)
     );
 }
+
+#[test]
+fn dkim_signs_every_message_and_a_bad_key_stops_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let key = d.join("dkim.pem");
+    let gen = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&key)
+        .arg("2048")
+        .output()
+        .expect("openssl");
+    assert!(gen.status.success(), "{}", stderr(&gen));
+    let ok = |args: &[&str]| {
+        let out = kawaraban(d, args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    ok(&[
+        "site",
+        "add",
+        "news",
+        "--name",
+        "Daily",
+        "--url",
+        "https://news.example.com",
+    ]);
+    ok(&[
+        "newsletter",
+        "add-list",
+        "news",
+        "weekly",
+        "--name",
+        "Weekly",
+        "--kind",
+        "newsletter",
+    ]);
+    let csv = d.join("people.csv");
+    std::fs::write(&csv, "email,lists\nann@example.test,weekly\n").unwrap();
+    ok(&["subscribers", "import", "news", csv.to_str().unwrap()]);
+    let key_arg = key.to_str().unwrap();
+    ok(&[
+        "--mail-from",
+        "The Daily <news@daily.example>",
+        "--dkim-key",
+        key_arg,
+        "newsletter",
+        "send",
+        "news",
+        "weekly",
+        "--subject",
+        "Signed",
+        "--wait",
+    ]);
+    let mail: Vec<String> = std::fs::read_dir(d.join("outbox"))
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .collect();
+    assert_eq!(mail.len(), 1);
+    let unfolded = mail[0].replace("\r\n ", " ").replace("\r\n\t", " ");
+    let sig = unfolded
+        .lines()
+        .find(|l| l.starts_with("DKIM-Signature:"))
+        .unwrap_or_else(|| panic!("no DKIM-Signature in {unfolded}"));
+    for part in [
+        "v=1",
+        "a=rsa-sha256",
+        "d=daily.example",
+        "s=kawaraban",
+        "bh=",
+        "b=",
+    ] {
+        assert!(sig.contains(part), "{part} in {sig}");
+    }
+    // A key that is not one stops the command with one line naming the file.
+    let bad = d.join("bad.pem");
+    std::fs::write(&bad, "not a key").unwrap();
+    let out = kawaraban(
+        d,
+        &[
+            "--dkim-key",
+            bad.to_str().unwrap(),
+            "newsletter",
+            "send",
+            "news",
+            "weekly",
+            "--subject",
+            "x",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("--dkim-key") && stderr(&out).contains("bad.pem"),
+        "{}",
+        stderr(&out)
+    );
+}

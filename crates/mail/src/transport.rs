@@ -3,11 +3,18 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-/// How email leaves the process.
+/// How email leaves the process, signed with DKIM when a key is set.
 #[derive(Clone)]
-pub enum Transport {
+pub struct Transport {
+    via: Via,
+    dkim: Option<std::sync::Arc<DkimConfig>>,
+}
+
+#[derive(Clone)]
+enum Via {
     /// Any SMTP server, from a URL in lettre's form
     /// (`smtp://host:25`, `smtps://user:pass@host`, `smtp://host:587?tls=required`).
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -32,10 +39,45 @@ impl Transport {
     pub fn new(smtp_url: Option<&str>, outbox: PathBuf) -> Result<Self, String> {
         match smtp_url.filter(|u| !u.trim().is_empty()) {
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map(|b| Transport::Smtp(b.build()))
+                .map(|b| Transport::from(Via::Smtp(b.build())))
                 .map_err(|e| format!("--smtp-url: {e}")),
-            None => Ok(Transport::Outbox(outbox)),
+            None => Ok(Transport::from(Via::Outbox(outbox))),
         }
+    }
+
+    /// Signs every message with DKIM (RFC 6376): `key_pem` is an RSA key
+    /// (PKCS#1 PEM, `-----BEGIN RSA PRIVATE KEY-----`) or an Ed25519 key
+    /// (its 32 bytes in base64); `selector` and `domain` name the DNS record
+    /// (`selector._domainkey.domain`) holding the public key.
+    pub fn with_dkim(
+        mut self,
+        key_pem: &str,
+        selector: &str,
+        domain: &str,
+    ) -> Result<Self, String> {
+        let key = key_pem.trim();
+        let signing = if key.starts_with("-----BEGIN RSA PRIVATE KEY-----") {
+            DkimSigningKey::new(key, DkimSigningAlgorithm::Rsa)
+        } else if key.starts_with("-----BEGIN") {
+            return Err("the DKIM key must be an RSA key in PKCS#1 PEM (BEGIN RSA PRIVATE KEY) or an Ed25519 key in base64".into());
+        } else {
+            DkimSigningKey::new(key, DkimSigningAlgorithm::Ed25519)
+        }
+        .map_err(|e| format!("the DKIM key cannot be read: {e}"))?;
+        if selector.is_empty()
+            || domain.is_empty()
+            || !selector
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err("a DKIM selector (letters, digits, - or _) and a domain are needed".into());
+        }
+        self.dkim = Some(std::sync::Arc::new(DkimConfig::default_config(
+            selector.to_string(),
+            domain.to_string(),
+            signing,
+        )));
+        Ok(self)
     }
 
     /// The same, keeping up to `connections` SMTP connections open (bulk
@@ -51,30 +93,44 @@ impl Transport {
                 .map(|b| {
                     let pool =
                         lettre::transport::smtp::PoolConfig::new().max_size(connections.max(1));
-                    Transport::Smtp(b.pool_config(pool).build())
+                    Transport::from(Via::Smtp(b.pool_config(pool).build()))
                 })
                 .map_err(|e| format!("--smtp-url: {e}")),
-            None => Ok(Transport::Outbox(outbox)),
+            None => Ok(Transport::from(Via::Outbox(outbox))),
         }
+    }
+
+    /// The same DKIM signing as `other` (senders with their own pool).
+    pub fn signing_like(mut self, other: &Transport) -> Self {
+        self.dkim = other.dkim.clone();
+        self
     }
 
     pub fn describe(&self) -> String {
-        match self {
-            Transport::Smtp(_) => "SMTP".into(),
-            Transport::Outbox(dir) => format!("files in {}", dir.display()),
+        let via = match &self.via {
+            Via::Smtp(_) => "SMTP".into(),
+            Via::Outbox(dir) => format!("files in {}", dir.display()),
+        };
+        if self.dkim.is_some() {
+            format!("{via}, DKIM-signed")
+        } else {
+            via
         }
     }
 
-    pub async fn send(&self, message: Message) -> Result<(), SendError> {
-        match self {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| {
+    pub async fn send(&self, mut message: Message) -> Result<(), SendError> {
+        if let Some(dkim) = &self.dkim {
+            message.sign(dkim);
+        }
+        match &self.via {
+            Via::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| {
                 if e.is_permanent() {
                     SendError::Permanent(e.to_string())
                 } else {
                     SendError::Transient(e.to_string())
                 }
             }),
-            Transport::Outbox(dir) => {
+            Via::Outbox(dir) => {
                 let dir = dir.clone();
                 let bytes = message.formatted();
                 tokio::task::spawn_blocking(move || write_eml(&dir, &bytes))
@@ -84,6 +140,12 @@ impl Transport {
                     .map_err(|e| SendError::Transient(e.to_string()))
             }
         }
+    }
+}
+
+impl From<Via> for Transport {
+    fn from(via: Via) -> Self {
+        Transport { via, dkim: None }
     }
 }
 

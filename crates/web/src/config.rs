@@ -32,6 +32,9 @@ pub struct WebConfig {
     pub send_per_hour: u32,
     /// Messages a sender has in flight at once (SMTP connections in use).
     pub send_concurrency: usize,
+    /// DKIM signing of every email: the private key (as read from its
+    /// file), the selector and the domain.
+    pub dkim: Option<Dkim>,
     /// The first retry of a temporarily refused newsletter message comes
     /// this long after; each next one waits twice as long (up to 2 hours).
     pub send_retry: Duration,
@@ -51,6 +54,7 @@ impl WebConfig {
             send_per_hour: 0,
             send_concurrency: 32,
             send_retry: Duration::from_secs(30),
+            dkim: None,
             media_dir,
             theme_dir: None,
             dev: false,
@@ -58,6 +62,35 @@ impl WebConfig {
             page_cache_bytes: 64 * 1024 * 1024,
             invalidation_poll: Duration::from_millis(1000),
             per_page: 20,
+        }
+    }
+}
+
+/// A DKIM key and where its public half is published.
+#[derive(Debug, Clone)]
+pub struct Dkim {
+    pub key_pem: String,
+    pub selector: String,
+    pub domain: String,
+}
+
+impl WebConfig {
+    /// How email leaves: the SMTP server (or the outbox), with `connections`
+    /// pooled when given, signed with DKIM when configured.
+    pub fn transport(&self, connections: Option<u32>) -> Result<kawaraban_mail::Transport, String> {
+        let t = match connections {
+            Some(n) => kawaraban_mail::Transport::pooled(
+                self.smtp_url.as_deref(),
+                self.outbox_dir.clone(),
+                n,
+            )?,
+            None => {
+                kawaraban_mail::Transport::new(self.smtp_url.as_deref(), self.outbox_dir.clone())?
+            }
+        };
+        match &self.dkim {
+            Some(d) => t.with_dkim(&d.key_pem, &d.selector, &d.domain),
+            None => Ok(t),
         }
     }
 }

@@ -17,7 +17,7 @@ pub async fn run(global: &Global, cmd: AlertCommand) -> anyhow::Result<ExitCode>
     let paths = Paths::from(global)?;
     let store = paths.connect(4).await?;
     let state =
-        kawaraban_web::AppState::new(store.clone(), crate::context::web_config(global, &paths))
+        kawaraban_web::AppState::new(store.clone(), crate::context::web_config(global, &paths)?)
             .await
             .map_err(anyhow::Error::msg)?;
     let network = state.network.get();

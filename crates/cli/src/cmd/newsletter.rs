@@ -84,7 +84,7 @@ pub async fn run(global: &Global, cmd: NewsletterCommand) -> anyhow::Result<Exit
             let site = site_of(site).await?;
             let state = kawaraban_web::AppState::new(
                 store.clone(),
-                crate::context::web_config(global, &paths),
+                crate::context::web_config(global, &paths)?,
             )
             .await
             .map_err(anyhow::Error::msg)?;
@@ -103,7 +103,7 @@ async fn send(
 ) -> anyhow::Result<ExitCode> {
     use kawaraban_web::newsletters::campaigns::{self, Draft};
     let state =
-        kawaraban_web::AppState::new(store.clone(), crate::context::web_config(global, paths))
+        kawaraban_web::AppState::new(store.clone(), crate::context::web_config(global, paths)?)
             .await
             .map_err(anyhow::Error::msg)?;
     let network = state.network.get();

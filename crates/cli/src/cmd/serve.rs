@@ -34,7 +34,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let mut config = crate::context::web_config(global, &paths);
+    let mut config = crate::context::web_config(global, &paths)?;
     config.dev = args.dev;
     config.page_cache = !args.no_page_cache;
     config.page_cache_bytes = args.page_cache_mb * 1024 * 1024;

@@ -84,11 +84,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let follower = tokio::spawn(state.clone().follow_invalidations(stop_rx.clone()));
-    let transport = kawaraban_mail::Transport::new(
-        state.config.smtp_url.as_deref(),
-        state.config.outbox_dir.clone(),
-    )
-    .map_err(std::io::Error::other)?;
+    let transport = state
+        .config
+        .transport(None)
+        .map_err(std::io::Error::other)?;
     let mut worker = kawaraban_mail::Worker::new(
         state.store.clone(),
         transport,

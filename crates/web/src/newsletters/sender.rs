@@ -40,11 +40,9 @@ pub struct Sender {
 impl Sender {
     /// A sender over its own pool of SMTP connections (`send_concurrency`).
     pub fn from_config(state: AppState) -> Result<Self, String> {
-        let transport = Transport::pooled(
-            state.config.smtp_url.as_deref(),
-            state.config.outbox_dir.clone(),
-            state.config.send_concurrency as u32,
-        )?;
+        let transport = state
+            .config
+            .transport(Some(state.config.send_concurrency as u32))?;
         Ok(Self::new(state, transport))
     }
 
