@@ -90,3 +90,13 @@ pub fn web_config(global: &Global, paths: &Paths) -> anyhow::Result<kawaraban_we
     }
     Ok(config)
 }
+
+/// The site with this key, or an error naming the key.
+pub async fn site(store: &dyn Store, key: &str) -> anyhow::Result<kawaraban_core::model::Site> {
+    store
+        .list_sites()
+        .await?
+        .into_iter()
+        .find(|s| s.key == key)
+        .ok_or_else(|| anyhow::anyhow!("no site with key {key:?}"))
+}

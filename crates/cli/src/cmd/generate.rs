@@ -26,12 +26,7 @@ pub async fn run(global: &Global, args: GenerateArgs) -> anyhow::Result<ExitCode
     for site in demo::sites(8080) {
         store.upsert_site(&site).await?;
     }
-    let site: Site = store
-        .list_sites()
-        .await?
-        .into_iter()
-        .find(|s| s.key == args.site)
-        .with_context(|| format!("no site with key {:?}", args.site))?;
+    let site: Site = crate::context::site(&*store, &args.site).await?;
     let slugs = demo::SECTIONS
         .iter()
         .find(|(k, _)| *k == site.key)

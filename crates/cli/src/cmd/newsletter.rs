@@ -12,20 +12,9 @@ use crate::context::Paths;
 pub async fn run(global: &Global, cmd: NewsletterCommand) -> anyhow::Result<ExitCode> {
     let paths = Paths::from(global)?;
     let store = paths.connect(2).await?;
-    let site_of = |key: String| {
-        let store = store.clone();
-        async move {
-            store
-                .list_sites()
-                .await?
-                .into_iter()
-                .find(|s| s.key == key)
-                .ok_or_else(|| anyhow::anyhow!("no site with key {key:?}"))
-        }
-    };
     match cmd {
         NewsletterCommand::Lists { site } => {
-            let site = site_of(site).await?;
+            let site = crate::context::site(&*store, &site).await?;
             let lists = store.lists(site.id).await?;
             if lists.is_empty() {
                 println!(
@@ -38,7 +27,7 @@ pub async fn run(global: &Global, cmd: NewsletterCommand) -> anyhow::Result<Exit
             }
         }
         NewsletterCommand::AddList(a) => {
-            let site = site_of(a.site).await?;
+            let site = crate::context::site(&*store, &a.site).await?;
             let kind = ListKind::parse(&a.kind).ok_or_else(|| {
                 anyhow::anyhow!(
                     "--kind is digest, breaking, section or newsletter (got {:?})",
@@ -81,7 +70,7 @@ pub async fn run(global: &Global, cmd: NewsletterCommand) -> anyhow::Result<Exit
         }
         NewsletterCommand::Send(a) => return send(global, &paths, store, a).await,
         NewsletterCommand::ReportUrl { site } => {
-            let site = site_of(site).await?;
+            let site = crate::context::site(&*store, &site).await?;
             let state = kawaraban_web::AppState::new(
                 store.clone(),
                 crate::context::web_config(global, &paths)?,

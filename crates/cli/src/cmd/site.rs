@@ -99,12 +99,7 @@ async fn comments(
     a: crate::cli::SiteCommentsArgs,
 ) -> anyhow::Result<ExitCode> {
     use kawaraban_core::model::DeletedMembers;
-    let site = store
-        .list_sites()
-        .await?
-        .into_iter()
-        .find(|s| s.key == a.key)
-        .ok_or_else(|| anyhow::anyhow!("no site with key {:?}", a.key))?;
+    let site = crate::context::site(store, &a.key).await?;
     let mut s = store.comment_settings(site.id).await?;
     if let Some(d) = at_least("close-after-days", a.close_after_days, 0)? {
         s.close_after_days = (d > 0).then_some(d);

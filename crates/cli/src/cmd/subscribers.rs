@@ -27,12 +27,7 @@ pub async fn run(global: &Global, cmd: SubscribersCommand) -> anyhow::Result<Exi
         SubscribersCommand::Import { site, file } => (site.clone(), Some(file.clone())),
         SubscribersCommand::Export { site, .. } => (site.clone(), None),
     };
-    let site = store
-        .list_sites()
-        .await?
-        .into_iter()
-        .find(|s| s.key == site_key)
-        .ok_or_else(|| anyhow::anyhow!("no site with key {site_key:?}"))?;
+    let site = crate::context::site(&*store, &site_key).await?;
     let lists = store.lists(site.id).await?;
     match cmd {
         SubscribersCommand::Import { .. } => {

@@ -130,6 +130,22 @@ fn answer(
     ))
 }
 
+/// The answer to a form whose submit key already stored a comment.
+async fn answer_again(
+    v: &Visit,
+    viewer: &Viewer,
+    article: &ArticleRef,
+    key: Option<&str>,
+    json: bool,
+) -> AppResult<Option<Response>> {
+    let Some(key) = key else { return Ok(None) };
+    let Some(c) = v.state.store.comment_by_key(viewer.member.id, key).await? else {
+        return Ok(None);
+    };
+    let count = v.state.store.comment_count(article.id).await?;
+    answer(v, viewer, &c, article, json, count).map(Some)
+}
+
 /// `POST /comments`: a new comment or a reply (`parent`).
 pub async fn create(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
     let json = wants_json(&v.headers);
@@ -173,23 +189,17 @@ pub async fn create(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
     };
     let key = field(&f, "key");
     let key = (!key.is_empty() && key.len() <= 64).then(|| key.to_string());
-    if let Some(k) = &key {
-        // The same form sent again (a double click, a retry): the first answer.
-        if let Some(c) = v.state.store.comment_by_key(viewer.member.id, k).await? {
-            let count = v.state.store.comment_count(article.id).await?;
-            return answer(&v, &viewer, &c, &article, json, count);
-        }
+    // The same form sent again (a double click, a retry): the first answer.
+    if let Some(r) = answer_again(&v, &viewer, &article, key.as_deref(), json).await? {
+        return Ok(r);
     }
     let outcome = pipeline(&v.state, &article, &viewer.member, body, None, now).await?;
     let (status, reason) = match outcome.verdict {
         Verdict::Refuse(msg) => {
             // A second copy of a form racing the first is refused as a
             // duplicate once the first is stored: answer with the first.
-            if let Some(k) = &key {
-                if let Some(c) = v.state.store.comment_by_key(viewer.member.id, k).await? {
-                    let count = v.state.store.comment_count(article.id).await?;
-                    return answer(&v, &viewer, &c, &article, json, count);
-                }
+            if let Some(r) = answer_again(&v, &viewer, &article, key.as_deref(), json).await? {
+                return Ok(r);
             }
             return refuse(StatusCode::UNPROCESSABLE_ENTITY, &msg);
         }

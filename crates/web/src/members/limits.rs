@@ -111,3 +111,14 @@ pub async fn count(state: &AppState, limit: Limit, subject: &str) -> AppResult<(
     state.store.hit(&key(limit, subject), start).await?;
     Ok(())
 }
+
+/// Hits so far in the current window of a limit that has no subject (one
+/// count for the whole network, such as the newsletter sending rate).
+pub async fn used(state: &AppState, limit: Limit) -> kawaraban_core::StoreResult<i64> {
+    state.store.hits(limit.name, window(limit).0).await
+}
+
+/// Adds `n` hits to a limit that has no subject; returns the total.
+pub async fn add(state: &AppState, limit: Limit, n: i64) -> kawaraban_core::StoreResult<i64> {
+    state.store.add_hits(limit.name, window(limit).0, n).await
+}

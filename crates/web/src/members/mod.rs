@@ -144,6 +144,23 @@ impl Visit {
 /// A submitted form, as name → value (the last value of a repeated name).
 pub type Fields = HashMap<String, String>;
 
+/// A form whose names may repeat (`ids`, `list`): its pairs in order, and
+/// its last-value map for the CSRF check and single fields.
+pub fn parse_form(body: &[u8]) -> (Vec<(String, String)>, Fields) {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    let map: Fields = pairs.iter().cloned().collect();
+    (pairs, map)
+}
+
+/// Every value of a repeated field that reads as an id.
+pub fn ids(pairs: &[(String, String)], name: &str) -> Vec<i64> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect()
+}
+
 pub fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
     f.get(name).map(String::as_str).unwrap_or("")
 }

@@ -87,28 +87,16 @@ pub async fn personalize(State(state): State<AppState>, mut req: Request, next: 
     Response::from_parts(parts, Body::from(out))
 }
 
-/// Fills every marked part of `html` for this member. Two parts are common
-/// enough to skip the template: `csrf` (the form token of the session) and
-/// `own` (tools shown only on the member's own comments, `author=ID`).
+/// Fills every marked part of `html` for this member. `own` (tools shown
+/// only on the member's own comments, `author=ID`) skips the template on
+/// everybody else's comments.
 pub fn fill_for(state: &AppState, site: &Site, viewer: &Viewer, html: &str) -> String {
     let site_view = minijinja::Value::from_serialize(crate::view::SiteView::new(site));
     let providers = minijinja::Value::from_serialize(state.providers_view());
     let now = chrono::Utc::now().timestamp();
     fill(html, |name, args| {
-        match name {
-            "csrf" => {
-                return Some(format!(
-                    "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
-                    viewer.csrf
-                ))
-            }
-            "own"
-                if args.get("author").map(String::as_str)
-                    != Some(&*viewer.member.id.to_string()) =>
-            {
-                return Some(String::new())
-            }
-            _ => {}
+        if name == "own" && args.get("author") != Some(&viewer.member.id.to_string()) {
+            return Some(String::new());
         }
         let nonce = matches!(name, "comment_form" | "comment_tools")
             .then(crate::members::secrets::new_token);

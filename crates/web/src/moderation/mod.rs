@@ -11,7 +11,6 @@ pub mod audit;
 pub mod members;
 pub mod queue;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::response::{IntoResponse, Response};
@@ -20,7 +19,7 @@ use axum::Router;
 use kawaraban_core::authz::{can, Action};
 
 use crate::error::AppError;
-use crate::members::{to_login, Fields, Viewer, Visit};
+use crate::members::{to_login, Viewer, Visit};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -45,12 +44,4 @@ pub fn staff(v: &Visit, action: Action, here: &str) -> Result<Arc<Viewer>, Box<R
             Err(Box::new(no.into_response()))
         }
     }
-}
-
-/// A form whose names may repeat (`ids`), and its last-value map for the
-/// CSRF check and single fields.
-pub fn parse_form(body: &[u8]) -> (Vec<(String, String)>, Fields) {
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
-    let map: HashMap<String, String> = pairs.iter().cloned().collect();
-    (pairs, map)
 }

@@ -8,15 +8,15 @@ use axum::body::Bytes;
 use axum::extract::Query;
 use axum::response::Response;
 use kawaraban_core::authz::Action;
-use kawaraban_core::model::{QueueFilter, StandingStatus};
+use kawaraban_core::model::QueueFilter;
 use minijinja::context;
 use serde::Serialize;
 
 use super::actions::{decide, Decision};
-use super::{parse_form, staff};
+use super::staff;
 use crate::comments::view::{comment_view, CommentView};
 use crate::error::{AppError, AppResult};
-use crate::members::{field, limits, see_other, Fields, Screen, Visit};
+use crate::members::{field, limits, parse_form, see_other, Fields, Screen, Visit};
 use crate::view::TimeView;
 
 const PAGE: u32 = 30;
@@ -100,7 +100,7 @@ pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
             })
             .collect();
         let standing = v.state.store.standing(m).await?.at(chrono::Utc::now());
-        histories.insert(m, (lines, standing_label(standing)));
+        histories.insert(m, (lines, standing.as_str()));
     }
     let cards: Vec<Card> = items
         .into_iter()
@@ -144,14 +144,6 @@ pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
     })
 }
 
-fn standing_label(s: StandingStatus) -> &'static str {
-    match s {
-        StandingStatus::Active => "active",
-        StandingStatus::Suspended => "suspended",
-        StandingStatus::Banned => "banned",
-    }
-}
-
 /// `POST /moderation`: `act=approve:ID` (a card's button, with its own
 /// `reason-ID`) or `act=approve` for every checked `ids` (with `reason`).
 pub async fn act(v: Visit, body: Bytes) -> AppResult<Response> {
@@ -180,11 +172,7 @@ pub async fn act(v: Visit, body: Bytes) -> AppResult<Response> {
             field(&f, &format!("reason-{id}")).trim().to_string(),
         ),
         None => (
-            pairs
-                .iter()
-                .filter(|(k, _)| k == "ids")
-                .filter_map(|(_, v)| v.parse().ok())
-                .collect(),
+            crate::members::ids(&pairs, "ids"),
             field(&f, "reason").trim().to_string(),
         ),
     };

@@ -67,18 +67,14 @@ pub async fn page(
 /// `POST /newsletters/manage/{key}` with `act`: save (the ticked `list`s),
 /// pause, resume, or unsubscribe (from everything).
 pub async fn change(v: Visit, Path(key): Path<String>, body: Bytes) -> AppResult<Response> {
-    let (pairs, f) = crate::moderation::parse_form(&body);
+    let (pairs, f) = crate::members::parse_form(&body);
     v.check_csrf(&f)?;
     let s = subscriber_of(&v, &key).await?;
     let now = Utc::now();
     let store = &v.state.store;
     let done = match field(&f, "act") {
         "save" => {
-            let ids: Vec<i64> = pairs
-                .iter()
-                .filter(|(k, _)| k == "list")
-                .filter_map(|(_, v)| v.parse().ok())
-                .collect();
+            let ids = crate::members::ids(&pairs, "list");
             store.set_lists(s.id, &ids, now).await?;
             // Choosing lists again after leaving is a new yes.
             if s.status == SubscriberStatus::Unsubscribed && !ids.is_empty() {

@@ -17,6 +17,7 @@ use kawaraban_mail::{Email, SendError, Transport};
 use tokio::sync::Semaphore;
 
 use super::link_key;
+use crate::members::limits::{self, Limit};
 use crate::state::AppState;
 
 /// How long a leased message is someone's before another sender may take it.
@@ -93,36 +94,37 @@ impl Sender {
         }
     }
 
-    /// How many messages the rate limits allow now (and counts them).
-    async fn allowance(&self, want: u32) -> StoreResult<u32> {
+    /// The configured sending limits (counted in the database, like every
+    /// rate limit, so that they hold across app servers).
+    fn limits(&self) -> impl Iterator<Item = Limit> {
         let cfg = &self.state.config;
-        let now = Utc::now().timestamp();
+        [
+            ("send-sec", cfg.send_per_second, 1),
+            ("send-hour", cfg.send_per_hour, 3600),
+        ]
+        .into_iter()
+        .filter(|(_, max, _)| *max > 0)
+        .map(|(name, max, window)| Limit {
+            name,
+            max: i64::from(max),
+            window,
+        })
+    }
+
+    /// How many of `want` messages the limits allow now.
+    async fn allowance(&self, want: u32) -> StoreResult<u32> {
         let mut n = want;
-        for (limit, window, name) in [
-            (cfg.send_per_second, 1, "send-sec"),
-            (cfg.send_per_hour, 3600, "send-hour"),
-        ] {
-            if limit == 0 {
-                continue;
-            }
-            let start = now - now.rem_euclid(window);
-            let used = self.state.store.hits(name, start).await?;
-            n = n.min((i64::from(limit) - used).max(0) as u32);
+        for limit in self.limits() {
+            let used = limits::used(&self.state, limit).await?;
+            n = n.min((limit.max - used).max(0) as u32);
         }
         Ok(n)
     }
 
+    /// Counts `n` messages against every limit.
     async fn count(&self, n: u32) -> StoreResult<()> {
-        let cfg = &self.state.config;
-        let now = Utc::now().timestamp();
-        for (limit, window, name) in [
-            (cfg.send_per_second, 1, "send-sec"),
-            (cfg.send_per_hour, 3600, "send-hour"),
-        ] {
-            if limit > 0 {
-                let start = now - now.rem_euclid(window);
-                self.state.store.add_hits(name, start, i64::from(n)).await?;
-            }
+        for limit in self.limits() {
+            limits::add(&self.state, limit, i64::from(n)).await?;
         }
         Ok(())
     }

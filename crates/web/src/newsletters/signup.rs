@@ -66,19 +66,16 @@ pub async fn page(v: Visit) -> AppResult<Response> {
 
 /// The lists named by a form, all of this site.
 fn chosen(lists: &[MailingList], pairs: &[(String, String)]) -> Vec<i64> {
-    pairs
-        .iter()
-        .filter(|(k, _)| k == "list")
-        .filter_map(|(_, v)| v.parse::<i64>().ok())
-        .filter(|id| lists.iter().any(|l| l.id == *id))
-        .collect()
+    let mut ids = crate::members::ids(pairs, "list");
+    ids.retain(|id| lists.iter().any(|l| l.id == *id));
+    ids
 }
 
 /// `POST /newsletters`: `email` and one or more `list`. A form placed on a
 /// shared (cached) page carries no token: it gets the page back, filled in,
 /// to confirm from there.
 pub async fn sign_up(v: Visit, body: axum::body::Bytes) -> AppResult<Response> {
-    let (pairs, f) = crate::moderation::parse_form(&body);
+    let (pairs, f) = crate::members::parse_form(&body);
     let lists = v.state.store.lists(v.site.id).await?;
     let picked = chosen(&lists, &pairs);
     let raw = crate::members::field(&f, "email").trim().to_string();
