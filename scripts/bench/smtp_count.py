@@ -46,7 +46,10 @@ async def session(reader, writer):
                 await writer.drain()
                 while True:
                     data = await reader.readline()
-                    if not data or data in (b".\r\n", b".\n"):
+                    if not data:
+                        # Gone before the end: nothing was delivered.
+                        return
+                    if data in (b".\r\n", b".\n"):
                         break
                 for r in rcpts:
                     counts[r] += 1

@@ -12,6 +12,10 @@ one rule a line: "ADDRESS CODE MESSAGE [once]", e.g.
     bounce@example.test 550 no such user
     flaky@example.test 451 try later once
 "once" makes only the first RCPT TO for that address fail.
+
+Like a real MTA (and unlike aiosmtpd out of the box), a message whose end
+arrived is kept even when the client hangs up before reading the answer
+(RFC 5321 section 4.1.1.4); one whose end never arrived is thrown away.
 """
 
 import argparse
@@ -20,8 +24,46 @@ import itertools
 import os
 import re
 import signal
+import sys
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+
+
+class FinishingSMTP(SMTP):
+    """aiosmtpd cancels the session the moment the client's end of the
+    connection closes, losing a message whose last line came with the close.
+    This one lets DATA read what has arrived first."""
+
+    in_data = False
+    hung_up = False
+
+    def eof_received(self):
+        if not self.in_data:
+            return super().eof_received()
+        self.hung_up = True
+        # Hand the end of input to the reader; keep the session running.
+        asyncio.StreamReaderProtocol.eof_received(self)
+        return True
+
+    async def smtp_DATA(self, arg):
+        self.in_data = True
+        try:
+            await super().smtp_DATA(arg)
+        except asyncio.IncompleteReadError:
+            # The client left before the end of the message: nothing kept.
+            print(f"left before the end of a message to {', '.join(self.envelope.rcpt_tos)}",
+                  file=sys.stderr, flush=True)
+            raise asyncio.CancelledError()
+        finally:
+            self.in_data = False
+        if self.hung_up:
+            raise asyncio.CancelledError()
+
+
+class SinkController(Controller):
+    def factory(self):
+        return FinishingSMTP(self.handler, **self.SMTP_kwargs)
 
 
 class Sink:
@@ -77,7 +119,7 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
 
-    controller = Controller(Sink(args.dir), hostname=args.host, port=args.port)
+    controller = SinkController(Sink(args.dir), hostname=args.host, port=args.port)
     controller.start()
     print("ready", flush=True)
 

@@ -92,6 +92,17 @@ pub struct Global {
         default_value_t = 32
     )]
     pub send_connections: u32,
+    /// Seconds a sender holds the newsletter messages it leased: after a
+    /// crash, how long before another sender (or the restarted one) sends
+    /// them. Never a cause of double sending, whatever its length.
+    #[arg(
+        long,
+        global = true,
+        env = "KAWARABAN_SEND_LEASE",
+        default_value_t = 120,
+        value_parser = clap::value_parser!(u64).range(1..=86400)
+    )]
+    pub send_lease: u64,
     /// Log format: `text` or `json`.
     #[arg(long, global = true, env = "KAWARABAN_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
     pub log_format: String,

@@ -64,6 +64,7 @@ pub fn web_config(global: &Global, paths: &Paths) -> anyhow::Result<kawaraban_we
     config.send_per_second = global.send_rate;
     config.send_per_hour = global.send_per_hour;
     config.send_concurrency = global.send_connections.max(1) as usize;
+    config.send_lease = std::time::Duration::from_secs(global.send_lease);
     if let Some(path) = &global.dkim_key {
         let key_pem = std::fs::read_to_string(path)
             .with_context(|| format!("--dkim-key: cannot read {}", path.display()))?;

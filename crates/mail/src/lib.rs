@@ -8,9 +8,11 @@
 
 mod message;
 pub mod reports;
+mod smtp;
 mod transport;
 mod worker;
 
 pub use message::{check_sender, Email, MessageError};
+pub use smtp::{Claim, Delivery, End};
 pub use transport::{SendError, Transport};
 pub use worker::{enqueue, Worker, EMAIL_JOB};

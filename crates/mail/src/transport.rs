@@ -3,26 +3,30 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::sync::Arc;
+
 use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
+
+use crate::smtp::{unclaimed, Claim, Delivery, End, Smtp};
 
 /// How email leaves the process, signed with DKIM when a key is set.
 #[derive(Clone)]
 pub struct Transport {
     via: Via,
-    dkim: Option<std::sync::Arc<DkimConfig>>,
+    dkim: Option<Arc<DkimConfig>>,
 }
 
 #[derive(Clone)]
 enum Via {
     /// Any SMTP server, from a URL in lettre's form
     /// (`smtp://host:25`, `smtps://user:pass@host`, `smtp://host:587?tls=required`).
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Arc<Smtp>),
     /// No SMTP server configured: every message becomes a file here.
     Outbox(PathBuf),
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
     /// Worth trying again later (4xx, connection trouble).
     #[error("temporary failure: {0}")]
@@ -35,14 +39,10 @@ pub enum SendError {
 static OUTBOX_SEQ: AtomicU64 = AtomicU64::new(0);
 
 impl Transport {
-    /// From `--smtp-url`, or an outbox under the data directory without one.
+    /// From `--smtp-url`, or an outbox under the data directory without
+    /// one; a few connections, for transactional mail.
     pub fn new(smtp_url: Option<&str>, outbox: PathBuf) -> Result<Self, String> {
-        match smtp_url.filter(|u| !u.trim().is_empty()) {
-            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map(|b| Transport::from(Via::Smtp(b.build())))
-                .map_err(|e| format!("--smtp-url: {e}")),
-            None => Ok(Transport::from(Via::Outbox(outbox))),
-        }
+        Self::pooled(smtp_url, outbox, 4)
     }
 
     /// Signs every message with DKIM (RFC 6376): `key_pem` is an RSA key
@@ -72,7 +72,7 @@ impl Transport {
         {
             return Err("a DKIM selector (letters, digits, - or _) and a domain are needed".into());
         }
-        self.dkim = Some(std::sync::Arc::new(DkimConfig::default_config(
+        self.dkim = Some(Arc::new(DkimConfig::default_config(
             selector.to_string(),
             domain.to_string(),
             signing,
@@ -89,13 +89,10 @@ impl Transport {
         connections: u32,
     ) -> Result<Self, String> {
         match smtp_url.filter(|u| !u.trim().is_empty()) {
-            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-                .map(|b| {
-                    let pool =
-                        lettre::transport::smtp::PoolConfig::new().max_size(connections.max(1));
-                    Transport::from(Via::Smtp(b.pool_config(pool).build()))
-                })
-                .map_err(|e| format!("--smtp-url: {e}")),
+            Some(url) => Ok(Transport::from(Via::Smtp(Arc::new(Smtp::new(
+                url,
+                connections,
+            )?)))),
             None => Ok(Transport::from(Via::Outbox(outbox))),
         }
     }
@@ -118,26 +115,46 @@ impl Transport {
         }
     }
 
-    pub async fn send(&self, mut message: Message) -> Result<(), SendError> {
+    /// Sends one message, at least once: a message whose answer never
+    /// came counts as failed, and is sent again.
+    pub async fn send(&self, message: Message) -> Result<(), SendError> {
+        match self.send_claimed(message, unclaimed).await {
+            Delivery::Accepted => Ok(()),
+            Delivery::Refused(e) => Err(e),
+            Delivery::NotClaimed => Err(SendError::Transient("not claimed".into())),
+            Delivery::Unconfirmed(e) => Err(SendError::Transient(e)),
+        }
+    }
+
+    /// Sends one message, recording it as sent (`claim`) just before its
+    /// end is: at most once, and exactly once unless the server refuses it.
+    pub async fn send_claimed(
+        &self,
+        mut message: Message,
+        claim: impl FnOnce(End) -> Claim,
+    ) -> Delivery {
         if let Some(dkim) = &self.dkim {
             message.sign(dkim);
         }
         match &self.via {
-            Via::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| {
-                if e.is_permanent() {
-                    SendError::Permanent(e.to_string())
-                } else {
-                    SendError::Transient(e.to_string())
-                }
-            }),
+            Via::Smtp(smtp) => {
+                smtp.send(message.envelope(), &message.formatted(), claim)
+                    .await
+            }
             Via::Outbox(dir) => {
+                if !claim(End::none()).await {
+                    return Delivery::NotClaimed;
+                }
                 let dir = dir.clone();
                 let bytes = message.formatted();
-                tokio::task::spawn_blocking(move || write_eml(&dir, &bytes))
-                    .await
-                    .map_err(|e| SendError::Transient(e.to_string()))?
-                    .map(|path| tracing::info!(path = %path.display(), "email written to the outbox"))
-                    .map_err(|e| SendError::Transient(e.to_string()))
+                match tokio::task::spawn_blocking(move || write_eml(&dir, &bytes)).await {
+                    Ok(Ok(path)) => {
+                        tracing::info!(path = %path.display(), "email written to the outbox");
+                        Delivery::Accepted
+                    }
+                    Ok(Err(e)) => Delivery::Refused(SendError::Transient(e.to_string())),
+                    Err(e) => Delivery::Refused(SendError::Transient(e.to_string())),
+                }
             }
         }
     }

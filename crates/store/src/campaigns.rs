@@ -43,6 +43,14 @@ pub(crate) const AUDIENCE: &str =
      WHERE x.list_id = $1 AND s.status = 'active' \
      AND NOT EXISTS (SELECT 1 FROM suppressions p WHERE p.email_norm = s.email_norm)";
 
+/// `$first, $first+1, …`: `n` numbered parameters for an `IN (…)` list.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 macro_rules! impl_campaign_store {
     ($store:path, $lock:literal) => {
         mod campaign_impl {
@@ -52,7 +60,7 @@ macro_rules! impl_campaign_store {
             use kawaraban_core::store::*;
             use kawaraban_core::{StoreError, StoreResult};
 
-            use crate::campaigns::{CampaignRow, AUDIENCE, CAMPAIGN_SELECT};
+            use crate::campaigns::{placeholders, CampaignRow, AUDIENCE, CAMPAIGN_SELECT};
             use crate::error::map;
 
             #[async_trait]
@@ -105,13 +113,13 @@ macro_rules! impl_campaign_store {
                     Ok(n)
                 }
 
-                async fn lease_outbox(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<OutboxItem>> {
+                async fn lease_outbox(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32, lease: i64) -> StoreResult<Vec<OutboxItem>> {
                     let rows: Vec<(i64, i64, i64, String, i64)> = sqlx::query_as(concat!(
-                        "UPDATE outbox SET next_at = $2, attempts = attempts + 1 WHERE id IN (",
+                        "UPDATE outbox SET next_at = $2, attempts = attempts + 1, lease = $4 WHERE id IN (",
                         "SELECT id FROM outbox WHERE status = 'queued' AND next_at <= $1 ORDER BY next_at, id LIMIT $3 ",
                         $lock,
                         ") RETURNING id, campaign_id, subscriber_id, email, attempts"))
-                        .bind(now).bind(lease_until).bind(i64::from(limit))
+                        .bind(now).bind(lease_until).bind(i64::from(limit)).bind(lease)
                         .fetch_all(&self.pool).await.map_err(map)?;
                     let mut items: Vec<OutboxItem> = rows.into_iter()
                         .map(|(id, campaign_id, subscriber_id, email, attempts)| OutboxItem { id, campaign_id, subscriber_id, email, attempts })
@@ -120,10 +128,37 @@ macro_rules! impl_campaign_store {
                     Ok(items)
                 }
 
-                async fn outbox_sent(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()> {
-                    sqlx::query("UPDATE outbox SET status = 'sent', sent_at = $2, error = '' WHERE id = $1")
-                        .bind(id).bind(now).execute(&self.pool).await.map_err(map)?;
-                    Ok(())
+                async fn outbox_claim(&self, lease: i64, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<i64>> {
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let list = placeholders(3, ids.len());
+                    let update = format!(
+                        "UPDATE outbox SET status = 'sent', sent_at = $2, error = '' \
+                         WHERE lease = $1 AND status = 'queued' AND id IN ({list}) RETURNING id");
+                    let mut q = sqlx::query_as::<_, (i64,)>(&update).bind(lease).bind(now);
+                    for id in ids {
+                        q = q.bind(*id);
+                    }
+                    let rows: Vec<(i64,)> = q.fetch_all(&self.pool).await.map_err(map)?;
+                    let mut ids: Vec<i64> = rows.into_iter().map(|(id,)| id).collect();
+                    ids.sort_unstable();
+                    Ok(ids)
+                }
+
+                async fn outbox_claimed(&self, lease: i64, ids: &[i64]) -> StoreResult<Vec<i64>> {
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let select = format!(
+                        "SELECT id FROM outbox WHERE lease = $1 AND status = 'sent' AND id IN ({}) ORDER BY id",
+                        placeholders(2, ids.len()));
+                    let mut q = sqlx::query_as::<_, (i64,)>(&select).bind(lease);
+                    for id in ids {
+                        q = q.bind(*id);
+                    }
+                    let rows = q.fetch_all(&self.pool).await.map_err(map)?;
+                    Ok(rows.into_iter().map(|(id,)| id).collect())
                 }
 
                 async fn outbox_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> StoreResult<()> {

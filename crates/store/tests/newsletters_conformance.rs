@@ -417,8 +417,16 @@ async fn campaigns_queue_each_active_subscriber_once_and_lease_without_overlap()
         0,
         "queued once"
     );
-    let a = db.store.lease_outbox(at(9, 2), at(9, 4), 5).await.unwrap();
-    let b = db.store.lease_outbox(at(9, 2), at(9, 4), 5).await.unwrap();
+    let a = db
+        .store
+        .lease_outbox(at(9, 2), at(9, 4), 5, 11)
+        .await
+        .unwrap();
+    let b = db
+        .store
+        .lease_outbox(at(9, 2), at(9, 4), 5, 22)
+        .await
+        .unwrap();
     assert_eq!((a.len(), b.len()), (5, 3));
     assert!(
         a.iter().all(|x| b.iter().all(|y| x.id != y.id)),
@@ -426,11 +434,39 @@ async fn campaigns_queue_each_active_subscriber_once_and_lease_without_overlap()
     );
     assert!(db
         .store
-        .lease_outbox(at(9, 3), at(9, 5), 5)
+        .lease_outbox(at(9, 3), at(9, 5), 5, 33)
         .await
         .unwrap()
         .is_empty());
-    db.store.outbox_sent(a[0].id, at(9, 3)).await.unwrap();
+    // Only the lease holder's claim counts, and only once.
+    let claimed = db
+        .store
+        .outbox_claim(11, &[a[0].id, b[0].id], at(9, 3))
+        .await
+        .unwrap();
+    assert_eq!(claimed, vec![a[0].id], "b's message is not a's to send");
+    assert!(
+        db.store
+            .outbox_claim(11, &[a[0].id], at(9, 3))
+            .await
+            .unwrap()
+            .is_empty(),
+        "claimed once"
+    );
+    assert_eq!(
+        db.store
+            .outbox_claimed(11, &[a[0].id, b[0].id])
+            .await
+            .unwrap(),
+        vec![a[0].id],
+        "a lost answer can be read again"
+    );
+    assert!(db
+        .store
+        .outbox_claim(11, &[], at(9, 3))
+        .await
+        .unwrap()
+        .is_empty());
     db.store
         .outbox_failed(a[1].id, "451", Some(at(9, 10)), at(9, 3))
         .await
@@ -447,9 +483,23 @@ async fn campaigns_queue_each_active_subscriber_once_and_lease_without_overlap()
     let n = db.store.campaign_counts(c.id).await.unwrap();
     assert_eq!((n.queued, n.sent, n.failed, n.bounced), (5, 1, 1, 1));
     // An expired lease makes the message due again, with its attempt counted.
-    let again = db.store.lease_outbox(at(9, 5), at(9, 7), 10).await.unwrap();
+    let again = db
+        .store
+        .lease_outbox(at(9, 5), at(9, 7), 10, 44)
+        .await
+        .unwrap();
     assert_eq!(again.len(), 4);
     assert!(again.iter().all(|x| x.attempts == 2));
+    // The first sender, late, can no longer claim what is now another's.
+    let late = b.iter().map(|x| x.id).collect::<Vec<_>>();
+    assert!(db
+        .store
+        .outbox_claim(22, &late, at(9, 6))
+        .await
+        .unwrap()
+        .is_empty());
+    let mine = db.store.outbox_claim(44, &late, at(9, 6)).await.unwrap();
+    assert_eq!(mine.len(), late.len());
     assert_eq!(
         db.store.finish_campaigns(at(9, 6)).await.unwrap(),
         0,

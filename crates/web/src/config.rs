@@ -38,6 +38,9 @@ pub struct WebConfig {
     /// The first retry of a temporarily refused newsletter message comes
     /// this long after; each next one waits twice as long (up to 2 hours).
     pub send_retry: Duration,
+    /// How long leased newsletter messages are a sender's before another
+    /// may take them over (after a crash, the wait before they go out).
+    pub send_lease: Duration,
 }
 
 impl WebConfig {
@@ -54,6 +57,7 @@ impl WebConfig {
             send_per_hour: 0,
             send_concurrency: 32,
             send_retry: Duration::from_secs(30),
+            send_lease: Duration::from_secs(120),
             dkim: None,
             media_dir,
             theme_dir: None,

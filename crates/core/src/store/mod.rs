@@ -453,15 +453,30 @@ pub trait CampaignStore: Send + Sync {
     async fn queue_campaign(&self, id: i64, now: DateTime<Utc>) -> StoreResult<u64>;
     /// How many would be queued now (for `--dry-run`).
     async fn list_audience(&self, list_id: i64) -> StoreResult<i64>;
-    /// Leases up to `limit` due messages until `lease_until`.
+    /// Leases up to `limit` due messages until `lease_until`, under the
+    /// sender's token `lease`.
     async fn lease_outbox(
         &self,
         now: DateTime<Utc>,
         lease_until: DateTime<Utc>,
         limit: u32,
+        lease: i64,
     ) -> StoreResult<Vec<OutboxItem>>;
-    async fn outbox_sent(&self, id: i64, now: DateTime<Utc>) -> StoreResult<()>;
-    /// A temporary failure: try again at `retry_at`, or give up (`None`).
+    /// Records as sent those of `ids` still queued under `lease` (in one
+    /// commit) and returns them: only those may be sent. Called just before
+    /// each message's end goes to the SMTP server, so that a crash can
+    /// never send one twice.
+    async fn outbox_claim(
+        &self,
+        lease: i64,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<i64>>;
+    /// Which of `ids` are recorded as sent under `lease` (the answer to a
+    /// claim whose reply was lost).
+    async fn outbox_claimed(&self, lease: i64, ids: &[i64]) -> StoreResult<Vec<i64>>;
+    /// A temporary failure (also after a claim, when the server refused the
+    /// message's end): try again at `retry_at`, or give up (`None`).
     async fn outbox_failed(
         &self,
         id: i64,

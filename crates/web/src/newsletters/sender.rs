@@ -5,6 +5,14 @@
 //! sent; a temporary failure retried with growing delays; a permanent one
 //! bounced and the address suppressed. The rate limits (per second and per
 //! hour) are counted in the database, so they hold across app servers.
+//!
+//! Exactly once: each message is recorded as sent (claimed, under the
+//! lease's token) after its content has gone to the SMTP server and before
+//! the five bytes that end it do (`kawaraban_mail::Claim`). Killed before
+//! the claim commits, the server drops the unfinished message and the row
+//! is still queued; killed after, the row says sent and the end is on its
+//! way. Claims are committed in groups by one task ([`claimer`]), so the
+//! database sees one write for many messages in flight.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,15 +21,13 @@ use std::time::Duration;
 use chrono::Utc;
 use kawaraban_core::model::{Campaign, OutboxItem, RECIPIENT_MARKERS};
 use kawaraban_core::StoreResult;
-use kawaraban_mail::{Email, SendError, Transport};
-use tokio::sync::Semaphore;
+use kawaraban_mail::{Claim, Delivery, Email, End, SendError, Transport};
+use tokio::sync::{mpsc, oneshot, OnceCell, Semaphore};
 
 use super::link_key;
 use crate::members::limits::{self, Limit};
 use crate::state::AppState;
 
-/// How long a leased message is someone's before another sender may take it.
-const LEASE: Duration = Duration::from_secs(120);
 /// Attempts before a temporarily failing message is given up.
 const MAX_ATTEMPTS: i64 = 6;
 /// Messages leased at a time.
@@ -33,6 +39,8 @@ pub struct Sender {
     from: String,
     /// Campaigns read once per process.
     campaigns: tokio::sync::Mutex<HashMap<i64, Arc<Campaign>>>,
+    /// The way to the claimer task, started on first use.
+    claims: OnceCell<mpsc::UnboundedSender<ClaimRequest>>,
     pub idle: Duration,
     /// How often alerts and digests that are due are looked for.
     pub schedule_every: Duration,
@@ -54,6 +62,7 @@ impl Sender {
             transport,
             from,
             campaigns: Default::default(),
+            claims: OnceCell::new(),
             idle: Duration::from_millis(500),
             schedule_every: Duration::from_secs(60),
         }
@@ -141,8 +150,12 @@ impl Sender {
             return Ok(None);
         }
         let now = Utc::now();
-        let lease = chrono::Duration::from_std(LEASE).unwrap_or_default();
-        let items = self.state.store.lease_outbox(now, now + lease, n).await?;
+        let until = now
+            + chrono::Duration::from_std(self.state.config.send_lease)
+                .unwrap_or_else(|_| chrono::Duration::minutes(2));
+        // The lease's token: only its holder may claim what it leased.
+        let lease = rand::random::<i64>() | 1;
+        let items = self.state.store.lease_outbox(now, until, n, lease).await?;
         if items.is_empty() {
             return Ok(Some(0));
         }
@@ -158,7 +171,7 @@ impl Sender {
             let me = self.clone();
             tasks.push(tokio::spawn(async move {
                 let _permit = permit;
-                if let Err(e) = me.deliver(&item).await {
+                if let Err(e) = me.deliver(&item, lease).await {
                     tracing::warn!(error = %e, outbox = item.id, "cannot record a newsletter message");
                 }
             }));
@@ -228,7 +241,26 @@ impl Sender {
         (base * factor).min(chrono::Duration::hours(2))
     }
 
-    async fn deliver(&self, item: &OutboxItem) -> StoreResult<()> {
+    /// A claim for one leased message, answered by the claimer task.
+    async fn claim(&self, lease: i64, id: i64) -> impl FnOnce(End) -> Claim {
+        let claims = self
+            .claims
+            .get_or_init(|| async {
+                let (tx, rx) = mpsc::unbounded_channel();
+                tokio::spawn(claimer(self.state.clone(), rx));
+                tx
+            })
+            .await
+            .clone();
+        move |end| -> Claim {
+            Box::pin(async move {
+                let (answer, answered) = oneshot::channel();
+                claims.send((lease, id, end, answer)).is_ok() && answered.await.unwrap_or(false)
+            })
+        }
+    }
+
+    async fn deliver(&self, item: &OutboxItem, lease: i64) -> StoreResult<()> {
         let store = &self.state.store;
         let Some(c) = self.campaign(item.campaign_id).await? else {
             return store
@@ -236,16 +268,34 @@ impl Sender {
                 .await;
         };
         let outcome = match self.email_for(&c, item) {
-            None => Err(SendError::Permanent("the campaign's site is gone".into())),
+            None => Delivery::Refused(SendError::Permanent("the campaign's site is gone".into())),
             Some(email) => match email.to_message(&self.from) {
-                Err(e) => Err(SendError::Permanent(e.to_string())),
-                Ok(m) => self.transport.send(m).await,
+                Err(e) => Delivery::Refused(SendError::Permanent(e.to_string())),
+                Ok(m) => {
+                    let claim = self.claim(lease, item.id).await;
+                    self.transport.send_claimed(m, claim).await
+                }
             },
         };
         let now = Utc::now();
         match outcome {
-            Ok(()) => store.outbox_sent(item.id, now).await,
-            Err(SendError::Transient(e)) if item.attempts < MAX_ATTEMPTS => {
+            // Recorded as sent by its claim.
+            Delivery::Accepted => Ok(()),
+            // Another sender holds it now (this lease expired), or the
+            // claim could not be recorded: nothing went out; the lease
+            // runs out and the message is sent then.
+            Delivery::NotClaimed => {
+                tracing::warn!(
+                    outbox = item.id,
+                    "newsletter message not claimed; left for its next lease"
+                );
+                Ok(())
+            }
+            Delivery::Unconfirmed(e) => {
+                tracing::warn!(outbox = item.id, error = %e, "newsletter message ended without an answer; counted as sent, not sent again");
+                Ok(())
+            }
+            Delivery::Refused(SendError::Transient(e)) if item.attempts < MAX_ATTEMPTS => {
                 tracing::info!(outbox = item.id, attempt = item.attempts, error = %e, "newsletter message will be retried");
                 store
                     .outbox_failed(
@@ -256,10 +306,59 @@ impl Sender {
                     )
                     .await
             }
-            Err(SendError::Transient(e)) => store.outbox_failed(item.id, &e, None, now).await,
-            Err(SendError::Permanent(e)) => {
+            Delivery::Refused(SendError::Transient(e)) => {
+                store.outbox_failed(item.id, &e, None, now).await
+            }
+            Delivery::Refused(SendError::Permanent(e)) => {
                 tracing::info!(outbox = item.id, error = %e, "newsletter address bounced; suppressed");
                 store.outbox_bounced(item.id, &e, now).await
+            }
+        }
+    }
+}
+
+/// (lease, outbox id, the message's end, where the answer goes)
+type ClaimRequest = (i64, i64, End, oneshot::Sender<bool>);
+
+/// How long the claimer gathers claims before committing them: fewer
+/// commits, and so fewer moments at which a crash could fall between a
+/// commit and the ends it releases.
+const GATHER: Duration = Duration::from_millis(5);
+
+/// Commits claims in groups and, the moment a commit returns, writes the
+/// ends of the messages it claimed. A claim the database could not record
+/// is asked again (the answer may have been lost after the commit), then
+/// refused.
+async fn claimer(state: AppState, mut requests: mpsc::UnboundedReceiver<ClaimRequest>) {
+    let mut batch = Vec::new();
+    while requests.recv_many(&mut batch, 1024).await > 0 {
+        tokio::time::sleep(GATHER).await;
+        while let Ok(more) = requests.try_recv() {
+            batch.push(more);
+        }
+        let mut by_lease: HashMap<i64, Vec<(i64, End, oneshot::Sender<bool>)>> = HashMap::new();
+        for (lease, id, end, answer) in batch.drain(..) {
+            by_lease.entry(lease).or_default().push((id, end, answer));
+        }
+        for (lease, waiting) in by_lease {
+            let ids: Vec<i64> = waiting.iter().map(|(id, _, _)| *id).collect();
+            let mut claimed = state.store.outbox_claim(lease, &ids, Utc::now()).await;
+            for attempt in 1..=3u64 {
+                let Err(e) = &claimed else { break };
+                tracing::warn!(error = %e, attempt, "cannot record newsletter messages as sent");
+                tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+                claimed = state.store.outbox_claimed(lease, &ids).await;
+            }
+            let claimed: std::collections::HashSet<i64> =
+                claimed.unwrap_or_default().into_iter().collect();
+            // Ends first, all of them, before any task is woken.
+            for (id, end, _) in &waiting {
+                if claimed.contains(id) {
+                    end.write_now();
+                }
+            }
+            for (id, _, answer) in waiting {
+                let _ = answer.send(claimed.contains(&id));
             }
         }
     }
