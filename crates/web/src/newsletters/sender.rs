@@ -32,6 +32,9 @@ use crate::state::AppState;
 const MAX_ATTEMPTS: i64 = 6;
 /// Messages leased at a time.
 const BATCH: u32 = 200;
+/// Under a per-second limit, a tenth of it goes out every tenth of a
+/// second: an even pace, not a burst at the start of each second.
+const TICK: Duration = Duration::from_millis(100);
 
 pub struct Sender {
     state: AppState,
@@ -142,7 +145,13 @@ impl Sender {
     /// `None` when the rate limit had no room (after waiting for the next
     /// second to begin).
     pub async fn step(self: Arc<Self>) -> StoreResult<Option<usize>> {
-        let n = self.allowance(BATCH).await?;
+        let started = tokio::time::Instant::now();
+        let per_second = self.state.config.send_per_second;
+        let want = match per_second {
+            0 => BATCH,
+            n => BATCH.min(n.div_ceil(10)),
+        };
+        let n = self.allowance(want).await?;
         if n == 0 {
             let now = Utc::now();
             let into = now.timestamp_subsec_millis() as u64;
@@ -179,6 +188,9 @@ impl Sender {
         let leased = tasks.len();
         for t in tasks {
             let _ = t.await;
+        }
+        if per_second > 0 {
+            tokio::time::sleep_until(started + TICK).await;
         }
         Ok(Some(leased))
     }
