@@ -646,10 +646,7 @@ bench_newsletters() {
   log "the cached article page, before and while a campaign sends at full speed"
   rm -rf "$ddir"
   "$KW_BIN" --data-dir "$ddir" generate --articles 50 --subscribers "$DELIVER_SUBSCRIBERS" --list weekly >/dev/null
-  # The sink stands for a mail server on another machine: here it shares
-  # the two cores, so it runs niced and takes the CPU the page and the
-  # server leave (at full speed it needs a core of its own).
-  start_sink 19
+  start_sink
   start_kw newsletters "$ddir" --smtp-url "smtp://127.0.0.1:$SINK_PORT" --send-connections 64
   local path
   curl -sf -o "$RUN_DIR/nl-home.html" "$KW_URL/"

@@ -97,7 +97,7 @@ pub async fn serve(
     let mailer = tokio::spawn(worker.run(stop_rx.clone()));
     let sender = crate::newsletters::sender::Sender::from_config(state.clone())
         .map_err(std::io::Error::other)?;
-    let newsletters = tokio::spawn(sender.run(stop_rx));
+    let newsletters = sender.run_beside_pages(stop_rx)?;
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -107,6 +107,6 @@ pub async fn serve(
         .await;
     let _ = follower.await;
     let _ = mailer.await;
-    let _ = newsletters.await;
+    let _ = tokio::task::spawn_blocking(move || newsletters.join()).await;
     result
 }

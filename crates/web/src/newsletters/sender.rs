@@ -71,6 +71,27 @@ impl Sender {
         }
     }
 
+    /// Runs the sender on a thread of its own, at a lower CPU priority
+    /// (niceness 10) than the threads that serve pages: on a busy machine
+    /// readers come first and the campaign takes what CPU they leave.
+    pub fn run_beside_pages(
+        self,
+        stop: tokio::sync::watch::Receiver<bool>,
+    ) -> std::io::Result<std::thread::JoinHandle<()>> {
+        std::thread::Builder::new()
+            .name("newsletter-sender".into())
+            .spawn(move || {
+                lower_this_threads_priority();
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt.block_on(self.run(stop)),
+                    Err(e) => tracing::error!(error = %e, "cannot start the newsletter sender"),
+                }
+            })
+    }
+
     /// Sends until `stop` turns true.
     pub async fn run(self, mut stop: tokio::sync::watch::Receiver<bool>) {
         let me = Arc::new(self);
@@ -328,6 +349,21 @@ impl Sender {
         }
     }
 }
+
+/// Niceness of the sender's thread (0 is normal, 19 the lowest).
+const SENDER_NICENESS: i32 = 10;
+
+#[cfg(target_os = "linux")]
+fn lower_this_threads_priority() {
+    // On Linux, PRIO_PROCESS with a thread id sets that thread alone.
+    let tid = rustix::thread::gettid();
+    if let Err(e) = rustix::process::setpriority_process(Some(tid), SENDER_NICENESS) {
+        tracing::warn!(error = %e, "cannot lower the newsletter sender's priority");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_this_threads_priority() {}
 
 /// (lease, outbox id, the message's end, where the answer goes)
 type ClaimRequest = (i64, i64, End, oneshot::Sender<bool>);
