@@ -12,6 +12,7 @@ ensure_debs postgresql chromium
 command -v java >/dev/null || ensure_debs default-jre-headless
 command -v npm >/dev/null || ensure_debs nodejs npm
 command -v openssl >/dev/null || ensure_debs openssl   # the DKIM test makes its key
+/usr/bin/python3 -c 'import dkim' 2>/dev/null || ensure_debs python3-dkim   # and verifies its signatures
 start_postgres
 start_smtp_sink
 start_oidc_provider

@@ -363,6 +363,41 @@ fn dkim_signs_every_message_and_a_bad_key_stops_the_command() {
     ] {
         assert!(sig.contains(part), "{part} in {sig}");
     }
+    // And it verifies, by dkimpy, against the key's public half.
+    let public = std::process::Command::new("openssl")
+        .args(["rsa", "-pubout", "-in"])
+        .arg(&key)
+        .output()
+        .expect("openssl");
+    assert!(public.status.success(), "{}", stderr(&public));
+    // The PEM's base64 body is what a DKIM record's p= holds.
+    let public: String = stdout(&public)
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let signed = d.join("signed.eml");
+    std::fs::write(&signed, &mail[0]).unwrap();
+    let verify = |file: &std::path::Path| {
+        std::process::Command::new("/usr/bin/python3")
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../scripts/testsvc/dkim_verify.py"
+            ))
+            .arg(file)
+            .args([public.as_str(), "kawaraban", "daily.example"])
+            .output()
+            .expect("python3 with dkimpy (python3-dkim; scripts/test.sh installs it)")
+    };
+    let out = verify(&signed);
+    assert_eq!(stdout(&out).trim(), "pass", "{}", stderr(&out));
+    // A changed subject breaks it: the check can fail.
+    let tampered = d.join("tampered.eml");
+    std::fs::write(
+        &tampered,
+        mail[0].replace("Subject: Signed", "Subject: Changed"),
+    )
+    .unwrap();
+    assert_eq!(stdout(&verify(&tampered)).trim(), "fail");
     // A key that is not one stops the command with one line naming the file.
     let bad = d.join("bad.pem");
     std::fs::write(&bad, "not a key").unwrap();

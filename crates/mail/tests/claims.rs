@@ -119,3 +119,22 @@ async fn a_refusal_before_the_end_asks_no_claim() {
     assert!(matches!(d, Delivery::Accepted), "{d:?}");
     assert_eq!(received(&dir, &ok), 1);
 }
+
+#[tokio::test]
+async fn an_internationalised_address_is_refused_clearly_by_a_server_without_smtputf8() {
+    // The test server does not announce SMTPUTF8 (RFC 6531).
+    let (url, _) = smtp();
+    let transport = Transport::pooled(Some(&url), PathBuf::from("unused"), 1).unwrap();
+    let asked = Arc::new(AtomicUsize::new(0));
+    let d = transport
+        .send_claimed(
+            message("δοκιμή@example.test"),
+            claim(true, asked.clone(), false),
+        )
+        .await;
+    match d {
+        Delivery::Refused(SendError::Permanent(e)) => assert!(e.contains("SMTPUTF8"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(asked.load(Ordering::SeqCst), 0, "nothing was sent");
+}
