@@ -5,7 +5,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use std::sync::Arc;
 
-use lettre::message::dkim::{DkimConfig, DkimSigningAlgorithm, DkimSigningKey};
+use lettre::message::dkim::{
+    DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
+    DkimSigningKey,
+};
+use lettre::message::header::HeaderName;
 use lettre::Message;
 
 use crate::smtp::{unclaimed, Claim, Delivery, End, Smtp};
@@ -72,10 +76,33 @@ impl Transport {
         {
             return Err("a DKIM selector (letters, digits, - or _) and a domain are needed".into());
         }
-        self.dkim = Some(Arc::new(DkimConfig::default_config(
+        // Relaxed/relaxed: with lettre's default (simple header
+        // canonicalization) dkimpy rejects the signature. The unsubscribe
+        // headers are signed too, as large mailbox providers ask of bulk
+        // senders (a header a message lacks counts as empty). Not
+        // MIME-Version or Content-Type: lettre adds them when it formats,
+        // after signing, so signing them breaks the signature.
+        let headers = [
+            "From",
+            "To",
+            "Subject",
+            "Date",
+            "Message-ID",
+            "List-Unsubscribe",
+            "List-Unsubscribe-Post",
+        ]
+        .into_iter()
+        .map(HeaderName::new_from_ascii_str)
+        .collect();
+        self.dkim = Some(Arc::new(DkimConfig::new(
             selector.to_string(),
             domain.to_string(),
             signing,
+            headers,
+            DkimCanonicalization {
+                header: DkimCanonicalizationType::Relaxed,
+                body: DkimCanonicalizationType::Relaxed,
+            },
         )));
         Ok(self)
     }
