@@ -44,6 +44,9 @@ pub struct Sender {
     campaigns: tokio::sync::Mutex<HashMap<i64, Arc<Campaign>>>,
     /// The way to the claimer task, started on first use.
     claims: OnceCell<mpsc::UnboundedSender<ClaimRequest>>,
+    /// Where the claimer runs: the server's own runtime, at normal
+    /// priority, when the sender has a thread of its own.
+    claims_on: Option<tokio::runtime::Handle>,
     pub idle: Duration,
     /// How often alerts and digests that are due are looked for.
     pub schedule_every: Duration,
@@ -66,6 +69,7 @@ impl Sender {
             from,
             campaigns: Default::default(),
             claims: OnceCell::new(),
+            claims_on: None,
             idle: Duration::from_millis(500),
             schedule_every: Duration::from_secs(60),
         }
@@ -74,10 +78,15 @@ impl Sender {
     /// Runs the sender on a thread of its own, at a lower CPU priority
     /// (niceness 10) than the threads that serve pages: on a busy machine
     /// readers come first and the campaign takes what CPU they leave.
+    /// The claimer stays on the calling runtime at normal priority: the
+    /// moments between a claim's commit and the ends it releases are the
+    /// ones a crash must not fall into, so they are not left waiting for a
+    /// low-priority thread.
     pub fn run_beside_pages(
-        self,
+        mut self,
         stop: tokio::sync::watch::Receiver<bool>,
     ) -> std::io::Result<std::thread::JoinHandle<()>> {
+        self.claims_on = tokio::runtime::Handle::try_current().ok();
         std::thread::Builder::new()
             .name("newsletter-sender".into())
             .spawn(move || {
@@ -280,7 +289,11 @@ impl Sender {
             .claims
             .get_or_init(|| async {
                 let (tx, rx) = mpsc::unbounded_channel();
-                tokio::spawn(claimer(self.state.clone(), rx));
+                let task = claimer(self.state.clone(), rx);
+                match &self.claims_on {
+                    Some(runtime) => drop(runtime.spawn(task)),
+                    None => drop(tokio::spawn(task)),
+                }
                 tx
             })
             .await
