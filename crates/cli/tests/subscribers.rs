@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Output;
 
 use common::kawaraban;
@@ -15,28 +16,29 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-#[test]
-fn csv_imports_keep_good_rows_name_bad_lines_and_export_round_trips() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    let site = kawaraban(
-        d,
-        &[
-            "site",
-            "add",
-            "news",
-            "--name",
-            "Daily",
-            "--url",
-            "https://news.example.com",
-        ],
-    );
-    assert!(site.status.success(), "{}", stderr(&site));
-    for (key, name, kind) in [
-        ("daily", "The Daily", "digest"),
-        ("breaking", "Breaking", "breaking"),
-    ] {
-        let out = kawaraban(
+/// Runs a command that must succeed; its standard output.
+fn ok(d: &Path, args: &[&str]) -> String {
+    let out = kawaraban(d, args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+/// The site `news` ("Daily", https://news.example.com, then `extra`
+/// flags) and its lists, each (key, name, kind).
+fn news_site(d: &Path, extra: &[&str], lists: &[(&str, &str, &str)]) {
+    let mut site = vec![
+        "site",
+        "add",
+        "news",
+        "--name",
+        "Daily",
+        "--url",
+        "https://news.example.com",
+    ];
+    site.extend_from_slice(extra);
+    ok(d, &site);
+    for (key, name, kind) in lists {
+        ok(
             d,
             &[
                 "newsletter",
@@ -49,8 +51,21 @@ fn csv_imports_keep_good_rows_name_bad_lines_and_export_round_trips() {
                 kind,
             ],
         );
-        assert!(out.status.success(), "{}", stderr(&out));
     }
+}
+
+#[test]
+fn csv_imports_keep_good_rows_name_bad_lines_and_export_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    news_site(
+        d,
+        &[],
+        &[
+            ("daily", "The Daily", "digest"),
+            ("breaking", "Breaking", "breaking"),
+        ],
+    );
     let out = kawaraban(
         d,
         &[
@@ -152,42 +167,15 @@ fn csv_imports_keep_good_rows_name_bad_lines_and_export_round_trips() {
 fn campaigns_and_alerts_are_sent_from_the_command_line_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let ok = |args: &[&str]| {
-        let out = kawaraban(d, args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        stdout(&out)
-    };
-    ok(&[
-        "site",
-        "add",
-        "news",
-        "--name",
-        "Daily",
-        "--url",
-        "https://news.example.com",
-        "--time-zone",
-        "Asia/Tokyo",
-    ]);
-    ok(&[
-        "newsletter",
-        "add-list",
-        "news",
-        "weekly",
-        "--name",
-        "Weekly",
-        "--kind",
-        "newsletter",
-    ]);
-    ok(&[
-        "newsletter",
-        "add-list",
-        "news",
-        "breaking",
-        "--name",
-        "Breaking",
-        "--kind",
-        "breaking",
-    ]);
+    let ok = |args: &[&str]| ok(d, args);
+    news_site(
+        d,
+        &["--time-zone", "Asia/Tokyo"],
+        &[
+            ("weekly", "Weekly", "newsletter"),
+            ("breaking", "Breaking", "breaking"),
+        ],
+    );
     let out = kawaraban(
         d,
         &[
@@ -302,30 +290,8 @@ fn dkim_signs_every_message_and_a_bad_key_stops_the_command() {
         .output()
         .expect("openssl");
     assert!(gen.status.success(), "{}", stderr(&gen));
-    let ok = |args: &[&str]| {
-        let out = kawaraban(d, args);
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        stdout(&out)
-    };
-    ok(&[
-        "site",
-        "add",
-        "news",
-        "--name",
-        "Daily",
-        "--url",
-        "https://news.example.com",
-    ]);
-    ok(&[
-        "newsletter",
-        "add-list",
-        "news",
-        "weekly",
-        "--name",
-        "Weekly",
-        "--kind",
-        "newsletter",
-    ]);
+    let ok = |args: &[&str]| ok(d, args);
+    news_site(d, &[], &[("weekly", "Weekly", "newsletter")]);
     let csv = d.join("people.csv");
     std::fs::write(&csv, "email,lists\nann@example.test,weekly\n").unwrap();
     ok(&["subscribers", "import", "news", csv.to_str().unwrap()]);

@@ -174,12 +174,15 @@ impl Transport {
                 }
                 let dir = dir.clone();
                 let bytes = message.formatted();
-                match tokio::task::spawn_blocking(move || write_eml(&dir, &bytes)).await {
-                    Ok(Ok(path)) => {
+                let written = tokio::task::spawn_blocking(move || write_eml(&dir, &bytes))
+                    .await
+                    .map_err(std::io::Error::other)
+                    .and_then(|r| r);
+                match written {
+                    Ok(path) => {
                         tracing::info!(path = %path.display(), "email written to the outbox");
                         Delivery::Accepted
                     }
-                    Ok(Err(e)) => Delivery::Refused(SendError::Transient(e.to_string())),
                     Err(e) => Delivery::Refused(SendError::Transient(e.to_string())),
                 }
             }

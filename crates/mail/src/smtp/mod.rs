@@ -116,35 +116,34 @@ impl Smtp {
             exchange(&mut c.conn, &gate, envelope, message),
         )
         .await;
+        // What went wrong, if anything: an SMTP error, or (None) no answer
+        // in time.
         let error = match sent {
             Ok(Ok(())) => {
                 self.checkin(c);
                 return Delivery::Accepted;
             }
-            Ok(Err(e)) => e,
-            Err(_) => {
-                return match gate.released() {
-                    Some(true) => {
-                        Delivery::Unconfirmed("no answer to the end of the message".into())
-                    }
-                    Some(false) => Delivery::NotClaimed,
-                    None => Delivery::Refused(SendError::Transient(
-                        "the SMTP server stopped answering".into(),
-                    )),
-                }
-            }
+            Ok(Err(e)) => Some(e),
+            Err(_) => None,
         };
-        match gate.released() {
-            Some(false) => Delivery::NotClaimed,
+        let answered = error.as_ref().is_some_and(|e| e.is_response());
+        match (gate.released(), error) {
+            (Some(false), _) => Delivery::NotClaimed,
             // Refused before its end: the connection is good after RSET.
-            None => {
-                if error.is_response() && c.conn.command(Rset).await.is_ok() {
+            (None, error) => {
+                if answered && c.conn.command(Rset).await.is_ok() {
                     self.checkin(c);
                 }
-                Delivery::Refused(classify(&error))
+                Delivery::Refused(error.map_or_else(
+                    || SendError::Transient("the SMTP server stopped answering".into()),
+                    |e| classify(&e),
+                ))
             }
-            Some(true) if error.is_response() => Delivery::Refused(classify(&error)),
-            Some(true) => Delivery::Unconfirmed(error.to_string()),
+            (Some(true), Some(e)) if answered => Delivery::Refused(classify(&e)),
+            (Some(true), Some(e)) => Delivery::Unconfirmed(e.to_string()),
+            (Some(true), None) => {
+                Delivery::Unconfirmed("no answer to the end of the message".into())
+            }
         }
     }
 
@@ -177,11 +176,11 @@ impl Smtp {
     async fn connect(&self) -> Result<Pooled, SendError> {
         let t = &self.target;
         let at = format!("{}:{}", t.host, t.port);
+        let io = |e: std::io::Error| SendError::Transient(format!("{at}: {e}"));
         let tcp = TcpStream::connect((t.host.as_str(), t.port))
             .await
-            .map_err(|e| SendError::Transient(format!("{at}: {e}")))?;
-        tcp.set_nodelay(true)
-            .map_err(|e| SendError::Transient(format!("{at}: {e}")))?;
+            .map_err(io)?;
+        tcp.set_nodelay(true).map_err(io)?;
         let stream = match &self.tls {
             Some(config) => {
                 let name = rustls::pki_types::ServerName::try_from(t.host.clone())
@@ -193,12 +192,10 @@ impl Smtp {
                 GatedStream::tls(tls, Gate::default())
             }
             None => {
-                let raw = tcp
-                    .into_std()
-                    .and_then(|std| Ok((std.try_clone()?, std)))
-                    .and_then(|(raw, std)| Ok((raw, TcpStream::from_std(std)?)))
-                    .map_err(|e| SendError::Transient(format!("{at}: {e}")))?;
-                GatedStream::plain(raw.1, Gate::plain(raw.0))
+                // A second descriptor on the same socket, for End::write_now.
+                let std = tcp.into_std().map_err(io)?;
+                let raw = std.try_clone().map_err(io)?;
+                GatedStream::plain(TcpStream::from_std(std).map_err(io)?, Gate::plain(raw))
             }
         };
         let gate = stream.gate();

@@ -289,11 +289,11 @@ impl Sender {
             .claims
             .get_or_init(|| async {
                 let (tx, rx) = mpsc::unbounded_channel();
-                let task = claimer(self.state.clone(), rx);
-                match &self.claims_on {
-                    Some(runtime) => drop(runtime.spawn(task)),
-                    None => drop(tokio::spawn(task)),
-                }
+                let runtime = self
+                    .claims_on
+                    .clone()
+                    .unwrap_or_else(tokio::runtime::Handle::current);
+                runtime.spawn(claimer(self.state.clone(), rx));
                 tx
             })
             .await
