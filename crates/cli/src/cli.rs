@@ -360,6 +360,16 @@ pub struct ServeArgs {
     /// Most pooled database connections.
     #[arg(long, env = "KAWARABAN_DB_CONNECTIONS", default_value_t = 16)]
     pub db_connections: u32,
+    /// Seconds a request's headers may take to arrive; also how long an
+    /// idle connection stays open.
+    #[arg(long, env = "KAWARABAN_HEADER_TIMEOUT", default_value_t = 10.0)]
+    pub header_timeout: f64,
+    /// Seconds a request's body may take to arrive after its headers.
+    #[arg(long, env = "KAWARABAN_BODY_TIMEOUT", default_value_t = 30.0)]
+    pub body_timeout: f64,
+    /// Connections one client address may hold open at once (0: no cap).
+    #[arg(long, env = "KAWARABAN_MAX_CONNECTIONS_PER_IP", default_value_t = 256)]
+    pub max_connections_per_ip: u32,
 }
 
 #[derive(Debug, Args)]

@@ -9,17 +9,29 @@ use kawaraban_store::ConnectOptions;
 
 use crate::cli::Global;
 
-pub fn init_logging(g: &Global) {
+/// Logs to standard error through a writer thread: formatting stays with
+/// the caller, but the writes leave the request threads and go out in
+/// batches (one `write` for many lines under load; at once when idle).
+/// Keep the guard until the process ends: dropping it flushes the rest.
+pub fn init_logging(g: &Global) -> tracing_appender::non_blocking::WorkerGuard {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_new(&g.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let terminal = std::io::stderr().is_terminal();
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        // Under a flood, wait rather than drop lines silently.
+        .lossy(false)
+        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_ansi(terminal)
+        .with_writer(writer);
     if g.log_format == "json" {
         builder.json().flatten_event(true).init();
     } else {
         builder.init();
     }
+    guard
 }
 
 /// Paths derived from the global flags.

@@ -11,13 +11,31 @@
 //! which is how "latest" lists pick up scheduled articles.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, Uri};
 use sha2::{Digest, Sha256};
+
+/// The cache key of a request: its site and its path with the query.
+pub fn key(site_id: i64, uri: &Uri) -> String {
+    let pq = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let mut key = String::with_capacity(pq.len() + 8);
+    let _ = write!(key, "{site_id}|{pq}");
+    key
+}
+
+/// The forms a stored page is sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Identity = 0,
+    Gzip = 1,
+    Brotli = 2,
+}
 
 /// One stored page.
 #[derive(Debug)]
@@ -29,6 +47,10 @@ pub struct Entry {
     gzip: OnceLock<Bytes>,
     brotli: OnceLock<Bytes>,
     pub cache_control: &'static str,
+    /// The Content-Security-Policy it is sent with.
+    pub csp: HeaderValue,
+    /// Every response header, per encoding, made on first use.
+    headers: [OnceLock<HeaderMap>; 3],
     tags: Vec<String>,
     epoch: u64,
     expires: Instant,
@@ -36,10 +58,12 @@ pub struct Entry {
 
 impl Entry {
     /// Builds an entry; compressed forms are made when first asked for.
+    #[allow(clippy::too_many_arguments)]
     pub fn build(
         status: u16,
         content_type: &'static str,
         cache_control: &'static str,
+        csp: HeaderValue,
         body: Bytes,
         tags: Vec<String>,
         ttl: Duration,
@@ -53,6 +77,8 @@ impl Entry {
             brotli: OnceLock::new(),
             identity: body,
             cache_control,
+            csp,
+            headers: Default::default(),
             tags,
             epoch,
             expires: Instant::now() + ttl,
@@ -67,6 +93,20 @@ impl Entry {
     /// The body compressed with brotli (made on first use).
     pub fn brotli(&self) -> Bytes {
         self.brotli.get_or_init(|| brotli(&self.identity)).clone()
+    }
+
+    /// The body in this encoding.
+    pub fn body(&self, encoding: Encoding) -> Bytes {
+        match encoding {
+            Encoding::Identity => self.identity.clone(),
+            Encoding::Gzip => self.gzip(),
+            Encoding::Brotli => self.brotli(),
+        }
+    }
+
+    /// The response headers for this encoding, made once by `make`.
+    pub fn headers(&self, encoding: Encoding, make: impl FnOnce() -> HeaderMap) -> &HeaderMap {
+        self.headers[encoding as usize].get_or_init(make)
     }
 
     /// Counted as if both compressed forms were made (about a third of the
@@ -233,6 +273,7 @@ mod tests {
             200,
             "text/html",
             "public",
+            HeaderValue::from_static("default-src 'self'"),
             Bytes::from_static(b"<p>hello hello hello</p>"),
             tags.iter().map(|t| t.to_string()).collect(),
             Duration::from_secs(60),

@@ -41,6 +41,16 @@ pub struct WebConfig {
     /// How long leased newsletter messages are a sender's before another
     /// may take them over (after a crash, the wait before they go out).
     pub send_lease: Duration,
+    /// How often every sender checks for alerts and digests due without
+    /// being woken (announcements and scheduled times wake it sooner).
+    pub schedule_every: Duration,
+    /// A request's headers must arrive within this; also how long an idle
+    /// connection stays open.
+    pub header_timeout: Duration,
+    /// A request's body must arrive within this of its headers.
+    pub body_timeout: Duration,
+    /// Connections one address may hold at once (0: no cap).
+    pub max_connections_per_ip: u32,
 }
 
 impl WebConfig {
@@ -66,6 +76,10 @@ impl WebConfig {
             page_cache_bytes: 64 * 1024 * 1024,
             invalidation_poll: Duration::from_millis(1000),
             per_page: 20,
+            schedule_every: Duration::from_secs(60),
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_connections_per_ip: 256,
         }
     }
 }

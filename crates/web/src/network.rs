@@ -66,8 +66,15 @@ impl Network {
     /// The site for a `Host` header value (port ignored), or the default site.
     pub fn site_for_host(&self, host: Option<&str>) -> Option<Arc<Site>> {
         let i = host
-            .map(|h| strip_port(h).to_ascii_lowercase())
-            .and_then(|h| self.by_host.get(h.trim_end_matches('.')).copied())
+            .and_then(|h| {
+                let h = strip_port(h).trim_end_matches('.');
+                // Hosts come in lower case nearly always: no copy for those.
+                if h.bytes().any(|b| b.is_ascii_uppercase()) {
+                    self.by_host.get(&h.to_ascii_lowercase()).copied()
+                } else {
+                    self.by_host.get(h).copied()
+                }
+            })
             .or(self.default)?;
         Some(self.sites[i].clone())
     }

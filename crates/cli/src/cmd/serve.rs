@@ -38,6 +38,9 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.dev = args.dev;
     config.page_cache = !args.no_page_cache;
     config.page_cache_bytes = args.page_cache_mb * 1024 * 1024;
+    config.header_timeout = seconds("--header-timeout", args.header_timeout)?;
+    config.body_timeout = seconds("--body-timeout", args.body_timeout)?;
+    config.max_connections_per_ip = args.max_connections_per_ip;
     let state = AppState::new(store.clone(), config)
         .await
         .map_err(anyhow::Error::msg)?;
@@ -62,6 +65,14 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
         .context("server error")?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A timeout flag's value: a positive number of seconds, at most a day.
+fn seconds(flag: &str, value: f64) -> anyhow::Result<std::time::Duration> {
+    if !(value > 0.0 && value <= 86400.0) {
+        anyhow::bail!("{flag}: {value} is not a number of seconds between 0 and 86400");
+    }
+    Ok(std::time::Duration::from_secs_f64(value))
 }
 
 /// Ctrl-C or SIGTERM.

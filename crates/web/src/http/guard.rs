@@ -1,12 +1,7 @@
-//! Layers that guard every request: malformed URLs are refused before
-//! routing, every response gets the security headers, and each request is
-//! logged with its outcome.
+//! What guards every request (called from `front.rs`): malformed URLs are
+//! refused before routing, and every response gets the security headers.
 
-use std::time::Instant;
-
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
-use axum::middleware::Next;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::{AppError, ErrorInfo};
@@ -15,27 +10,27 @@ use crate::state::AppState;
 /// Longest request target accepted; longer gets 414.
 pub const MAX_URI_LEN: usize = 2048;
 
-pub async fn check_uri(req: Request, next: Next) -> Response {
-    let uri = req.uri();
+/// The answer for a request target that is too long or malformed, if it is.
+pub fn refuse_uri(uri: &Uri) -> Option<Response> {
     let len = uri.path_and_query().map(|p| p.as_str().len()).unwrap_or(0);
     if len > MAX_URI_LEN {
         let mut resp = StatusCode::URI_TOO_LONG.into_response();
         resp.extensions_mut().insert(ErrorInfo {
             message: "That address is too long.".into(),
         });
-        return resp;
+        return Some(resp);
     }
     let path = uri.path();
     if !valid_percent_encoding(path) || !uri.query().is_none_or(valid_percent_encoding) {
-        return AppError::bad_request("That address has an invalid %-escape.").into_response();
+        return Some(AppError::bad_request("That address has an invalid %-escape.").into_response());
     }
     if percent_encoding::percent_decode_str(path)
         .decode_utf8()
         .is_err()
     {
-        return AppError::bad_request("That address is not valid UTF-8.").into_response();
+        return Some(AppError::bad_request("That address is not valid UTF-8.").into_response());
     }
-    next.run(req).await
+    None
 }
 
 fn valid_percent_encoding(s: &str) -> bool {
@@ -70,14 +65,13 @@ pub fn csp(origins: &str) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; form-action 'self'"))
 }
 
-pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let mut resp = next.run(req).await;
-    let h = resp.headers_mut();
-    let set = |h: &mut axum::http::HeaderMap, name: HeaderName, value: &'static str| {
+/// Sets the security headers a response does not set itself.
+pub fn security_headers(h: &mut HeaderMap, csp: &HeaderValue) {
+    let set = |h: &mut HeaderMap, name: HeaderName, value: &'static str| {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     };
     h.entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert_with(|| state.network.get().csp.clone());
+        .or_insert_with(|| csp.clone());
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(
         h,
@@ -95,39 +89,11 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         HeaderName::from_static("cross-origin-opener-policy"),
         "same-origin",
     );
-    resp
 }
 
-/// One structured log line per request.
-pub async fn log_request(req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    // Cheap handles (reference-counted), formatted only if a line is written.
-    let method = req.method().clone();
-    let uri = req.uri().clone();
-    let host = req.headers().get(header::HOST).cloned();
-    let resp = next.run(req).await;
-    let status = resp.status().as_u16();
-    let level_on = if status >= 500 {
-        tracing::enabled!(target: "kawaraban::request", tracing::Level::WARN)
-    } else {
-        tracing::enabled!(target: "kawaraban::request", tracing::Level::INFO)
-    };
-    if !level_on {
-        return resp;
-    }
-    let host = host.as_ref().and_then(|h| h.to_str().ok()).unwrap_or("");
-    let path = uri.path();
-    let cache = resp
-        .headers()
-        .get("x-cache")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
-    let micros = start.elapsed().as_micros() as u64;
-    if status >= 500 {
-        tracing::warn!(target: "kawaraban::request", %method, host, path, status, micros, cache, "request");
-    } else {
-        tracing::info!(target: "kawaraban::request", %method, host, path, status, micros, cache, "request");
-    }
+/// The response with the security headers (the network's CSP).
+pub fn with_security_headers(mut resp: Response, state: &AppState) -> Response {
+    security_headers(resp.headers_mut(), &state.network.get().csp);
     resp
 }
 

@@ -7,7 +7,6 @@
 //! cached page; the `personalize` layer outside this one swaps in their
 //! parts and marks the answer `private` (see `members::slots`).
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -16,7 +15,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode}
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::cache::{self, Entry};
+use crate::cache::{self, Encoding, Entry};
 use crate::http::site::CurrentSite;
 use crate::state::AppState;
 
@@ -40,13 +39,6 @@ const RENDER_WAIT: Duration = Duration::from_secs(2);
 /// The same for CDNs that read the targeted header (RFC 9213), whose
 /// `must-revalidate` would otherwise also apply to them.
 pub const CDN_PAGE: &str = "max-age=300, stale-while-revalidate=600";
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Encoding {
-    Identity,
-    Gzip,
-    Brotli,
-}
 
 fn accepted(headers: &HeaderMap) -> Encoding {
     let Some(v) = headers
@@ -111,22 +103,17 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         .get::<CurrentSite>()
         .map(|s| s.0.id)
         .unwrap_or(0);
-    let key = format!(
-        "{site_id}|{}",
-        req.uri()
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/")
-    );
-    let encoding = accepted(req.headers());
+    let key = cache::key(site_id, req.uri());
     // Only what the answer depends on, not a copy of every header.
     let mut request_headers = HeaderMap::new();
-    if let Some(v) = req.headers().get(header::IF_NONE_MATCH) {
-        request_headers.insert(header::IF_NONE_MATCH, v.clone());
+    for name in [header::IF_NONE_MATCH, header::ACCEPT_ENCODING] {
+        if let Some(v) = req.headers().get(&name) {
+            request_headers.insert(name, v.clone());
+        }
     }
 
     if let Some(entry) = state.cache.get(&key) {
-        return respond(&entry, encoding, &request_headers, "HIT");
+        return respond(&entry, &request_headers, "HIT");
     }
     // One render per page at a time: a request that misses while another
     // renders the page waits for that render (at most RENDER_WAIT) and
@@ -139,7 +126,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
             Err(mut done) => {
                 let _ = tokio::time::timeout(RENDER_WAIT, done.changed()).await;
                 if let Some(entry) = state.cache.get(&key) {
-                    return respond(&entry, encoding, &request_headers, "HIT");
+                    return respond(&entry, &request_headers, "HIT");
                 }
             }
         }
@@ -163,7 +150,6 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
             bytes,
             content_type,
             meta.cache_control,
-            encoding,
             &request_headers,
         );
     }
@@ -171,6 +157,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         200,
         content_type,
         meta.cache_control,
+        state.network.get().csp.clone(),
         bytes,
         meta.tags,
         meta.ttl,
@@ -178,7 +165,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
     );
     let entry = state.cache.insert(key, entry);
     drop(claim);
-    respond(&entry, encoding, &request_headers, "MISS")
+    respond(&entry, &request_headers, "MISS")
 }
 
 fn content_type_of(headers: &HeaderMap) -> &'static str {
@@ -194,66 +181,61 @@ fn content_type_of(headers: &HeaderMap) -> &'static str {
     }
 }
 
-fn respond(
-    entry: &Arc<Entry>,
-    encoding: Encoding,
-    req: &HeaderMap,
-    cache: &'static str,
-) -> Response {
-    let (body, enc) = match encoding {
-        Encoding::Brotli => (entry.brotli(), Some("br")),
-        Encoding::Gzip => (entry.gzip(), Some("gzip")),
-        Encoding::Identity => (entry.identity.clone(), None),
+/// A stored page for a request with these headers (`Accept-Encoding`,
+/// `If-None-Match`): its body in the best encoding the client takes, or a
+/// 304, with headers made once per entry and encoding (security headers
+/// included). `cache` is the `x-cache` value: HIT, or MISS for the request
+/// that rendered it.
+pub fn respond(entry: &Entry, req: &HeaderMap, cache: &'static str) -> Response {
+    let encoding = accepted(req);
+    let headers = entry.headers(encoding, || {
+        let mut h = headers_for(
+            &entry.etag,
+            entry.content_type,
+            entry.cache_control,
+            encoding,
+        );
+        crate::http::guard::security_headers(&mut h, &entry.csp);
+        h
+    });
+    let mut h = headers.clone();
+    if cache != "HIT" {
+        h.insert("x-cache", HeaderValue::from_static(cache));
+    }
+    answer(etag_matches(req, &entry.etag), || entry.body(encoding), h)
+}
+
+/// A 304 without the body, or a 200 with it.
+fn answer(not_modified: bool, body: impl FnOnce() -> Bytes, mut h: HeaderMap) -> Response {
+    let mut resp = if not_modified {
+        h.remove(header::CONTENT_ENCODING);
+        let mut resp = Response::new(Body::empty());
+        *resp.status_mut() = StatusCode::NOT_MODIFIED;
+        resp
+    } else {
+        Response::new(Body::from(body()))
     };
-    build(
-        body,
-        enc,
-        &entry.etag,
-        entry.content_type,
-        entry.cache_control,
-        req,
-        cache,
-    )
+    *resp.headers_mut() = h;
+    resp
 }
 
 /// With the cache off: compress for this one response only, if asked to.
-fn respond_uncached(
-    bytes: Bytes,
-    ct: &'static str,
-    cc: &'static str,
-    encoding: Encoding,
-    req: &HeaderMap,
-) -> Response {
+fn respond_uncached(bytes: Bytes, ct: &'static str, cc: &'static str, req: &HeaderMap) -> Response {
+    let encoding = accepted(req);
     let etag = cache::etag_for(&bytes);
-    let (body, enc) = match encoding {
-        Encoding::Brotli => (cache::brotli(&bytes), Some("br")),
-        Encoding::Gzip => (cache::gzip(&bytes), Some("gzip")),
-        Encoding::Identity => (bytes, None),
+    let body = match encoding {
+        Encoding::Brotli => cache::brotli(&bytes),
+        Encoding::Gzip => cache::gzip(&bytes),
+        Encoding::Identity => bytes,
     };
-    build(body, enc, &etag, ct, cc, req, "OFF")
+    let mut h = headers_for(&etag, ct, cc, encoding);
+    h.insert("x-cache", HeaderValue::from_static("OFF"));
+    answer(etag_matches(req, &etag), || body, h)
 }
 
-fn build(
-    body: Bytes,
-    enc: Option<&'static str>,
-    etag: &str,
-    ct: &'static str,
-    cc: &'static str,
-    req: &HeaderMap,
-    cache: &'static str,
-) -> Response {
-    let not_modified = etag_matches(req, etag);
-    let mut resp = if not_modified {
-        Response::builder()
-            .status(StatusCode::NOT_MODIFIED)
-            .body(Body::empty())
-    } else {
-        Response::builder()
-            .status(StatusCode::OK)
-            .body(Body::from(body))
-    }
-    .expect("valid response");
-    let h = resp.headers_mut();
+/// The headers of a page from the cache (`x-cache: HIT`).
+fn headers_for(etag: &str, ct: &'static str, cc: &'static str, encoding: Encoding) -> HeaderMap {
+    let mut h = HeaderMap::with_capacity(16);
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cc));
     if cc == PUBLIC_PAGE {
@@ -266,11 +248,17 @@ fn build(
     if let Ok(v) = HeaderValue::from_str(etag) {
         h.insert(header::ETAG, v);
     }
-    if let (Some(e), false) = (enc, not_modified) {
-        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+    match encoding {
+        Encoding::Brotli => {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+        }
+        Encoding::Gzip => {
+            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        Encoding::Identity => {}
     }
-    h.insert("x-cache", HeaderValue::from_static(cache));
-    resp
+    h.insert("x-cache", HeaderValue::from_static("HIT"));
+    h
 }
 
 #[cfg(test)]

@@ -4,19 +4,23 @@ use std::future::Future;
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::middleware::{from_fn, from_fn_with_state};
+use axum::middleware::from_fn_with_state;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::error::AppError;
-use crate::http::{assets, guard, page_cache, site, themed_errors};
+use crate::http::front::Front;
+use crate::http::server::{self, ConnLimits};
+use crate::http::{assets, page_cache, themed_errors};
 use crate::pages::{article, feeds, home, lists, search, sitemaps};
 use crate::state::AppState;
 use crate::{comments, members, moderation, newsletters};
 
-/// Builds the application; needs no socket, so tests can call it directly.
+/// Every route and the layers of the full path (what `front.rs` does not
+/// answer itself). The whole application is [`Front`], which needs no
+/// socket either.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(home::home))
@@ -51,10 +55,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             themed_errors::themed_errors,
         ))
-        .layer(from_fn_with_state(state.clone(), site::resolve_site))
-        .layer(from_fn(guard::check_uri))
-        .layer(from_fn(guard::log_request))
-        .layer(from_fn_with_state(state.clone(), guard::security_headers))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)
 }
@@ -98,13 +98,16 @@ pub async fn serve(
     let sender = crate::newsletters::sender::Sender::from_config(state.clone())
         .map_err(std::io::Error::other)?;
     let newsletters = sender.run_beside_pages(stop_rx)?;
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = stop_tx.send(true);
-        })
-        .await;
+    let limits = ConnLimits {
+        header_timeout: state.config.header_timeout,
+        body_timeout: state.config.body_timeout,
+        max_connections_per_ip: state.config.max_connections_per_ip,
+    };
+    let result = server::run(listener, Front::new(state), limits, async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    })
+    .await;
     let _ = follower.await;
     let _ = mailer.await;
     let _ = tokio::task::spawn_blocking(move || newsletters.join()).await;

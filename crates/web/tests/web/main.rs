@@ -6,6 +6,7 @@ mod article_page;
 mod browser;
 mod comments;
 mod feeds;
+mod limits;
 mod lists;
 mod members;
 mod members_account;

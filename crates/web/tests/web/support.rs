@@ -26,11 +26,15 @@ pub struct TestApp {
 /// Writes a test theme into the directory it is given.
 type ThemeWriter = Box<dyn FnOnce(&std::path::Path)>;
 
+/// Changes the server's settings before it starts.
+type Configure = Box<dyn FnOnce(&mut WebConfig)>;
+
 pub struct Builder {
     articles: Vec<(String, String)>,
     page_cache: bool,
     theme: Option<ThemeWriter>,
     per_page: u32,
+    configure: Vec<Configure>,
 }
 
 /// One fixture article, as an import file.
@@ -104,6 +108,12 @@ impl Builder {
 
     pub fn per_page(mut self, n: u32) -> Self {
         self.per_page = n;
+        self
+    }
+
+    /// Settings of the server beyond the test defaults.
+    pub fn configure(mut self, f: impl FnOnce(&mut WebConfig) + 'static) -> Self {
+        self.configure.push(Box::new(f));
         self
     }
 
@@ -189,6 +199,9 @@ impl Builder {
             f(&theme);
             config.theme_dir = Some(theme);
         }
+        for f in self.configure {
+            f(&mut config);
+        }
         let state = AppState::new(store.clone(), config).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -227,6 +240,7 @@ impl TestApp {
             page_cache: true,
             theme: None,
             per_page: 20,
+            configure: Vec::new(),
         }
     }
 

@@ -1,0 +1,172 @@
+//! The front of every request, in one step rather than a stack of layers:
+//! malformed URLs are refused, the site is found from `Host`, the
+//! security headers are set and the request is logged.
+//!
+//! Its fast path is the page cache's hit for a reader without a session:
+//! the stored page goes out with headers built once when it was stored,
+//! without entering the router. Everything else (misses, members, forms)
+//! goes through the router and its layers (`themed_errors`, `personalize`,
+//! `page_cache`), with the same answer the fast path would give.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{header, Method};
+use axum::response::Response;
+use axum::Router;
+use tower::ServiceExt;
+
+use crate::cache;
+use crate::http::guard;
+use crate::http::page_cache;
+use crate::http::site::CurrentSite;
+use crate::members::session::{self, SESSION_COOKIE};
+use crate::state::AppState;
+
+/// The whole application as one service: cheap to clone (two handles).
+#[derive(Clone)]
+pub struct Front {
+    state: AppState,
+    router: Router,
+}
+
+impl Front {
+    pub fn new(state: AppState) -> Self {
+        let router = crate::http::router::router(state.clone());
+        Self { state, router }
+    }
+
+    /// Answers one request; `peer` is the client's socket address.
+    pub async fn handle(self, mut req: Request, peer: Option<SocketAddr>) -> Response {
+        let started = Instant::now();
+        if let Some(refused) = guard::refuse_uri(req.uri()) {
+            let resp = guard::with_security_headers(refused, &self.state);
+            log(&req, resp.status().as_u16(), started, &resp);
+            return resp;
+        }
+        let network = self.state.network.get();
+        let site = network.site_for_host(host(&req));
+        if let Some(site) = &site {
+            if let Some(resp) = self.fast(&req, site.id) {
+                log(&req, resp.status().as_u16(), started, &resp);
+                return resp;
+            }
+        }
+        drop(network);
+        // What the log line needs, kept before the request moves on.
+        let logged = log_on().then(|| Logged::of(&req));
+        if let Some(site) = site {
+            req.extensions_mut().insert(CurrentSite(site));
+        }
+        if let Some(peer) = peer {
+            req.extensions_mut().insert(ConnectInfo(peer));
+        }
+        let resp = match self.router.oneshot(req).await {
+            Ok(resp) => resp,
+            Err(never) => match never {},
+        };
+        let resp = guard::with_security_headers(resp, &self.state);
+        if let Some(l) = logged {
+            l.write(resp.status().as_u16(), started, &resp);
+        }
+        resp
+    }
+
+    /// A cache hit for a reader without a session, answered here.
+    fn fast(&self, req: &Request, site_id: i64) -> Option<Response> {
+        if !matches!(*req.method(), Method::GET | Method::HEAD) || !self.state.cache.enabled() {
+            return None;
+        }
+        if session::cookie(req.headers(), SESSION_COOKIE).is_some() {
+            return None;
+        }
+        let key = cache::key(site_id, req.uri());
+        let entry = self.state.cache.get(&key)?;
+        Some(page_cache::respond(&entry, req.headers(), "HIT"))
+    }
+}
+
+fn host(req: &Request) -> Option<&str> {
+    req.headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+}
+
+/// Whether request lines are written (checked once per request; the
+/// answer is cached by `tracing` per call site).
+fn log_on() -> bool {
+    tracing::enabled!(target: "kawaraban::request", tracing::Level::INFO)
+}
+
+/// The request's side of a log line, for requests that move on.
+struct Logged {
+    method: Method,
+    uri: axum::http::Uri,
+    host: Option<axum::http::HeaderValue>,
+}
+
+impl Logged {
+    fn of(req: &Request) -> Self {
+        Self {
+            method: req.method().clone(),
+            uri: req.uri().clone(),
+            host: req.headers().get(header::HOST).cloned(),
+        }
+    }
+
+    fn write(&self, status: u16, started: Instant, resp: &Response) {
+        let host = self.host.as_ref().and_then(|h| h.to_str().ok()).unwrap_or("");
+        line(&self.method, host, self.uri.path(), status, started, resp);
+    }
+}
+
+fn log(req: &Request, status: u16, started: Instant, resp: &Response) {
+    if status < 500 && !log_on() {
+        return;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    line(req.method(), host, req.uri().path(), status, started, resp);
+}
+
+/// One structured line per request: info, or warn for a 5xx.
+fn line(method: &Method, host: &str, path: &str, status: u16, started: Instant, resp: &Response) {
+    let cache = resp
+        .headers()
+        .get("x-cache")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    let micros = started.elapsed().as_micros() as u64;
+    if status >= 500 {
+        tracing::warn!(target: "kawaraban::request", %method, host, path, status, micros, cache, "request");
+    } else {
+        tracing::info!(target: "kawaraban::request", %method, host, path, status, micros, cache, "request");
+    }
+}
+
+/// For callers without a socket (tests, `oneshot`): the front as a tower
+/// service.
+impl tower::Service<Request> for Front {
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<Response, Self::Error>> + Send>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let front = self.clone();
+        Box::pin(async move { Ok(front.handle(req, None).await) })
+    }
+}
