@@ -208,6 +208,14 @@ macro_rules! impl_campaign_store {
                     Ok(rows)
                 }
 
+                async fn next_breaking_after(&self, site_id: i64, now: DateTime<Utc>) -> StoreResult<Option<DateTime<Utc>>> {
+                    let row: Option<(DateTime<Utc>,)> = sqlx::query_as(
+                        "SELECT published_at FROM articles WHERE site_id = $1 AND breaking AND status = 'published' \
+                         AND published_at > $2 ORDER BY published_at LIMIT 1")
+                        .bind(site_id).bind(now).fetch_optional(&self.pool).await.map_err(map)?;
+                    Ok(row.map(|(t,)| t))
+                }
+
                 async fn outbox_bounced_late(&self, campaign_id: i64, subscriber_id: i64, error: &str) -> StoreResult<bool> {
                     let r = sqlx::query(
                         "UPDATE outbox SET status = 'bounced', error = $3 \

@@ -11,6 +11,7 @@ mod sql;
 mod shared;
 #[macro_use]
 mod campaigns;
+pub mod changes;
 #[macro_use]
 mod comments;
 mod error;

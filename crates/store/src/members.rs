@@ -203,6 +203,10 @@ macro_rules! impl_member_store {
                     Ok(row.map(Session::from))
                 }
 
+                async fn signed_in(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<(Session, Member)>> {
+                    self.read_signed_in(id_hash, now).await
+                }
+
                 async fn touch_session(&self, id_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> StoreResult<()> {
                     exec(self, sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
                         .bind(now).bind(expires_at).bind(id_hash)).await?;

@@ -12,6 +12,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    changes: std::sync::Arc<crate::changes::ChangeWatch>,
 }
 
 impl PgStore {
@@ -46,7 +47,38 @@ impl PgStore {
                 redact(&opts.url)
             ))
         })?;
-        Ok(Self { pool })
+        let changes = crate::changes::ChangeWatch::postgres(pool.clone());
+        Ok(Self { pool, changes })
+    }
+
+    /// The session, then its member: two index look-ups.
+    pub(crate) async fn read_signed_in(
+        &self,
+        id_hash: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> kawaraban_core::StoreResult<
+        Option<(kawaraban_core::model::Session, kawaraban_core::model::Member)>,
+    > {
+        use kawaraban_core::store::{MemberStore, SessionStore};
+        let Some(session) = self.session(id_hash, now).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .member_by_id(session.member_id)
+            .await?
+            .map(|m| (session, m)))
+    }
+
+    /// Wakes every listening app server when the transaction commits.
+    async fn announce(
+        tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    ) -> kawaraban_core::StoreResult<()> {
+        sqlx::query("SELECT pg_notify($1, '')")
+            .bind(crate::changes::CHANNEL)
+            .execute(&mut **tx)
+            .await
+            .map(|_| ())
+            .map_err(crate::error::map)
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -320,7 +320,12 @@ macro_rules! impl_common_store {
                         .await
                         .map_err(map)?;
                 }
+                Self::announce(&mut tx).await?;
                 tx.commit().await.map_err(map)
+            }
+
+            async fn wait_for_change(&self, seen: u64, timeout: std::time::Duration) -> u64 {
+                self.changes.wait(seen, timeout).await
             }
 
             async fn invalidations_since(&self, after_id: i64) -> StoreResult<Vec<(i64, String)>> {

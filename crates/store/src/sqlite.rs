@@ -19,6 +19,7 @@ pub struct SqliteStore {
     /// The bulk writer's connection, opened on first use.
     bulk: std::sync::Arc<std::sync::Mutex<Option<rusqlite::Connection>>>,
     path: std::path::PathBuf,
+    changes: std::sync::Arc<crate::changes::ChangeWatch>,
 }
 
 impl SqliteStore {
@@ -48,8 +49,16 @@ impl SqliteStore {
             pool,
             reads,
             bulk: Default::default(),
+            changes: crate::changes::ChangeWatch::sqlite(path.clone()),
             path,
         })
+    }
+
+    /// Other connections see a commit through `PRAGMA data_version`: nothing to send.
+    async fn announce(
+        _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    ) -> kawaraban_core::StoreResult<()> {
+        Ok(())
     }
 
     /// The pool, for the benchmark's bulk loader and for tests.
@@ -122,6 +131,14 @@ impl SqliteStore {
 
     pub(crate) async fn read_author_by_slug(&self, slug: &str) -> StoreResult<Option<Person>> {
         sqlite_read::author_by_slug(&self.reads, slug)
+    }
+
+    pub(crate) async fn read_signed_in(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(kawaraban_core::model::Session, kawaraban_core::model::Member)>> {
+        sqlite_read::signed_in(&self.reads, id_hash, now)
     }
 }
 

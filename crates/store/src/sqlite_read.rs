@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use kawaraban_core::model::{Article, ArticleSummary, CommentMode, Image, ListFilter, Person, Tag};
+use kawaraban_core::model::{
+    Article, ArticleSummary, CommentMode, Image, ListFilter, Member, Person, Session, Tag,
+};
 use kawaraban_core::paging::{PageRequest, Paged};
 use kawaraban_core::{StoreError, StoreResult};
 use rusqlite::types::ToSql;
@@ -344,5 +346,54 @@ pub(crate) fn author_by_slug(pool: &ReadPool, slug: &str) -> StoreResult<Option<
             },
         )?
         .pop())
+    })
+}
+
+/// A live session joined with its member (see `SessionStore::signed_in`).
+pub(crate) fn signed_in(
+    pool: &ReadPool,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Option<(Session, Member)>> {
+    let now = now_text(now);
+    pool.with(|conn| {
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.id_hash, s.member_id, s.login_id, s.site_id, s.user_agent, s.ip, \
+                    s.created_at, s.last_seen_at, s.expires_at, \
+                    m.email, m.email_norm, m.email_verified_at, m.display_name, m.password_hash, \
+                    m.role, m.created_at AS m_created_at, m.updated_at AS m_updated_at \
+             FROM sessions s JOIN members m ON m.id = s.member_id \
+             WHERE s.id_hash = ?1 AND s.expires_at > ?2",
+        )?;
+        let mut rows = stmt.query(rusqlite::params![id_hash, now])?;
+        let Some(row) = rows.next()? else {
+            return Ok(None);
+        };
+        let session = Session {
+            id_hash: row.get("id_hash")?,
+            member_id: row.get("member_id")?,
+            login_id: row.get("login_id")?,
+            site_id: row.get("site_id")?,
+            user_agent: row.get("user_agent")?,
+            ip: row.get("ip")?,
+            created_at: time(row, "created_at")?,
+            last_seen_at: time(row, "last_seen_at")?,
+            expires_at: time(row, "expires_at")?,
+        };
+        let member = Member {
+            id: session.member_id,
+            email: row.get("email")?,
+            email_norm: row.get("email_norm")?,
+            email_verified_at: opt_time(row, "email_verified_at")?,
+            display_name: row.get("display_name")?,
+            password_hash: row.get("password_hash")?,
+            role: row
+                .get::<_, String>("role")?
+                .parse()
+                .unwrap_or(kawaraban_core::model::Role::Member),
+            created_at: time(row, "m_created_at")?,
+            updated_at: time(row, "m_updated_at")?,
+        };
+        Ok(Some((session, member)))
     })
 }

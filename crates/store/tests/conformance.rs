@@ -532,6 +532,46 @@ async fn cache_invalidations_are_read_in_order_and_pruned() {
 }
 
 #[tokio::test]
+async fn an_announcement_from_another_connection_wakes_a_waiting_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = testing::fresh_database_url(dir.path()).await;
+    let open = || async {
+        connect(&ConnectOptions {
+            url: url.clone(),
+            max_connections: 2,
+        })
+        .await
+        .expect("connect")
+    };
+    // Two stores on one database: two app servers, or a server and an import.
+    let (server, other) = (open().await, open().await);
+    let long = std::time::Duration::from_secs(20);
+    // Whatever the first wake-up reports (a listener starting, say), settle.
+    let mut seen = server.wait_for_change(0, std::time::Duration::from_millis(300)).await;
+    seen = server.wait_for_change(seen, std::time::Duration::from_millis(300)).await;
+    let waiting = tokio::spawn({
+        let server = server.clone();
+        async move {
+            let started = std::time::Instant::now();
+            let mark = server.wait_for_change(seen, long).await;
+            (mark, started.elapsed())
+        }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    other
+        .publish_invalidations(&["article:7".into()])
+        .await
+        .unwrap();
+    let (mark, took) = waiting.await.unwrap();
+    assert_ne!(mark, seen, "woken by the change, not by the timeout");
+    assert!(took < std::time::Duration::from_secs(5), "woken only after {took:?}");
+    // A mark already passed answers at once.
+    let started = std::time::Instant::now();
+    assert_eq!(server.wait_for_change(seen, long).await, mark);
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+}
+
+#[tokio::test]
 async fn health_ping_answers() {
     let db = db().await;
     db.store.ping().await.unwrap();

@@ -54,6 +54,40 @@ async fn sessions_are_found_until_they_expire() {
 }
 
 #[tokio::test]
+async fn a_signed_in_read_gives_the_live_session_and_its_member_together() {
+    let db = db().await;
+    let m = member(&*db.store, "haruka@example.jp", "Haruka Mori").await;
+    let s = session("browser-9", m.id, "login-z", 2, at(9, 0), at(10, 0));
+    db.store.create_session(&s).await.unwrap();
+    let (got, who) = db
+        .store
+        .signed_in(&s.id_hash, at(9, 30))
+        .await
+        .unwrap()
+        .expect("a live session");
+    let alone = db.store.session(&s.id_hash, at(9, 30)).await.unwrap().unwrap();
+    assert_eq!(
+        (got.member_id, got.login_id.as_str(), got.site_id, got.ip.as_str()),
+        (alone.member_id, alone.login_id.as_str(), alone.site_id, alone.ip.as_str())
+    );
+    assert_eq!(
+        (got.created_at, got.last_seen_at, got.expires_at),
+        (alone.created_at, alone.last_seen_at, alone.expires_at)
+    );
+    let by_id = db.store.member_by_id(m.id).await.unwrap().unwrap();
+    assert_eq!(
+        (who.id, who.email.as_str(), who.display_name.as_str(), who.role),
+        (by_id.id, by_id.email.as_str(), by_id.display_name.as_str(), by_id.role)
+    );
+    assert_eq!(
+        (who.email_verified_at, who.created_at, who.updated_at),
+        (by_id.email_verified_at, by_id.created_at, by_id.updated_at)
+    );
+    assert!(db.store.signed_in(&s.id_hash, at(10, 0)).await.unwrap().is_none(), "expired");
+    assert!(db.store.signed_in(&hash("nobody"), at(9, 30)).await.unwrap().is_none());
+}
+
+#[tokio::test]
 async fn touching_a_session_records_activity_and_extends_it() {
     let db = db().await;
     let m = member(&*db.store, "emi@example.jp", "Emi Kobayashi").await;

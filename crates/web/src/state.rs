@@ -31,8 +31,43 @@ pub struct Inner {
     pub passwords: Passwords,
     /// Wakes this process's email worker when a request queues a message.
     pub mail_wake: Arc<Notify>,
+    /// Set (and the sender woken) when announcements arrive: something
+    /// may have been published, so breaking-news alerts are looked for now
+    /// rather than at the next minute's check.
+    pub publish_seen: Arc<Wake>,
+
     pub discovery: Discovery,
     providers: std::sync::RwLock<Vec<ProviderView>>,
+}
+
+/// A flag with a wake-up: raised by one task, taken by another, which
+/// sleeps on it while it has nothing to do.
+#[derive(Default)]
+pub struct Wake {
+    raised: std::sync::atomic::AtomicBool,
+    notify: Notify,
+}
+
+impl Wake {
+    pub fn raise(&self) {
+        self.raised
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.notify.notify_one();
+    }
+
+    /// Whether it was raised since the last take (and lowers it).
+    pub fn take(&self) -> bool {
+        self.raised
+            .swap(false, std::sync::atomic::Ordering::AcqRel)
+    }
+
+    /// Resolves once it is raised (at once if it was raised already).
+    pub async fn raised(&self) {
+        if self.raised.load(std::sync::atomic::Ordering::Acquire) {
+            return;
+        }
+        self.notify.notified().await;
+    }
 }
 
 /// A sign-in button: "Continue with {name}" to `/auth/{key}/start`.
@@ -88,6 +123,8 @@ impl AppState {
             signer: Signer::new(&secret),
             passwords: Passwords::new(),
             mail_wake: Arc::new(Notify::new()),
+            publish_seen: Arc::default(),
+
             discovery: Discovery::default(),
             providers: std::sync::RwLock::new(provider_views(providers)),
         })))
@@ -113,24 +150,35 @@ impl AppState {
                 }
             }
         };
-        let mut ticks: u64 = 0;
+        let mut seen = 0;
+        let mut pruned = tokio::time::Instant::now();
         loop {
+            // Woken by the database (NOTIFY, or SQLite's data version), with
+            // the poll as a floor in case a wake-up is lost.
             tokio::select! {
-                _ = tokio::time::sleep(self.config.invalidation_poll) => {}
+                mark = self.store.wait_for_change(seen, self.config.invalidation_poll) => seen = mark,
                 _ = stop.changed() => return,
             }
-            ticks += 1;
             match self.store.invalidations_since(last).await {
                 Ok(events) if !events.is_empty() => {
                     last = events.last().map(|(id, _)| *id).unwrap_or(last);
                     self.apply_invalidations(events.iter().map(|(_, t)| t.as_str()))
                         .await;
+                    self.publish_seen.raise();
                 }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "cannot read cache invalidations"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read cache invalidations");
+                    // Not in a loop as fast as the wake-ups come.
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        _ = stop.changed() => return,
+                    }
+                }
             }
             // Once an hour, forget announcements every server has long seen.
-            if ticks.is_multiple_of(3600) {
+            if pruned.elapsed() >= Duration::from_secs(3600) {
+                pruned = tokio::time::Instant::now();
                 let before = chrono::Utc::now() - chrono::Duration::hours(1);
                 if let Err(e) = self.store.prune_invalidations(before).await {
                     tracing::warn!(error = %e, "cannot prune cache invalidations");

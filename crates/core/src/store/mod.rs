@@ -92,6 +92,12 @@ pub trait CacheEvents: Send + Sync {
     async fn latest_invalidation_id(&self) -> StoreResult<i64>;
     /// Forgets announcements older than `before`.
     async fn prune_invalidations(&self, before: DateTime<Utc>) -> StoreResult<u64>;
+    /// Waits until the database may have changed since `seen` (0, or what
+    /// this returned last), or `timeout` passes, and returns the new mark:
+    /// a `NOTIFY` on PostgreSQL (sent with every announcement), a new
+    /// `PRAGMA data_version` on SQLite (any commit). May wake spuriously;
+    /// callers read the truth from the tables.
+    async fn wait_for_change(&self, seen: u64, timeout: std::time::Duration) -> u64;
 }
 
 /// Members and their sign-in identities.
@@ -136,6 +142,13 @@ pub trait SessionStore: Send + Sync {
     async fn create_session(&self, s: &Session) -> StoreResult<()>;
     /// A session that has not expired at `now`.
     async fn session(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Session>>;
+    /// A live session and its member, in one read: what every request of a
+    /// signed-in reader asks first.
+    async fn signed_in(
+        &self,
+        id_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<(Session, Member)>>;
     /// Records activity and pushes the idle expiry (never past `absolute`).
     async fn touch_session(
         &self,
@@ -494,6 +507,13 @@ pub trait CampaignStore: Send + Sync {
         since: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<(i64, String)>>;
+    /// When the site's next breaking article scheduled after `now` goes
+    /// live, if one is scheduled: the moment its alert is due.
+    async fn next_breaking_after(
+        &self,
+        site_id: i64,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<DateTime<Utc>>>;
     /// A bounce reported after delivery: that message counts as bounced.
     async fn outbox_bounced_late(
         &self,

@@ -62,9 +62,12 @@ pub fn set_cookie(site: &Site, name: &str, value: &str, max_age: Option<i64>) ->
 
 /// The signed-in member of a request carrying a session cookie, if the
 /// session is live; a database that cannot answer counts as no session.
-pub async fn lookup(state: &AppState, site: &Site, raw: &str) -> Option<Viewer> {
+pub async fn lookup(state: &AppState, site: &Site, raw: &str) -> Option<Arc<Viewer>> {
+    if raw.len() != 43 {
+        return None;
+    }
     match find(state, site, raw).await {
-        Ok(v) => v,
+        Ok(v) => v.map(Arc::new),
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the session");
             None
@@ -73,20 +76,14 @@ pub async fn lookup(state: &AppState, site: &Site, raw: &str) -> Option<Viewer> 
 }
 
 async fn find(state: &AppState, site: &Site, raw: &str) -> AppResult<Option<Viewer>> {
-    if raw.len() != 43 {
-        return Ok(None);
-    }
     let now = Utc::now();
     let hash = token_hash(raw);
-    let Some(session) = state.store.session(&hash, now).await? else {
+    let Some((session, member)) = state.store.signed_in(&hash, now).await? else {
         return Ok(None);
     };
     if session.site_id != site.id {
         return Ok(None);
     }
-    let Some(member) = state.store.member_by_id(session.member_id).await? else {
-        return Ok(None);
-    };
     if now - session.last_seen_at > TOUCH_EVERY {
         let expires = (now + IDLE).min(session.created_at + ABSOLUTE);
         state.store.touch_session(&hash, now, expires).await?;

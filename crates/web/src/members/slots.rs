@@ -14,7 +14,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use minijinja::context;
 
-use std::sync::Arc;
 
 use kawaraban_core::authz::{can, Action};
 use kawaraban_core::model::Site;
@@ -37,7 +36,7 @@ pub async fn personalize(State(state): State<AppState>, mut req: Request, next: 
     let (Some(raw), Some(site)) = (raw, site) else {
         return next.run(req).await;
     };
-    let Some(viewer) = session::lookup(&state, &site, &raw).await.map(Arc::new) else {
+    let Some(viewer) = session::lookup(&state, &site, &raw).await else {
         // A cookie for no live session: forget it, so the browser goes back
         // to shared pages.
         let mut resp = next.run(req).await;

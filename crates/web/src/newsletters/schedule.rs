@@ -1,6 +1,9 @@
 //! What is sent without anyone pressing a button, checked by every
-//! sender once a minute (the campaigns' dedupe keys make sure that several
-//! app servers checking at once still send each mailing once):
+//! sender once a minute, at once when announcements say something was
+//! published (an import, an edit, another app server), and at the moment a
+//! scheduled breaking article goes live (the campaigns' dedupe keys make
+//! sure that several app servers checking at once still send each mailing
+//! once):
 //!
 //! - a breaking-news alert for each breaking article published in the last
 //!   six hours (imported with `breaking: true`, or scheduled and now due),
@@ -22,9 +25,11 @@ use crate::view;
 /// How far back a breaking article still gets its alert.
 const ALERT_WINDOW_HOURS: i64 = 6;
 
-/// One check of every site.
-pub async fn tick(state: &AppState, now: DateTime<Utc>) -> AppResult<()> {
+/// One check of every site. Returns when the next scheduled breaking
+/// article goes live, if one is scheduled: the sender checks again then.
+pub async fn tick(state: &AppState, now: DateTime<Utc>) -> AppResult<Option<DateTime<Utc>>> {
     let network = state.network.get();
+    let mut next: Option<DateTime<Utc>> = None;
     for site in network.sites.iter() {
         let lists = state.store.lists(site.id).await?;
         let breaking: Vec<&MailingList> = lists
@@ -32,6 +37,9 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> AppResult<()> {
             .filter(|l| l.kind == ListKind::Breaking)
             .collect();
         if !breaking.is_empty() {
+            if let Some(at) = state.store.next_breaking_after(site.id, now).await? {
+                next = Some(next.map_or(at, |n| n.min(at)));
+            }
             let since = now - Duration::hours(ALERT_WINDOW_HOURS);
             for (_, slug) in state.store.breaking_articles(site.id, since, now).await? {
                 let Some(article) = state.store.article_by_slug(site.id, &slug, now).await? else {
@@ -48,7 +56,7 @@ pub async fn tick(state: &AppState, now: DateTime<Utc>) -> AppResult<()> {
             digest_if_due(state, site, list, now).await?;
         }
     }
-    Ok(())
+    Ok(next)
 }
 
 /// The digest's dedupe key for the local day, if its time has come.

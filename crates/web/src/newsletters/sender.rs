@@ -63,6 +63,7 @@ impl Sender {
 
     pub fn new(state: AppState, transport: Transport) -> Self {
         let from = state.config.mail_from.clone();
+        let schedule_every = state.config.schedule_every;
         Self {
             state,
             transport,
@@ -71,7 +72,7 @@ impl Sender {
             claims: OnceCell::new(),
             claims_on: None,
             idle: Duration::from_millis(500),
-            schedule_every: Duration::from_secs(60),
+            schedule_every,
         }
     }
 
@@ -109,10 +110,20 @@ impl Sender {
             if *stop.borrow() {
                 return;
             }
-            if tokio::time::Instant::now() >= next_check {
+            // Announcements (something published here, by an import or on
+            // another app server), the next scheduled breaking article's
+            // time, or the minute's check: whichever comes first.
+            let woken = me.state.publish_seen.take();
+            if woken || tokio::time::Instant::now() >= next_check {
+                let now = Utc::now();
                 next_check = tokio::time::Instant::now() + me.schedule_every;
-                if let Err(e) = super::schedule::tick(&me.state, Utc::now()).await {
-                    tracing::warn!(error = %e, "cannot check the alerts and digests due");
+                match super::schedule::tick(&me.state, now).await {
+                    Ok(Some(at)) => {
+                        let wait = (at - now).to_std().unwrap_or_default();
+                        next_check = next_check.min(tokio::time::Instant::now() + wait);
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot check the alerts and digests due"),
                 }
             }
             let sent = match me.clone().step().await {
@@ -128,8 +139,10 @@ impl Sender {
                 if let Err(e) = me.state.store.finish_campaigns(Utc::now()).await {
                     tracing::warn!(error = %e, "cannot close finished campaigns");
                 }
+                let until = next_check.min(tokio::time::Instant::now() + me.idle);
                 tokio::select! {
-                    _ = tokio::time::sleep(me.idle) => {}
+                    _ = tokio::time::sleep_until(until) => {}
+                    _ = me.state.publish_seen.raised() => {}
                     _ = stop.changed() => return,
                 }
             }

@@ -246,3 +246,65 @@ async fn breaking_articles_and_digests_go_out_once_without_anyone_sending_them()
     }
     app.stop().await;
 }
+
+/// A server whose own once-a-minute check is an hour away, with one
+/// subscriber to the breaking-news list: only a wake-up can send an alert
+/// in time.
+async fn alert_app(who: &str) -> (TestApp, String) {
+    let app = TestApp::builder()
+        .configure(|c| c.schedule_every = std::time::Duration::from_secs(3600))
+        .start()
+        .await;
+    let (_, breaking) = lists(&app).await;
+    let reader = address(who);
+    let norm = kawaraban_core::identity::parse_email(&reader).unwrap().norm;
+    app.store
+        .import_subscriber(news_id(&app), &reader, &norm, SubscriberStatus::Active, &[breaking], now())
+        .await
+        .unwrap();
+    // The sender's first check runs as it starts; what follows comes after it.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    (app, reader)
+}
+
+#[tokio::test]
+async fn a_breaking_story_imported_elsewhere_is_alerted_at_once_not_at_the_next_check() {
+    let (app, reader) = alert_app("instant").await;
+    // As `kawaraban import` in another process would: straight into the
+    // database, announced there, not through this server.
+    app.import(&[article(
+        "news",
+        "national",
+        "levee-breach",
+        "Levee breach forces evacuations downstream",
+        &(now() - chrono::Duration::seconds(10)).to_rfc3339(),
+        "breaking: true\n",
+    )])
+    .await;
+    let mail = app.wait_mail(&reader, 1).await;
+    assert!(mail.subject.contains("Levee breach"), "{}", mail.subject);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_scheduled_breaking_story_is_alerted_when_it_goes_live() {
+    let (app, reader) = alert_app("scheduled").await;
+    let live_at = now() + chrono::Duration::seconds(3);
+    app.import(&[article(
+        "news",
+        "national",
+        "quake-warning",
+        "Earthquake early warning issued for the coast",
+        &live_at.to_rfc3339(),
+        "breaking: true\n",
+    )])
+    .await;
+    // Not before it is published ...
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(app.mail_for(&reader).is_empty(), "alerted before the story went live");
+    // ... and soon after, though the minute's check is an hour away.
+    let mail = app.wait_mail(&reader, 1).await;
+    assert!(mail.subject.contains("Earthquake early warning"), "{}", mail.subject);
+    assert!(now() >= live_at);
+    app.stop().await;
+}
