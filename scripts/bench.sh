@@ -6,7 +6,9 @@
 #   scripts/bench.sh cached uncached  # a subset
 #
 # Groups:
-#   cached    cached article page vs nginx serving the same bytes as a static file
+#   cached    cached article page vs nginx serving the same bytes as a static file and a
+#             bare axum server answering them from memory (the floor of our stack);
+#             request logging on (as shipped) vs off; a member's page (slots filled)
 #   uncached  --no-page-cache: article page and home page
 #   import    `generate --articles 100000` and `import` of 10,000 generated files
 #   million   1,000,000 generated articles in SQLite: page p99, search, ready time, memory
@@ -15,6 +17,8 @@
 #   newsletters  queueing a campaign for 1,000,000 subscribers; delivering 100,000 to a
 #             loopback SMTP sink (rate, memory, each recipient once); a rate limit;
 #             the cached article page while a campaign sends
+#   alerts    breaking-news alerts, publish to SMTP receipt, p50 and max over 20 publishes:
+#             by import and by schedule on SQLite, and on PostgreSQL with two app servers
 #
 # Installs wrk and nginx from Debian if missing. Every server listens on
 # 127.0.0.1 on a free port and is stopped on exit; every wait has a timeout.
@@ -56,7 +60,7 @@ DB_PY="$KW_ROOT/scripts/bench/db.py"
 SEARCH_WORDS=(government said minister budget council station market election court hospital
   typhoon festival university satellite harvest inflation embassy sapporo "rail station" "tokyo election")
 
-GROUPS_ALL=(cached uncached import million comments newsletters)
+GROUPS_ALL=(cached uncached import million comments newsletters alerts)
 if [ $# -eq 0 ] || [ "$1" = all ]; then SELECTED=("${GROUPS_ALL[@]}"); else SELECTED=("$@"); fi
 for g in "${SELECTED[@]}"; do
   case " ${GROUPS_ALL[*]} " in *" $g "*) ;; *) echo "unknown group: $g (one of: ${GROUPS_ALL[*]})" >&2; exit 2 ;; esac
@@ -116,7 +120,7 @@ start_kw() {
   KW_URL="http://127.0.0.1:$KW_PORT"
   local logf="$RUN_DIR/$name.log" t0 t1 deadline
   t0=$(now_us)
-  "$KW_BIN" --data-dir "$dir" --log "$SERVE_LOG" serve --listen "127.0.0.1:$KW_PORT" "$@" >"$logf" 2>&1 &
+  "$KW_BIN" --data-dir "$dir" --log "${KW_SERVE_LOG:-$SERVE_LOG}" serve --listen "127.0.0.1:$KW_PORT" "$@" >"$logf" 2>&1 &
   KW_PID=$!
   PIDS+=("$KW_PID")
   deadline=$((t0 + READY_TIMEOUT * 1000000))
@@ -138,6 +142,18 @@ start_kw() {
   KW_READY_MS=$(sed 's/\x1b\[[0-9;]*m//g' "$logf" | grep -oE 'ready_ms=[0-9]+' | tail -n 1 | cut -d= -f2 || true)
   KW_READY_MS=${KW_READY_MS:-?}
   log "kawaraban ($name) pid $KW_PID on $KW_URL: ready_ms=$KW_READY_MS, readyz after ${KW_WALL_MS} ms"
+}
+
+# await_http URL PID LOG: waits (10 s at most) until URL answers; fails
+# with LOG if the process PID exits first.
+await_http() {
+  for _ in $(seq 500); do
+    curl -s -o /dev/null --max-time 1 "$1" && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; return 1; }
+    sleep 0.02
+  done
+  echo "no answer from $1 within 10 s" >&2
+  return 1
 }
 
 # start_nginx DOCROOT: a private nginx on a free port serving DOCROOT.
@@ -177,11 +193,7 @@ EOF
   NGX_PID=$!
   PIDS+=("$NGX_PID")
   NGX_URL="http://127.0.0.1:$port"
-  for _ in $(seq 500); do
-    curl -s -o /dev/null --max-time 1 "$NGX_URL/" && break
-    kill -0 "$NGX_PID" 2>/dev/null || { cat "$dir/error.log" >&2; return 1; }
-    sleep 0.02
-  done
+  await_http "$NGX_URL/" "$NGX_PID" "$dir/error.log"
   log "nginx $(nginx -v 2>&1 | sed 's/.*\///') pid $NGX_PID on $NGX_URL"
 }
 
@@ -207,6 +219,7 @@ wrk_run() {
   W_RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$out")
   W_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$out")")
   W_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$out")")
+  W_AVG=$(to_ms "$(awk '$1 == "Latency" { print $2; exit }' "$out")")
   local non2xx sock
   non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$out")
   sock=$(awk '/Socket errors:/ { gsub(/,/, ""); print $4 + $6 + $8 + $10 }' "$out")
@@ -248,59 +261,124 @@ fresh_demo_once() {
   if [ "$DEMO_FRESH" = 0 ]; then rm -rf "$DEMO_DATA"; DEMO_FRESH=1; fi
 }
 
+# start_floor FILE: the bare axum server (crates/web/examples/bare_floor.rs)
+# answering FILE's bytes from memory. Sets FLOOR_PID, FLOOR_URL.
+start_floor() {
+  local port
+  port=$(free_port)
+  "$FLOOR_BIN" "$1" "127.0.0.1:$port" >"$RUN_DIR/floor.log" 2>&1 &
+  FLOOR_PID=$!
+  PIDS+=("$FLOOR_PID")
+  FLOOR_URL="http://127.0.0.1:$port"
+  await_http "$FLOOR_URL/" "$FLOOR_PID" "$RUN_DIR/floor.log"
+  log "bare axum floor pid $FLOOR_PID on $FLOOR_URL"
+}
+
+# little LABEL RPS AVG_MS: the Little's-law check, connections / req/s
+# against wrk's mean latency.
+little() {
+  awk -v c="$CONNS" -v r="$2" -v a="$3" 'BEGIN { e = c / r * 1000; printf "%.3f ms (wrk mean %.3f ms, %+.0f%%)", e, a, (a - e) / e * 100 }'
+}
+
 bench_cached() {
-  log "cached article page vs nginx"
+  log "cached article page: kawaraban (logging as shipped, and --log warn), a member's page, nginx, a bare axum server"
   fresh_demo_once
-  start_kw cached "$DEMO_DATA" --demo
+  KW_SERVE_LOG=info start_kw cached "$DEMO_DATA" --demo
+  local kw_pid=$KW_PID kw_url=$KW_URL
+  # A signed-in reader for the members' page (slots filled in).
+  "$KW_BIN" --data-dir "$DEMO_DATA" --log warn generate --members 1 --sessions "$RUN_DIR/session.txt" >"$RUN_DIR/session-gen.txt"
+  local cookie="kw_session=$(head -n 1 "$RUN_DIR/session.txt")"
+  KW_SERVE_LOG=warn start_kw cached-quiet "$DEMO_DATA"
+  local quiet_pid=$KW_PID quiet_url=$KW_URL
   local home="$RUN_DIR/cached-home.html" path root="$RUN_DIR/nginx-root"
-  curl -sf -o "$home" "$KW_URL/"
+  curl -sf -o "$home" "$kw_url/"
   path=$(first_article_path "$home")
   [ -n "$path" ] || { echo "no article link on the home page" >&2; return 1; }
   # Plain bytes (curl sends no Accept-Encoding); the second request is a cache HIT.
   mkdir -p "$root"
-  curl -sf -o "$RUN_DIR/cached-article-miss.html" "$KW_URL$path"
-  curl -sf -o "$root/article.html" "$KW_URL$path"
+  curl -sf -o "$RUN_DIR/cached-article-miss.html" "$kw_url$path"
+  curl -sf -o "$root/article.html" "$kw_url$path"
+  curl -sf -o /dev/null "$quiet_url$path"
   local state
-  state=$(x_cache "$KW_URL$path")
+  state=$(x_cache "$kw_url$path")
   [ "$state" = HIT ] || { echo "expected x-cache: HIT for $path, got '$state'" >&2; return 1; }
+  state=$(x_cache "$quiet_url$path")
+  [ "$state" = HIT ] || { echo "expected x-cache: HIT for $path (quiet server), got '$state'" >&2; return 1; }
   cmp -s "$RUN_DIR/cached-article-miss.html" "$root/article.html" || log "WARNING: MISS and HIT bodies differ"
+  curl -sf -H "Cookie: $cookie" -o "$RUN_DIR/member-article.html" "$kw_url$path"
+  grep -q 'Log out\|Sign out\|/logout' "$RUN_DIR/member-article.html" || { echo "the member's page shows no signed-in header" >&2; return 1; }
   start_nginx "$root"
+  start_floor "$root/article.html"
   curl -sf -o "$RUN_DIR/nginx-article.html" "$NGX_URL/article.html"
+  curl -sf -o "$RUN_DIR/floor-article.html" "$FLOOR_URL$path"
   cmp "$root/article.html" "$RUN_DIR/nginx-article.html"
+  cmp "$root/article.html" "$RUN_DIR/floor-article.html"
   local bytes
   bytes=$(stat -c %s "$root/article.html")
-  log "article $path: $bytes bytes, identical from both servers"
-  local kw_hdr ngx_hdr
-  kw_hdr=$(curl -s -o /dev/null -w '%{size_header}' "$KW_URL$path")
+  log "article $path: $bytes bytes, identical from all three servers"
+  local kw_hdr ngx_hdr fl_hdr
+  kw_hdr=$(curl -s -o /dev/null -w '%{size_header}' "$kw_url$path")
   ngx_hdr=$(curl -s -o /dev/null -w '%{size_header}' "$NGX_URL/article.html")
+  fl_hdr=$(curl -s -o /dev/null -w '%{size_header}' "$FLOOR_URL$path")
 
-  detail_header "Cached article page $path ($bytes bytes; response headers: kawaraban $kw_hdr B, nginx $ngx_hdr B) vs nginx static file"
-  # Warm-up (not counted).
-  local d=$DURATION
-  DURATION=3 wrk_run "warm-up kawaraban" "$CONNS" "$KW_URL$path"
-  DURATION=3 wrk_run "warm-up nginx" "$CONNS" "$NGX_URL/article.html"
-  DURATION=$d
-  local kws=() ngs=() ratios=() i k n
-  for i in $(seq "$RUNS"); do
-    if [ $((i % 2)) = 1 ]; then
-      wrk_run "run $i kawaraban cached" "$CONNS" "$KW_URL$path"; k=$W_RPS
-      wrk_run "run $i nginx" "$CONNS" "$NGX_URL/article.html"; n=$W_RPS
+  detail_header "Cached article page $path ($bytes bytes; response headers: kawaraban $kw_hdr B, nginx $ngx_hdr B, bare axum $fl_hdr B); the five runs of a round in rotating order"
+  local names=(kw quiet member nginx floor)
+  declare -A url label extra
+  url[kw]="$kw_url$path"; label[kw]="kawaraban cached, logging as shipped"
+  url[quiet]="$quiet_url$path"; label[quiet]="kawaraban cached, --log warn"
+  url[member]="$kw_url$path"; label[member]="kawaraban, a member's page (slots filled)"
+  url[nginx]="$NGX_URL/article.html"; label[nginx]="nginx static file"
+  url[floor]="$FLOOR_URL$path"; label[floor]="bare axum, bytes from memory"
+  local d=$DURATION n
+  for n in "${names[@]}"; do
+    if [ "$n" = member ]; then
+      DURATION=3 wrk_run "warm-up $n" "$CONNS" "${url[$n]}" -H "Cookie: $cookie"
     else
-      wrk_run "run $i nginx" "$CONNS" "$NGX_URL/article.html"; n=$W_RPS
-      wrk_run "run $i kawaraban cached" "$CONNS" "$KW_URL$path"; k=$W_RPS
+      DURATION=3 wrk_run "warm-up $n" "$CONNS" "${url[$n]}"
     fi
-    kws+=("$k"); ngs+=("$n"); ratios+=("$(ratio "$k" "$n")")
-    echo "| run $i ratio kawaraban/nginx | | $(ratio "$k" "$n") | | | |" >>"$DETAILS"
   done
-  state=$(x_cache "$KW_URL$path")
+  DURATION=$d
+  declare -A rps avg
+  local r_nginx=() r_floor=() r_log=() r_member=() i j k
+  for i in $(seq "$RUNS"); do
+    for j in $(seq 0 4); do
+      n=${names[$(((i + j) % 5))]}
+      if [ "$n" = member ]; then
+        wrk_run "run $i ${label[$n]}" "$CONNS" "${url[$n]}" -H "Cookie: $cookie"
+      else
+        wrk_run "run $i ${label[$n]}" "$CONNS" "${url[$n]}"
+      fi
+      rps[$n,$i]=$W_RPS; avg[$n,$i]=$W_AVG
+    done
+    r_nginx+=("$(ratio "${rps[kw,$i]}" "${rps[nginx,$i]}")")
+    r_floor+=("$(ratio "${rps[kw,$i]}" "${rps[floor,$i]}")")
+    r_log+=("$(ratio "${rps[kw,$i]}" "${rps[quiet,$i]}")")
+    r_member+=("$(ratio "${rps[member,$i]}" "${rps[nginx,$i]}")")
+    echo "| run $i ratios: /nginx ${r_nginx[-1]}, /bare axum ${r_floor[-1]}, logging on/off ${r_log[-1]}, member/nginx ${r_member[-1]} | | | | | |" >>"$DETAILS"
+  done
+  state=$(x_cache "$kw_url$path")
   [ "$state" = HIT ] || log "WARNING: x-cache after the load is '$state'"
+  for n in "${names[@]}"; do
+    local rs=() as=()
+    for i in $(seq "$RUNS"); do rs+=("${rps[$n,$i]}"); as+=("${avg[$n,$i]}"); done
+    local mr ma
+    mr=$(median_int "${rs[@]}"); ma=$(median "${as[@]}")
+    result "${label[$n]}: req/s, median of $RUNS; Little's law: $CONNS conns / req/s = $(little "$n" "$mr" "$ma")" "$mr" "" ""
+  done
   local r
-  r=$(median "${ratios[@]}")
-  result "Cached article page, req/s (median of $RUNS)" "$(median_int "${kws[@]}")" "" ""
-  result "nginx static file, same bytes, req/s (median of $RUNS)" "$(median_int "${ngs[@]}")" "" ""
-  result "Cached / nginx (median of per-run ratios: ${ratios[*]})" "$(awk -v r="$r" 'BEGIN { printf "%.0f%%", r * 100 }')" "≥ 80%" "$(ge "$r" 0.80)"
+  r=$(median "${r_nginx[@]}")
+  result "Cached (logging as shipped) / nginx, median of per-run ratios (${r_nginx[*]})" "$r" "≥ 0.80" "$(ge "$r" 0.80)"
+  r=$(median "${r_floor[@]}")
+  result "Cached (logging as shipped) / bare axum, median of per-run ratios (${r_floor[*]})" "$r" "≥ 0.90" "$(ge "$r" 0.90)"
+  r=$(median "${r_log[@]}")
+  result "Request logging on / off, median of per-run ratios (${r_log[*]})" "$r" "≥ 0.90 (costs ≤ 10%)" "$(ge "$r" 0.90)"
+  r=$(median "${r_member[@]}")
+  result "A member's page (slots filled) / nginx, median of per-run ratios (${r_member[*]})" "$r" "≥ 0.50" "$(ge "$r" 0.50)"
+  result "Request log written by the as-shipped server during the runs" "$(du -h "$RUN_DIR/cached.log" | cut -f1), $(wc -l <"$RUN_DIR/cached.log") lines" "" ""
+  stop_pid "$FLOOR_PID"
   stop_pid "$NGX_PID"
-  stop_pid "$KW_PID"
+  stop_pid "$quiet_pid"
+  stop_pid "$kw_pid"
 }
 
 bench_uncached() {
@@ -324,7 +402,7 @@ bench_uncached() {
   done
   local a p h
   a=$(median_int "${arps[@]}"); p=$(median "${ap99[@]}"); h=$(median_int "${hrps[@]}")
-  result "Uncached article page, req/s (median of $RUNS, c$CONNS)" "$a" "≥ 5,000" "$(ge "$a" 5000)"
+  result "Uncached article page, req/s (median of $RUNS, c$CONNS)" "$a" "≥ 10,000" "$(ge "$a" 10000)"
   result "Uncached article page, p99 ms (median of $RUNS; runs: ${ap99[*]})" "$p" "< 20" "$(lt "$p" 20)"
   result "Uncached home page, req/s (median of $RUNS, c$CONNS)" "$h" "≥ 2,000" "$(ge "$h" 2000)"
   result "Uncached home page, p99 ms (median of $RUNS)" "$(median "${hp99[@]}")" "" ""
@@ -679,18 +757,138 @@ bench_newsletters() {
   kill -TERM "$SINK_PID" 2>/dev/null || true
 }
 
+# alerts_network DIR [--database-url URL]: one site with a breaking-news
+# list and one subscriber.
+alerts_network() {
+  local dir=$1
+  shift
+  "$KW_BIN" --data-dir "$dir" "$@" --log warn site add news --name "Bench Post" --url http://news.localhost:8080 \
+    --time-zone Asia/Tokyo --publisher "Bench Media" --default >/dev/null
+  "$KW_BIN" --data-dir "$dir" "$@" --log warn newsletter add-list news breaking --name "Breaking news" --kind breaking >/dev/null
+  "$KW_BIN" --data-dir "$dir" "$@" --log warn generate --subscribers 1 --list breaking >/dev/null
+}
+
+# alert_story FILE N PUBLISHED_AT: a breaking story's import file.
+alert_story() {
+  cat >"$1" <<STORY
+---
+title: "Bench alert $2"
+slug: bench-alert-$2
+site: news
+section: national
+summary: "A breaking story for the alerts benchmark."
+published_at: $3
+authors: [Bench Desk]
+breaking: true
+---
+The body of breaking story $2.
+STORY
+}
+
+# arrival N: waits (30 s at most) for the alert of story N at the sink; prints its Unix time.
+arrival() {
+  local t
+  for _ in $(seq 3000); do
+    t=$(awk -v s="Bench alert $1" 'index($0, s) { print $1; exit }' "$ARRIVALS" 2>/dev/null)
+    [ -n "$t" ] && { echo "$t"; return 0; }
+    sleep 0.01
+  done
+  echo "no alert for story $1 within 30 s" >&2
+  return 1
+}
+
+# alert_runs MODE LABEL DIR [--database-url URL]: 20 publishes, by import
+# (published a second ago) or by schedule (published 3 s ahead, imported
+# now); latency is from the import's start (import) or the publish time
+# (schedule) to the sink's receipt. Adds p50 and max to the results.
+alert_runs() {
+  local mode=$1 label=$2 dir=$3 i t0 t1 ms lat=()
+  shift 3
+  for i in $(seq "$ALERT_PUBLISHES"); do
+    local n="$mode-$i-$RANDOM" f="$RUN_DIR/alert-story.md"
+    if [ "$mode" = schedule ]; then
+      local at
+      at=$(date -u -d '+3 seconds' '+%Y-%m-%dT%H:%M:%S.%3NZ')
+      alert_story "$f" "$n" "$at"
+      "$KW_BIN" --data-dir "$dir" "$@" --log warn import "$f" >/dev/null
+      t0=$(date -u -d "$at" '+%s.%N')
+    else
+      alert_story "$f" "$n" "$(date -u -d '-1 second' '+%Y-%m-%dT%H:%M:%S.%3NZ')"
+      t0=$(date '+%s.%N')
+      "$KW_BIN" --data-dir "$dir" "$@" --log warn import "$f" >/dev/null
+    fi
+    t1=$(arrival "$n") || return 1
+    ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+    lat+=("$ms")
+  done
+  echo "| $label: publish → SMTP receipt, ms | | ${lat[*]} | | | |" >>"$DETAILS"
+  log "$label: ${lat[*]} ms"
+  local p50 mx
+  p50=$(median "${lat[@]}"); mx=$(max "${lat[@]}")
+  result "Breaking alert, $label: publish → SMTP receipt, p50 / max ms over $ALERT_PUBLISHES" "$p50 / $mx" "max < 5,000" "$(lt "$mx" 5000)"
+}
+
+bench_alerts() {
+  log "breaking-news alerts: from the publish to the SMTP server's receipt"
+  ALERT_PUBLISHES="${KW_ALERT_PUBLISHES:-20}"
+  local dir="$KW_BENCH_DIR/alerts-sqlite"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  ARRIVALS="$RUN_DIR/arrivals.txt"
+  : >"$ARRIVALS"
+  local port counts="$RUN_DIR/alerts-counts.txt"
+  port=$(free_port)
+  python3 "$SINK_PY" "$port" "$counts" "$ARRIVALS" >"$RUN_DIR/alerts-sink.log" 2>&1 &
+  local sink=$!
+  PIDS+=("$sink")
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+  detail_header "Breaking-news alerts, each publish to its message's arrival at a loopback SMTP sink"
+  alerts_network "$dir"
+  start_kw alerts "$dir" --smtp-url "smtp://127.0.0.1:$port"
+  alert_runs import "SQLite, published by \`kawaraban import\` (another process)" "$dir"
+  alert_runs schedule "SQLite, scheduled 3 s ahead" "$dir"
+  stop_pid "$KW_PID"
+
+  ensure_debs postgresql
+  KW_RUN="$RUN_DIR/pg" KW_PG_PORT="${KW_BENCH_PG_PORT:-55499}" start_postgres
+  local bindir pg
+  bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  pg="postgres://postgres@127.0.0.1:${KW_BENCH_PG_PORT:-55499}/postgres"
+  alerts_network "$dir-pg" --database-url "$pg"
+  start_kw alerts-pg-1 "$dir-pg" --database-url "$pg" --smtp-url "smtp://127.0.0.1:$port"
+  local first=$KW_PID
+  start_kw alerts-pg-2 "$dir-pg" --database-url "$pg" --smtp-url "smtp://127.0.0.1:$port"
+  alert_runs import "PostgreSQL, two app servers, published by \`kawaraban import\`" "$dir-pg" --database-url "$pg"
+  alert_runs schedule "PostgreSQL, two app servers, scheduled 3 s ahead" "$dir-pg" --database-url "$pg"
+  local total
+  total=$(wc -l <"$ARRIVALS")
+  result "Alerts received in all / publishes (each once, across both PostgreSQL servers)" "$total / $((ALERT_PUBLISHES * 4))" "equal" \
+    "$([ "$total" = $((ALERT_PUBLISHES * 4)) ] && echo pass || echo FAIL)"
+  stop_pid "$KW_PID"
+  stop_pid "$first"
+  su postgres -s /bin/sh -c "'$bindir/pg_ctl' -D '$RUN_DIR/pg/pgdata' -m fast stop" >/dev/null 2>&1 || true
+  kill -TERM "$sink" 2>/dev/null || true
+}
+
 # ---------------------------------------------------------------- main
 command -v wrk >/dev/null && command -v nginx >/dev/null || ensure_debs wrk nginx
 command -v curl >/dev/null || ensure_debs curl
 if [ "${KW_BUILD:-1}" = 1 ]; then
   log "cargo build --release -p kawaraban"
   cargo build --release -p kawaraban >&2
+  cargo build --release -p kawaraban-web --example bare_floor >&2
 fi
 [ -x "$KW_BIN" ] || { echo "no binary at $KW_BIN" >&2; exit 1; }
 # A private copy, so a rebuild during the run cannot swap the binary under it.
 BIN_BUILT=$(date -u -r "$KW_BIN" '+%Y-%m-%d %H:%M UTC')
 cp "$KW_BIN" "$RUN_DIR/kawaraban"
 KW_BIN="$RUN_DIR/kawaraban"
+FLOOR_BIN="${KW_FLOOR_BIN:-$KW_ROOT/target/release/examples/bare_floor}"
+if [[ " ${SELECTED[*]} " == *" cached "* ]]; then
+  [ -x "$FLOOR_BIN" ] || { echo "no bare axum server at $FLOOR_BIN (cargo build --release -p kawaraban-web --example bare_floor)" >&2; exit 1; }
+  cp "$FLOOR_BIN" "$RUN_DIR/bare_floor"
+  FLOOR_BIN="$RUN_DIR/bare_floor"
+fi
 
 for g in "${SELECTED[@]}"; do "bench_$g"; done
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """A minimal, fast SMTP sink for scripts/bench.sh (the `newsletters` group).
 
-  smtp_count.py PORT COUNTS_FILE
+  smtp_count.py PORT COUNTS_FILE [ARRIVALS_FILE]
 
 Accepts every message and keeps nothing but a count per recipient, written
 to COUNTS_FILE as "address count" lines when the process gets SIGTERM (and
 every few seconds), so that a benchmark can check that every recipient got
 exactly one message; COUNTS_FILE.times holds "messages first last" (Unix
 times of the first and last message), the rate the sink saw. Speaks just enough SMTP for lettre: EHLO/HELO, MAIL,
-RCPT, DATA, RSET, NOOP, QUIT. Loopback only.
+RCPT, DATA, RSET, NOOP, QUIT. Loopback only. With ARRIVALS_FILE, each
+message's arrival is appended to it at once as "unix-time subject" (the
+`alerts` group measures publish-to-inbox latency from it).
 """
 import asyncio
 import collections
@@ -18,6 +20,7 @@ import time
 
 counts = collections.Counter()
 messages = 0
+arrivals = open(sys.argv[3], "a", buffering=1) if len(sys.argv) > 3 else None
 # Wall-clock times of the first and the last message accepted.
 first = last = None
 
@@ -44,6 +47,7 @@ async def session(reader, writer):
             elif cmd == b"DATA":
                 writer.write(b"354 go ahead\r\n")
                 await writer.drain()
+                subject = ""
                 while True:
                     data = await reader.readline()
                     if not data:
@@ -51,6 +55,10 @@ async def session(reader, writer):
                         return
                     if data in (b".\r\n", b".\n"):
                         break
+                    if arrivals and not subject and data[:8].lower() == b"subject:":
+                        subject = data[8:].decode("utf-8", "replace").strip()
+                if arrivals:
+                    arrivals.write(f"{time.time():.6f} {subject}\n")
                 for r in rcpts:
                     counts[r] += 1
                 messages += 1
