@@ -41,6 +41,9 @@ pub struct WebConfig {
     /// How long leased newsletter messages are a sender's before another
     /// may take them over (after a crash, the wait before they go out).
     pub send_lease: Duration,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` is believed
+    /// (see `kawaraban_core::client_ip`); none by default.
+    pub trusted_proxies: kawaraban_core::client_ip::TrustedProxies,
 }
 
 impl WebConfig {
@@ -58,6 +61,7 @@ impl WebConfig {
             send_concurrency: 32,
             send_retry: Duration::from_secs(30),
             send_lease: Duration::from_secs(120),
+            trusted_proxies: Default::default(),
             dkim: None,
             media_dir,
             theme_dir: None,

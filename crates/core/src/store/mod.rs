@@ -339,6 +339,10 @@ pub trait ModerationStore: Send + Sync {
     /// Takes down every comment of the member on one site (account deleted
     /// under the "remove" rule); returns the articles whose counts changed.
     async fn remove_comments_of(&self, member_id: i64, site_id: i64) -> StoreResult<Vec<i64>>;
+    /// Takes back every vote of the member (a ban: a banned member's votes
+    /// do not count), adjusting the comments' counts; returns the articles
+    /// whose comments changed.
+    async fn withdraw_votes_of(&self, member_id: i64) -> StoreResult<Vec<i64>>;
     async fn comment_settings(&self, site_id: i64) -> StoreResult<CommentSettings>;
     async fn set_comment_settings(&self, site_id: i64, s: &CommentSettings) -> StoreResult<()>;
     async fn audit(

@@ -16,7 +16,7 @@ use minijinja::context;
 
 use std::sync::Arc;
 
-use kawaraban_core::authz::{can, Action};
+use kawaraban_core::authz::Action;
 use kawaraban_core::model::Site;
 
 use super::session::{self, MaybeViewer, Viewer, SESSION_COOKIE};
@@ -110,8 +110,8 @@ pub fn fill_for(state: &AppState, site: &Site, viewer: &Viewer, html: &str) -> S
                     verified => viewer.member.is_verified(),
                     role => viewer.member.role.as_str(),
                     staff => viewer.member.role.is_staff(),
-                    moderator => can(viewer.member.role, Action::Moderate),
-                    editor => can(viewer.member.role, Action::Edit),
+                    moderator => viewer.can(Action::Moderate),
+                    editor => viewer.can(Action::Edit),
                 }, csrf => viewer.csrf.clone(), args, nonce, site => site_view.clone(),
                    providers => providers.clone(), now },
             )
