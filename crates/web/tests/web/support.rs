@@ -31,6 +31,7 @@ pub struct Builder {
     page_cache: bool,
     theme: Option<ThemeWriter>,
     per_page: u32,
+    trusted_proxies: Vec<String>,
 }
 
 /// One fixture article, as an import file.
@@ -104,6 +105,12 @@ impl Builder {
 
     pub fn per_page(mut self, n: u32) -> Self {
         self.per_page = n;
+        self
+    }
+
+    /// Believe `X-Forwarded-For` from these proxies (`--trusted-proxy`).
+    pub fn trusting(mut self, proxies: &[&str]) -> Self {
+        self.trusted_proxies = proxies.iter().map(|p| p.to_string()).collect();
         self
     }
 
@@ -183,6 +190,8 @@ impl Builder {
         // The test script starts a real SMTP server on loopback; without it
         // (a plain `cargo test`) emails land in the outbox directory.
         config.smtp_url = std::env::var("KAWARABAN_TEST_SMTP_URL").ok();
+        config.trusted_proxies =
+            kawaraban_core::client_ip::TrustedProxies::parse(&self.trusted_proxies).unwrap();
         if let Some(f) = self.theme {
             let theme = dir.path().join("theme");
             std::fs::create_dir_all(&theme).unwrap();
@@ -227,6 +236,7 @@ impl TestApp {
             page_cache: true,
             theme: None,
             per_page: 20,
+            trusted_proxies: Vec::new(),
         }
     }
 

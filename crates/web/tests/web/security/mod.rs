@@ -8,6 +8,7 @@ mod csrf;
 mod email;
 mod names;
 mod network;
+mod proxy;
 mod staff;
 
 use reqwest::Method;
