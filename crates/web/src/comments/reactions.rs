@@ -110,7 +110,7 @@ pub async fn report_form(v: Visit, Path(id): Path<i64>) -> AppResult<Response> {
         csrf => viewer.csrf.clone(),
         id,
         reasons => REASONS.iter().map(|(k, l)| context! { key => *k, label => *l }).collect::<Vec<_>>(),
-        comment => super::view::comment_view(&c, v.site.tz()),
+        comment => super::view::comment_view(&c, v.site.tz(), &v.state.signer),
         article => context! { title => article.title.clone(), url => article.path() },
     })
 }

@@ -111,7 +111,7 @@ pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
                 .and_then(|m| histories.remove(&m))
                 .unwrap_or((Vec::new(), "former member"));
             Card {
-                comment: comment_view(&item.comment, tz),
+                comment: comment_view(&item.comment, tz, &v.state.signer),
                 status: item.comment.status.as_str(),
                 reason: item.comment.moderation_reason.clone(),
                 spam_score: item.comment.spam_score,

@@ -9,6 +9,7 @@ mod email;
 mod names;
 mod network;
 mod proxy;
+mod slots;
 mod staff;
 
 use reqwest::Method;
