@@ -313,7 +313,18 @@ pub async fn verify(
     let next = safe_next(&state, data["next"].as_str().unwrap_or("/account"));
     match viewer {
         Some(v) if v.member.id == member.id => Ok(see_other(&next, Vec::new())),
-        _ => {
+        // Someone else's link: the address is confirmed, but the session
+        // here is not replaced (a link sent by another is no sign-in).
+        Some(v) => notice(
+            &state,
+            &site,
+            "Address confirmed",
+            &format!(
+                "{} is confirmed. You are still signed in as {}; to use the other account, sign out and sign in with it.",
+                address, v.member.display_name
+            ),
+        ),
+        None => {
             sign_in(
                 &state,
                 &site,

@@ -232,3 +232,38 @@ async fn the_hop_cookie_lives_only_for_the_journey() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn someone_elses_confirmation_link_confirms_without_replacing_the_session() {
+    let app = TestApp::builder().start().await;
+    let (mut victim, victim_email) = member(&app, "signedin").await;
+    // Mallory registers and sends her confirmation link to the victim.
+    let mallory = crate::members::address("sender");
+    let mut evil = Browser::new(&app, NEWS);
+    assert_eq!(
+        evil.register(&mallory, "Mal Lory", PASSWORD).await.status,
+        200
+    );
+    let link = app.wait_mail(&mallory, 1).await.link("/verify/");
+    victim.host = NEWS.into();
+    let page = victim.follow_email_link(&link).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("You are still signed in as Ann Reader"),
+        "{}",
+        page.body
+    );
+    let account = victim.get("/account").await;
+    assert!(account.body.contains(&victim_email) && !account.body.contains(&mallory));
+    let norm = kawaraban_core::identity::parse_email(&mallory)
+        .unwrap()
+        .norm;
+    assert!(app
+        .store
+        .member_by_email(&norm)
+        .await
+        .unwrap()
+        .unwrap()
+        .is_verified());
+    app.stop().await;
+}
