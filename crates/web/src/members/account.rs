@@ -145,19 +145,16 @@ pub async fn change_password(v: Visit, Form(f): Form<Fields>) -> AppResult<Respo
         ..
     } = v;
     let m = &viewer.member;
-    if m.password_hash.is_some() {
-        if !password_ok(&state, m, field(&f, "current_password")).await? {
-            let e = WRONG_PASSWORD;
-            return render(
-                &state,
-                &site,
-                &viewer,
-                None,
-                Some(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+    if m.password_hash.is_some() && !password_ok(&state, m, field(&f, "current_password")).await? {
+        return render(
+            &state,
+            &site,
+            &viewer,
+            None,
+            Some(WRONG_PASSWORD),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let new = field(&f, "new_password");
     if let Err(e) = check_password(new, &[&m.email, &m.display_name]) {

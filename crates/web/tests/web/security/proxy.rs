@@ -35,6 +35,7 @@ impl Nginx {
             ),
         )
         .unwrap();
+        // Owned by the guard at once, so that a failed start still stops it.
         let child = Command::new("nginx")
             .arg("-p")
             .arg(dir)
@@ -44,12 +45,13 @@ impl Nginx {
             .stderr(Stdio::null())
             .spawn()
             .expect("nginx: run through scripts/test.sh, which installs it");
+        let nginx = Nginx { child, port };
         for _ in 0..100 {
             if tokio::net::TcpStream::connect(("127.0.0.1", port))
                 .await
                 .is_ok()
             {
-                return Nginx { child, port };
+                return nginx;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
