@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/services.sh
 
-ensure_debs postgresql chromium
+ensure_debs postgresql chromium nginx   # nginx: the trusted-proxy test puts it in front
 command -v java >/dev/null || ensure_debs default-jre-headless
 command -v npm >/dev/null || ensure_debs nodejs npm
 command -v openssl >/dev/null || ensure_debs openssl   # the DKIM test makes its key

@@ -109,6 +109,11 @@ pub struct Global {
     /// Log filter, such as `info` or `kawaraban=debug,warn`.
     #[arg(long, global = true, env = "KAWARABAN_LOG", default_value = "info")]
     pub log: String,
+    /// A reverse proxy whose `X-Forwarded-For` / `Forwarded` is believed:
+    /// an address or a CIDR block; repeat it or separate with commas.
+    #[arg(long, global = true, env = "KAWARABAN_TRUSTED_PROXIES", value_delimiter = ',',
+          value_parser = |s: &str| s.parse::<kawaraban_core::client_ip::IpBlock>().map(|_| s.trim().to_string()))]
+    pub trusted_proxy: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

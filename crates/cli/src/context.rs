@@ -77,6 +77,9 @@ pub fn web_config(global: &Global, paths: &Paths) -> anyhow::Result<kawaraban_we
     config.send_per_hour = global.send_per_hour;
     config.send_concurrency = global.send_connections.max(1) as usize;
     config.send_lease = std::time::Duration::from_secs(global.send_lease);
+    config.trusted_proxies =
+        kawaraban_core::client_ip::TrustedProxies::parse(&global.trusted_proxy)
+            .map_err(|e| anyhow::anyhow!("--trusted-proxy: {e}"))?;
     if let Some(path) = &global.dkim_key {
         let key_pem = std::fs::read_to_string(path)
             .with_context(|| format!("--dkim-key: cannot read {}", path.display()))?;

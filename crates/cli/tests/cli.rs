@@ -205,3 +205,30 @@ fn add_news_site(data: &Path) {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_trusted_proxy_that_is_no_address_is_refused_before_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = kawaraban(
+        dir.path(),
+        &[
+            "--trusted-proxy",
+            "10.0.0.0/8,proxy.example",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+    );
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--trusted-proxy") && err.contains("\"proxy.example\" is not an IP address"),
+        "{err}"
+    );
+    let out = command(dir.path())
+        .args(["site", "list"])
+        .env("KAWARABAN_TRUSTED_PROXIES", "127.0.0.1,fd00::/8")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}

@@ -164,6 +164,57 @@ fn csv_imports_keep_good_rows_name_bad_lines_and_export_round_trips() {
 }
 
 #[test]
+fn exported_addresses_never_start_a_spreadsheet_formula_and_import_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    news_site(d, &[], &[("daily", "The Daily", "digest")]);
+    let csv = d.join("people.csv");
+    let risky = ["=1+2@example.test", "+81-3@example.test", "-x@example.test"];
+    let mut text = String::from("email,lists\n");
+    for e in risky {
+        text.push_str(&format!("\"{e}\",daily\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = kawaraban(d, &["subscribers", "import", "news", csv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let export = d.join("out.csv");
+    ok(
+        d,
+        &[
+            "subscribers",
+            "export",
+            "news",
+            "--out",
+            export.to_str().unwrap(),
+        ],
+    );
+    let text = std::fs::read_to_string(&export).unwrap();
+    let mut emails: Vec<String> = csv::Reader::from_path(&export)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[0].to_string())
+        .collect();
+    for cell in &emails {
+        assert!(cell.starts_with('\''), "{cell:?} in {text}");
+    }
+    // Imported again, every address is the one first imported.
+    let out = kawaraban(
+        d,
+        &["subscribers", "import", "news", export.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("imported 0, updated 3, failed 0"),
+        "{}",
+        stdout(&out)
+    );
+    emails.sort();
+    let mut want: Vec<String> = risky.iter().map(|e| format!("'{e}")).collect();
+    want.sort();
+    assert_eq!(emails, want);
+}
+
+#[test]
 fn campaigns_and_alerts_are_sent_from_the_command_line_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

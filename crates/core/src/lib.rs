@@ -4,6 +4,7 @@
 //! Nothing here knows about HTTP or a database driver.
 
 pub mod authz;
+pub mod client_ip;
 pub mod comment_text;
 pub mod error;
 pub mod frontmatter;
@@ -12,7 +13,9 @@ pub mod markdown;
 pub mod model;
 pub mod moderation;
 pub mod paging;
+pub mod reserved_names;
 pub mod slug;
+pub mod spreadsheet;
 pub mod store;
 
 pub use error::{StoreError, StoreResult};

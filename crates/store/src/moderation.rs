@@ -209,6 +209,26 @@ macro_rules! impl_moderation_store {
                     Ok(articles.into_iter().map(|a| a.0).collect())
                 }
 
+                async fn withdraw_votes_of(&self, member_id: i64) -> StoreResult<Vec<i64>> {
+                    let mut tx = self.pool.begin().await.map_err(map)?;
+                    let articles: Vec<(i64,)> = sqlx::query_as(
+                        "SELECT DISTINCT c.article_id FROM comments c \
+                         JOIN comment_votes v ON v.comment_id = c.id WHERE v.member_id = $1")
+                        .bind(member_id).fetch_all(&mut *tx).await.map_err(map)?;
+                    sqlx::query(
+                        "UPDATE comments SET \
+                           likes = likes - (SELECT COUNT(*) FROM comment_votes v \
+                             WHERE v.comment_id = comments.id AND v.member_id = $1 AND v.value > 0), \
+                           dislikes = dislikes - (SELECT COUNT(*) FROM comment_votes v \
+                             WHERE v.comment_id = comments.id AND v.member_id = $1 AND v.value < 0) \
+                         WHERE id IN (SELECT comment_id FROM comment_votes WHERE member_id = $1)")
+                        .bind(member_id).execute(&mut *tx).await.map_err(map)?;
+                    sqlx::query("DELETE FROM comment_votes WHERE member_id = $1")
+                        .bind(member_id).execute(&mut *tx).await.map_err(map)?;
+                    tx.commit().await.map_err(map)?;
+                    Ok(articles.into_iter().map(|a| a.0).collect())
+                }
+
                 async fn comment_settings(&self, site_id: i64) -> StoreResult<CommentSettings> {
                     let row: Option<SettingsRow> = sqlx::query_as(
                         "SELECT comments_close_after_days, comments_premoderate_first, comments_of_deleted_members, \

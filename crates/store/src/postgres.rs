@@ -51,22 +51,27 @@ impl PgStore {
         Ok(Self { pool, changes })
     }
 
-    /// The session, then its member: two index look-ups.
+    /// The session, its member, the member's standing: index look-ups.
     pub(crate) async fn read_signed_in(
         &self,
         id_hash: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> kawaraban_core::StoreResult<
-        Option<(kawaraban_core::model::Session, kawaraban_core::model::Member)>,
+        Option<(
+            kawaraban_core::model::Session,
+            kawaraban_core::model::Member,
+            kawaraban_core::model::Standing,
+        )>,
     > {
-        use kawaraban_core::store::{MemberStore, SessionStore};
+        use kawaraban_core::store::{MemberStore, ModerationStore, SessionStore};
         let Some(session) = self.session(id_hash, now).await? else {
             return Ok(None);
         };
-        Ok(self
-            .member_by_id(session.member_id)
-            .await?
-            .map(|m| (session, m)))
+        let Some(member) = self.member_by_id(session.member_id).await? else {
+            return Ok(None);
+        };
+        let standing = self.standing(member.id).await?;
+        Ok(Some((session, member, standing)))
     }
 
     /// Wakes every listening app server when the transaction commits.

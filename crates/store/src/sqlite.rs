@@ -137,7 +137,13 @@ impl SqliteStore {
         &self,
         id_hash: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<(kawaraban_core::model::Session, kawaraban_core::model::Member)>> {
+    ) -> StoreResult<
+        Option<(
+            kawaraban_core::model::Session,
+            kawaraban_core::model::Member,
+            kawaraban_core::model::Standing,
+        )>,
+    > {
         sqlite_read::signed_in(&self.reads, id_hash, now)
     }
 }

@@ -11,7 +11,8 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use kawaraban_core::model::{
-    Article, ArticleSummary, CommentMode, Image, ListFilter, Member, Person, Session, Tag,
+    Article, ArticleSummary, CommentMode, Image, ListFilter, Member, Person, Session, Standing,
+    StandingStatus, Tag,
 };
 use kawaraban_core::paging::{PageRequest, Paged};
 use kawaraban_core::{StoreError, StoreResult};
@@ -349,20 +350,24 @@ pub(crate) fn author_by_slug(pool: &ReadPool, slug: &str) -> StoreResult<Option<
     })
 }
 
-/// A live session joined with its member (see `SessionStore::signed_in`).
+/// A live session joined with its member and the member's standing (see
+/// `SessionStore::signed_in`).
 pub(crate) fn signed_in(
     pool: &ReadPool,
     id_hash: &str,
     now: DateTime<Utc>,
-) -> StoreResult<Option<(Session, Member)>> {
+) -> StoreResult<Option<(Session, Member, Standing)>> {
     let now = now_text(now);
     pool.with(|conn| {
         let mut stmt = conn.prepare_cached(
             "SELECT s.id_hash, s.member_id, s.login_id, s.site_id, s.user_agent, s.ip, \
                     s.created_at, s.last_seen_at, s.expires_at, \
                     m.email, m.email_norm, m.email_verified_at, m.display_name, m.password_hash, \
-                    m.role, m.created_at AS m_created_at, m.updated_at AS m_updated_at \
+                    m.role, m.created_at AS m_created_at, m.updated_at AS m_updated_at, \
+                    st.status AS st_status, st.until AS st_until, st.premoderate AS st_premoderate, \
+                    st.reason AS st_reason \
              FROM sessions s JOIN members m ON m.id = s.member_id \
+             LEFT JOIN member_standing st ON st.member_id = m.id \
              WHERE s.id_hash = ?1 AND s.expires_at > ?2",
         )?;
         let mut rows = stmt.query(rusqlite::params![id_hash, now])?;
@@ -394,6 +399,15 @@ pub(crate) fn signed_in(
             created_at: time(row, "m_created_at")?,
             updated_at: time(row, "m_updated_at")?,
         };
-        Ok(Some((session, member)))
+        let standing = match row.get::<_, Option<String>>("st_status")? {
+            Some(status) => Standing {
+                status: StandingStatus::parse(&status).unwrap_or(StandingStatus::Active),
+                until: opt_time(row, "st_until")?,
+                premoderate: row.get("st_premoderate")?,
+                reason: row.get("st_reason")?,
+            },
+            None => Standing::default(),
+        };
+        Ok(Some((session, member, standing)))
     })
 }

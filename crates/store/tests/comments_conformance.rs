@@ -371,3 +371,32 @@ async fn comments_of_a_deleted_member_stay_as_a_former_member() {
     assert_eq!((c.member_id, c.author_name.as_str()), (None, ""));
     assert_eq!(f.store.comment_count(f.article).await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn withdrawn_votes_no_longer_count() {
+    let f = fixture().await;
+    let liked = post(&f, f.ann, None, "Liked", CommentStatus::Visible, 1).await;
+    let disliked = post(&f, f.ann, None, "Disliked", CommentStatus::Visible, 2).await;
+    let other = post(&f, f.ben, None, "Other", CommentStatus::Visible, 3).await;
+    assert!(f.store.vote(liked.id, f.ben, 1).await.unwrap());
+    assert!(f.store.vote(disliked.id, f.ben, -1).await.unwrap());
+    assert!(f.store.vote(other.id, f.ann, 1).await.unwrap());
+    assert_eq!(
+        f.store.withdraw_votes_of(f.ben).await.unwrap(),
+        vec![f.article]
+    );
+    let counts = |c: Comment| (c.likes, c.dislikes);
+    for (id, want) in [
+        (liked.id, (0, 0)),
+        (disliked.id, (0, 0)),
+        (other.id, (1, 0)),
+    ] {
+        assert_eq!(counts(f.store.comment(id).await.unwrap().unwrap()), want);
+    }
+    // The votes are gone, not just uncounted: nothing is taken twice.
+    assert!(f.store.withdraw_votes_of(f.ben).await.unwrap().is_empty());
+    assert_eq!(
+        counts(f.store.comment(other.id).await.unwrap().unwrap()),
+        (1, 0)
+    );
+}

@@ -59,7 +59,7 @@ async fn a_signed_in_read_gives_the_live_session_and_its_member_together() {
     let m = member(&*db.store, "haruka@example.jp", "Haruka Mori").await;
     let s = session("browser-9", m.id, "login-z", 2, at(9, 0), at(10, 0));
     db.store.create_session(&s).await.unwrap();
-    let (got, who) = db
+    let (got, who, standing) = db
         .store
         .signed_in(&s.id_hash, at(9, 30))
         .await
@@ -83,6 +83,17 @@ async fn a_signed_in_read_gives_the_live_session_and_its_member_together() {
         (who.email_verified_at, who.created_at, who.updated_at),
         (by_id.email_verified_at, by_id.created_at, by_id.updated_at)
     );
+    assert_eq!(standing, Standing::default(), "no standing recorded: in good standing");
+    let banned = Standing {
+        status: StandingStatus::Banned,
+        until: None,
+        premoderate: true,
+        reason: "spam".into(),
+    };
+    db.store.set_standing(m.id, &banned, at(9, 10)).await.unwrap();
+    let (_, _, standing) = db.store.signed_in(&s.id_hash, at(9, 30)).await.unwrap().unwrap();
+    assert_eq!(standing, db.store.standing(m.id).await.unwrap());
+    assert_eq!(standing.status, StandingStatus::Banned);
     assert!(db.store.signed_in(&s.id_hash, at(10, 0)).await.unwrap().is_none(), "expired");
     assert!(db.store.signed_in(&hash("nobody"), at(9, 30)).await.unwrap().is_none());
 }

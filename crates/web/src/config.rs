@@ -51,6 +51,9 @@ pub struct WebConfig {
     pub body_timeout: Duration,
     /// Connections one address may hold at once (0: no cap).
     pub max_connections_per_ip: u32,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` is believed
+    /// (see `kawaraban_core::client_ip`); none by default.
+    pub trusted_proxies: kawaraban_core::client_ip::TrustedProxies,
 }
 
 impl WebConfig {
@@ -68,6 +71,7 @@ impl WebConfig {
             send_concurrency: 32,
             send_retry: Duration::from_secs(30),
             send_lease: Duration::from_secs(120),
+            trusted_proxies: Default::default(),
             dkim: None,
             media_dir,
             theme_dir: None,

@@ -1,7 +1,7 @@
 //! The sites of the network and their sections, held in memory and swapped
 //! whole when they change, so every request can find its site without a query.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use kawaraban_core::model::{Section, Site};
@@ -15,6 +15,8 @@ pub struct Network {
     sections: HashMap<i64, Vec<Section>>,
     by_host: HashMap<String, usize>,
     default: Option<usize>,
+    /// Every site's origin (scheme, host and port), as `Url::origin` writes it.
+    origins: HashSet<String>,
     /// The Content-Security-Policy, naming every site's origin.
     pub csp: axum::http::HeaderValue,
 }
@@ -53,6 +55,7 @@ impl Network {
             by_host,
             default,
             csp: crate::http::guard::csp(&origins.join(" ")),
+            origins: origins.into_iter().collect(),
         }
     }
 
@@ -90,12 +93,15 @@ impl Network {
         self.sections(site_id).iter().find(|s| s.slug == slug)
     }
 
-    /// Whether a URL points at one of the network's own sites.
+    /// Whether a URL points at one of the network's own sites: exactly one
+    /// of their origins (scheme, host and port), with no user name or
+    /// password before the host.
     pub fn owns_url(&self, url: &str) -> bool {
-        url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
-            .is_some_and(|h| self.by_host.contains_key(&h))
+        url::Url::parse(url).ok().is_some_and(|u| {
+            u.username().is_empty()
+                && u.password().is_none()
+                && self.origins.contains(&u.origin().ascii_serialization())
+        })
     }
 }
 
@@ -163,7 +169,25 @@ mod tests {
         assert_eq!(n.site_for_host(Some("127.0.0.1:8080")).unwrap().key, "news");
         assert_eq!(n.site_for_host(None).unwrap().key, "news");
         assert_eq!(n.site_for_host(Some("[::1]:8080")).unwrap().key, "news");
-        assert!(n.owns_url("http://travel.localhost:9999/x"));
+        assert!(n.owns_url("http://travel.localhost:8080/x"));
+        assert!(n.owns_url("http://TRAVEL.localhost:8080/x"));
+        assert!(
+            !n.owns_url("http://travel.localhost:9999/x"),
+            "another port"
+        );
+        assert!(
+            !n.owns_url("https://travel.localhost:8080/x"),
+            "another scheme"
+        );
+        assert!(
+            !n.owns_url("http://travel.localhost/x"),
+            "the default port is another"
+        );
+        assert!(
+            !n.owns_url("http://evil.example@news.localhost:8080/"),
+            "userinfo"
+        );
+        assert!(!n.owns_url("http://a:b@news.localhost:8080/"), "userinfo");
         assert!(!n.owns_url("https://evil.example/"));
         assert!(Network::default().site_for_host(Some("x")).is_none());
     }

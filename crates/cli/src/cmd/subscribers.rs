@@ -14,6 +14,7 @@ use anyhow::Context as _;
 use chrono::Utc;
 use kawaraban_core::identity::parse_email;
 use kawaraban_core::model::{MailingList, SubscriberStatus};
+use kawaraban_core::spreadsheet::{escape_cell, unescape_cell};
 
 use crate::cli::{Global, SubscribersCommand};
 use crate::context::Paths;
@@ -43,17 +44,13 @@ fn parse_row(
     record: &csv::StringRecord,
     columns: &Columns,
 ) -> Result<(String, String, SubscriberStatus, Vec<i64>), String> {
-    let raw = record.get(columns.email).unwrap_or("").trim();
+    // Cells as `export` escaped them (see `kawaraban_core::spreadsheet`).
+    let cell = |i: usize| unescape_cell(record.get(i).unwrap_or("").trim());
+    let raw = cell(columns.email);
     let email = parse_email(raw).map_err(|e| format!("email {raw:?}: {e}"))?;
     let mut ids = Vec::new();
     if let Some(i) = columns.lists {
-        for key in record
-            .get(i)
-            .unwrap_or("")
-            .split(';')
-            .map(str::trim)
-            .filter(|k| !k.is_empty())
-        {
+        for key in cell(i).split(';').map(str::trim).filter(|k| !k.is_empty()) {
             let list = lists
                 .iter()
                 .find(|l| l.key == key)
@@ -61,7 +58,7 @@ fn parse_row(
             ids.push(list.id);
         }
     }
-    let status = match columns.status.map(|i| record.get(i).unwrap_or("").trim()) {
+    let status = match columns.status.map(|i| cell(i).trim()) {
         None | Some("") => SubscriberStatus::Active,
         Some(s) => match SubscriberStatus::parse(s) {
             Some(SubscriberStatus::Pending) | None => {
@@ -156,7 +153,9 @@ async fn export(
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(sink));
-    w.write_record(["email", "lists", "status", "confirmed_at"])?;
+    // Every cell through `escape_cell`, so no address runs as a formula.
+    let row = |cells: [&str; 4]| cells.map(|c| escape_cell(c).into_owned());
+    w.write_record(row(["email", "lists", "status", "confirmed_at"]))?;
     let mut after = 0;
     let mut n = 0u64;
     loop {
@@ -170,12 +169,12 @@ async fn export(
                 .filter_map(|id| lists.iter().find(|l| l.id == *id).map(|l| l.key.as_str()))
                 .collect();
             let confirmed = s.confirmed_at.map(|t| t.to_rfc3339()).unwrap_or_default();
-            w.write_record([
+            w.write_record(row([
                 s.email.as_str(),
                 &keys.join(";"),
                 s.status.as_str(),
                 &confirmed,
-            ])?;
+            ]))?;
             n += 1;
         }
     }

@@ -135,6 +135,8 @@ pub enum TokenKind {
     OAuthState,
     /// Confirms a newsletter signup (double opt-in).
     Subscribe,
+    /// Puts back the address an email change replaced (sent to that address).
+    EmailUndo,
 }
 
 impl TokenKind {
@@ -146,6 +148,7 @@ impl TokenKind {
             TokenKind::NetworkSignIn => "network",
             TokenKind::OAuthState => "oauth",
             TokenKind::Subscribe => "subscribe",
+            TokenKind::EmailUndo => "email_undo",
         }
     }
 }

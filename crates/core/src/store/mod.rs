@@ -142,13 +142,14 @@ pub trait SessionStore: Send + Sync {
     async fn create_session(&self, s: &Session) -> StoreResult<()>;
     /// A session that has not expired at `now`.
     async fn session(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<Session>>;
-    /// A live session and its member, in one read: what every request of a
-    /// signed-in reader asks first.
+    /// A live session, its member and the member's standing, in one read
+    /// where the backend allows: what every request of a signed-in reader
+    /// asks first.
     async fn signed_in(
         &self,
         id_hash: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<(Session, Member)>>;
+    ) -> StoreResult<Option<(Session, Member, Standing)>>;
     /// Records activity and pushes the idle expiry (never past `absolute`).
     async fn touch_session(
         &self,
@@ -352,6 +353,10 @@ pub trait ModerationStore: Send + Sync {
     /// Takes down every comment of the member on one site (account deleted
     /// under the "remove" rule); returns the articles whose counts changed.
     async fn remove_comments_of(&self, member_id: i64, site_id: i64) -> StoreResult<Vec<i64>>;
+    /// Takes back every vote of the member (a ban: a banned member's votes
+    /// do not count), adjusting the comments' counts; returns the articles
+    /// whose comments changed.
+    async fn withdraw_votes_of(&self, member_id: i64) -> StoreResult<Vec<i64>>;
     async fn comment_settings(&self, site_id: i64) -> StoreResult<CommentSettings>;
     async fn set_comment_settings(&self, site_id: i64, s: &CommentSettings) -> StoreResult<()>;
     async fn audit(

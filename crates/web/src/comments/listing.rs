@@ -94,7 +94,7 @@ pub async fn section(
     }
     let ids: Vec<i64> = tops.iter().map(|c| c.id).collect();
     let replies = state.store.replies(&ids).await?;
-    s.comments = view::threads(&tops, &replies, tz);
+    s.comments = view::threads(&tops, &replies, tz, &state.signer);
     Ok(s)
 }
 

@@ -79,7 +79,7 @@ fn sign_in_first(json: bool, back: &str) -> Response {
 
 /// The member's comment rendered as the page shows it, their tools filled in.
 fn rendered(v: &Visit, viewer: &Viewer, c: &Comment, article: &ArticleRef) -> AppResult<String> {
-    let cv = view::comment_view(c, v.site.tz());
+    let cv = view::comment_view(c, v.site.tz(), &v.state.signer);
     let html = v.state.theme.render(
         "comments/one.html",
         context! { c => cv, comments => context! { article_id => article.id, article_path => article.path(), mode => "open" } },

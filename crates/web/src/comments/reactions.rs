@@ -6,12 +6,25 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use chrono::Utc;
+use kawaraban_core::authz::Action;
 use kawaraban_core::model::{ArticleRef, Comment, CommentStatus};
 use minijinja::context;
 
 use super::{invalidate, json_answer, refuse, wants_json};
 use crate::error::{AppError, AppResult};
-use crate::members::{field, limits, see_other, to_login, Fields, Screen, Visit};
+use crate::members::{field, limits, see_other, to_login, Fields, Screen, Viewer, Visit};
+
+/// Why this member may not like, dislike or report (`authz::can` with
+/// `Action::React`), if they may not.
+fn may_not_react(viewer: &Viewer) -> Option<&'static str> {
+    if viewer.can(Action::React) {
+        None
+    } else if !viewer.member.is_verified() {
+        Some("Confirm your email address first: follow the link we emailed you, or ask for a new one on your account page.")
+    } else {
+        Some("Your account is suspended or banned, so you cannot like, dislike or report comments.")
+    }
+}
 
 /// The reasons a reader may give when reporting a comment.
 pub const REASONS: [(&str, &str); 5] = [
@@ -52,6 +65,9 @@ pub async fn vote(v: Visit, Path(id): Path<i64>, Form(f): Form<Fields>) -> AppRe
         "-1" => -1,
         _ => return Err(AppError::bad_request("A vote is 1 (like) or -1 (dislike).")),
     };
+    if let Some(why) = may_not_react(&viewer) {
+        return refuse(&v, json, StatusCode::FORBIDDEN, why, &back, None);
+    }
     if c.member_id == Some(viewer.member.id) {
         return refuse(
             &v,
@@ -94,7 +110,7 @@ pub async fn report_form(v: Visit, Path(id): Path<i64>) -> AppResult<Response> {
         csrf => viewer.csrf.clone(),
         id,
         reasons => REASONS.iter().map(|(k, l)| context! { key => *k, label => *l }).collect::<Vec<_>>(),
-        comment => super::view::comment_view(&c, v.site.tz()),
+        comment => super::view::comment_view(&c, v.site.tz(), &v.state.signer),
         article => context! { title => article.title.clone(), url => article.path() },
     })
 }
@@ -124,6 +140,9 @@ pub async fn report(v: Visit, Path(id): Path<i64>, Form(f): Form<Fields>) -> App
     } else {
         format!("{key}: {}", details.trim())
     };
+    if let Some(why) = may_not_react(&viewer) {
+        return refuse(&v, json, StatusCode::FORBIDDEN, why, &back, None);
+    }
     if c.member_id == Some(viewer.member.id) {
         return refuse(
             &v,

@@ -7,6 +7,8 @@ use chrono_tz::Tz;
 use kawaraban_core::model::{Comment, CommentCursor, CommentSort, CommentStatus};
 use serde::Serialize;
 
+use crate::members::secrets::Signer;
+use crate::members::slots::owner_tag;
 use crate::view::{time_view, TimeView};
 
 /// How many top-level comments a page shows.
@@ -21,8 +23,12 @@ pub struct CommentView {
     /// The author's display name; empty for a former member.
     pub author: String,
     pub former_member: bool,
-    /// 0 for a former member.
+    /// 0 for a former member. For the staff's own pages only: shared pages
+    /// carry `owner` instead, so that no stable member id is in them.
     pub author_id: i64,
+    /// Tells the author's own comment to the `own` slot without naming them
+    /// (see `members::slots::owner_tag`).
+    pub owner: String,
     pub body_html: String,
     /// Deleted by its author but kept for its replies ("comment removed").
     pub removed: bool,
@@ -37,13 +43,14 @@ pub struct CommentView {
     pub replies: Vec<CommentView>,
 }
 
-pub fn comment_view(c: &Comment, tz: Tz) -> CommentView {
+pub fn comment_view(c: &Comment, tz: Tz, signer: &Signer) -> CommentView {
     let removed = c.status == CommentStatus::Deleted;
     CommentView {
         id: c.id,
         author: c.author_name.clone(),
         former_member: c.member_id.is_none(),
         author_id: c.member_id.unwrap_or(0),
+        owner: owner_tag(signer, c.id, c.member_id),
         body_html: if removed {
             String::new()
         } else {
@@ -62,16 +69,19 @@ pub fn comment_view(c: &Comment, tz: Tz) -> CommentView {
 }
 
 /// Top-level comments with their replies under them.
-pub fn threads(tops: &[Comment], replies: &[Comment], tz: Tz) -> Vec<CommentView> {
+pub fn threads(tops: &[Comment], replies: &[Comment], tz: Tz, signer: &Signer) -> Vec<CommentView> {
     let mut by_parent: HashMap<i64, Vec<CommentView>> = HashMap::new();
     for r in replies {
         if let Some(p) = r.parent_id {
-            by_parent.entry(p).or_default().push(comment_view(r, tz));
+            by_parent
+                .entry(p)
+                .or_default()
+                .push(comment_view(r, tz, signer));
         }
     }
     tops.iter()
         .map(|c| {
-            let mut v = comment_view(c, tz);
+            let mut v = comment_view(c, tz, signer);
             v.replies = by_parent.remove(&c.id).unwrap_or_default();
             v
         })

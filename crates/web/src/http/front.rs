@@ -134,8 +134,30 @@ fn log(req: &Request, status: u16, started: Instant, resp: &Response) {
     line(req.method(), host, req.uri().path(), status, started, resp);
 }
 
+/// Paths whose last part is a live secret (emailed links, signed keys):
+/// logged up to the secret only.
+const SECRET_PATHS: [&str; 8] = [
+    "/login/link/",
+    "/verify/",
+    "/password/reset/",
+    "/account/email/undo/",
+    "/newsletters/confirm/",
+    "/newsletters/manage/",
+    "/newsletters/unsubscribe/",
+    "/newsletters/reports/",
+];
+
+/// The path as it may be written to the log.
+fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
+    match SECRET_PATHS.iter().find(|p| path.starts_with(*p)) {
+        Some(prefix) if path.len() > prefix.len() => format!("{prefix}[redacted]").into(),
+        _ => path.into(),
+    }
+}
+
 /// One structured line per request: info, or warn for a 5xx.
 fn line(method: &Method, host: &str, path: &str, status: u16, started: Instant, resp: &Response) {
+    let path = &*loggable(path);
     let cache = resp
         .headers()
         .get("x-cache")
@@ -151,6 +173,20 @@ fn line(method: &Method, host: &str, path: &str, status: u16, started: Instant, 
 
 /// For callers without a socket (tests, `oneshot`): the front as a tower
 /// service.
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_in_paths_are_not_logged() {
+        assert_eq!(super::loggable("/verify/abc123"), "/verify/[redacted]");
+        assert_eq!(
+            super::loggable("/newsletters/manage/k.sig"),
+            "/newsletters/manage/[redacted]"
+        );
+        assert_eq!(super::loggable("/news/a-story"), "/news/a-story");
+        assert_eq!(super::loggable("/verify/"), "/verify/");
+    }
+}
+
 impl tower::Service<Request> for Front {
     type Response = Response;
     type Error = std::convert::Infallible;

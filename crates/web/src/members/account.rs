@@ -7,12 +7,12 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Form;
 use chrono::Utc;
-use kawaraban_core::identity::{check_password, clean_display_name, parse_email};
-use kawaraban_core::model::Site;
+use kawaraban_core::identity::check_password;
+use kawaraban_core::model::{Member, Site};
 use minijinja::context;
 
 use super::session::{self, Client, Viewer};
-use super::{field, limits, login, notice, register, see_other, to_login, Fields, Screen, Visit};
+use super::{field, limits, login, notice, see_other, to_login, Fields, Screen, Visit};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::view;
@@ -36,7 +36,7 @@ pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
     render(&state, &site, &viewer, notice, None, StatusCode::OK).await
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     site: &Site,
     viewer: &Viewer,
@@ -95,7 +95,9 @@ async fn render(
 pub async fn change_name(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
     let viewer = signed_in!(v, f);
     let Visit { state, site, .. } = v;
-    match clean_display_name(field(&f, "display_name")) {
+    match super::names::display_name(&state, Some(viewer.member.id), field(&f, "display_name"))
+        .await?
+    {
         Ok(name) => {
             state
                 .store
@@ -117,37 +119,20 @@ pub async fn change_name(v: Visit, Form(f): Form<Fields>) -> AppResult<Response>
     }
 }
 
-/// A new address takes effect when the link sent to it is followed.
-pub async fn change_email(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
-    let viewer = signed_in!(v, f);
-    let Visit { state, site, .. } = v;
-    let email = match parse_email(field(&f, "email")) {
-        Ok(e) => e,
-        Err(e) => {
-            return render(
-                &state,
-                &site,
-                &viewer,
-                None,
-                Some(&e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-    };
-    limits::hit(&state, limits::LINKS_ACCOUNT, &viewer.member.email_norm).await?;
-    if email.norm != viewer.member.email_norm
-        && state.store.member_by_email(&email.norm).await?.is_none()
-    {
-        register::send_verification(&state, &site, &viewer.member, &email.email, "/account")
-            .await?;
+pub(super) const WRONG_PASSWORD: &str = "Your current password is not right.";
+
+/// Whether `given` is the member's current password; a wrong one counts
+/// as a failed sign-in (the same limit guards both).
+pub(super) async fn password_ok(state: &AppState, m: &Member, given: &str) -> AppResult<bool> {
+    limits::check(state, limits::SIGN_IN_FAILURES, &m.email_norm).await?;
+    let checked = state
+        .passwords
+        .check(given, m.password_hash.as_deref())
+        .await?;
+    if !checked.ok {
+        limits::count(state, limits::SIGN_IN_FAILURES, &m.email_norm).await?;
     }
-    notice(
-        &state,
-        &site,
-        "Confirm your new address",
-        &format!("If {} can be used, a link is on its way to it. Your address changes when you follow it.", email.email),
-    )
+    Ok(checked.ok)
 }
 
 pub async fn change_password(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
@@ -160,25 +145,16 @@ pub async fn change_password(v: Visit, Form(f): Form<Fields>) -> AppResult<Respo
         ..
     } = v;
     let m = &viewer.member;
-    if m.password_hash.is_some() {
-        limits::check(&state, limits::SIGN_IN_FAILURES, &m.email_norm).await?;
-        let checked = state
-            .passwords
-            .check(field(&f, "current_password"), m.password_hash.as_deref())
-            .await?;
-        if !checked.ok {
-            limits::count(&state, limits::SIGN_IN_FAILURES, &m.email_norm).await?;
-            let e = "Your current password is not right.";
-            return render(
-                &state,
-                &site,
-                &viewer,
-                None,
-                Some(e),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+    if m.password_hash.is_some() && !password_ok(&state, m, field(&f, "current_password")).await? {
+        return render(
+            &state,
+            &site,
+            &viewer,
+            None,
+            Some(WRONG_PASSWORD),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let new = field(&f, "new_password");
     if let Err(e) = check_password(new, &[&m.email, &m.display_name]) {

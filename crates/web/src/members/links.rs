@@ -46,7 +46,7 @@ pub(crate) fn confirm_page(
     if !live {
         return dead_link(state, site);
     }
-    let (token, cookie) = csrf::anonymous_token(headers, site);
+    let (token, cookie) = csrf::anonymous_token(&state.signer, headers, site);
     Screen::new(state, site, "account/confirm.html", title)
         .cookie(cookie)
         .render(context! { csrf => token, heading => title, button, action })
@@ -230,7 +230,7 @@ pub async fn forgot_form(v: Visit, Query(q): Query<Fields>) -> AppResult<Respons
         headers,
         ..
     } = v;
-    let (token, cookie) = csrf::anonymous_token(&headers, &site);
+    let (token, cookie) = csrf::anonymous_token(&state.signer, &headers, &site);
     Screen::new(&state, &site, "account/forgot.html", "Forgot password?")
         .cookie(cookie)
         .render(context! { csrf => token, email => field(&q, "email") })
@@ -277,7 +277,7 @@ fn render_reset(
     error: Option<&str>,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let (csrf_token, cookie) = csrf::anonymous_token(headers, site);
+    let (csrf_token, cookie) = csrf::anonymous_token(&state.signer, headers, site);
     Screen::new(state, site, "account/reset.html", "Choose a new password")
         .status(status)
         .cookie(cookie)

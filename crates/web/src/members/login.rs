@@ -50,7 +50,7 @@ fn render_login(
     error: Option<&str>,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let (token, cookie) = csrf::anonymous_token(headers, site);
+    let (token, cookie) = csrf::anonymous_token(&state.signer, headers, site);
     Screen::new(state, site, "account/login.html", "Sign in")
         .status(status)
         .cookie(cookie)

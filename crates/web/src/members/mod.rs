@@ -19,10 +19,12 @@ macro_rules! signed_in {
 
 pub mod account;
 pub mod csrf;
+pub mod email_change;
 pub mod limits;
 pub mod links;
 pub mod login;
 pub mod mail;
+pub mod names;
 pub mod network;
 pub mod password;
 pub mod register;
@@ -83,13 +85,21 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/account", get(account::page))
         .route("/account/name", post(account::change_name))
-        .route("/account/email", post(account::change_email))
+        .route("/account/email", post(email_change::change_email))
+        .route(
+            "/account/email/undo/{token}",
+            get(email_change::undo_form).post(email_change::undo),
+        )
         .route("/account/password", post(account::change_password))
         .route("/account/sessions/end", post(account::end_session))
         .route("/account/sessions/end-all", post(account::end_all_sessions))
         .route("/account/export.json", get(account::export))
         .route("/account/delete", post(account::delete))
-        .route("/network/accept", get(network::accept))
+        .route(
+            "/network/accept",
+            get(network::accept).post(network::answer),
+        )
+        .route("/network/vouch", get(network::vouch))
         .route("/auth/{provider}/start", get(social::start))
         .route("/auth/{provider}/callback", get(social::callback))
 }
@@ -100,8 +110,8 @@ pub struct Visit {
     pub state: AppState,
     pub site: Arc<Site>,
     pub viewer: Option<Arc<Viewer>>,
-    /// The peer address (the last proxy's, behind a reverse proxy), for rate
-    /// limits and the sessions list.
+    /// The client's address (behind trusted proxies, the one they name; see
+    /// `client_ip`), for rate limits and the sessions list.
     pub ip: String,
     pub headers: HeaderMap,
 }
@@ -114,10 +124,8 @@ impl FromRequestParts<AppState> for Visit {
             .extensions
             .get::<MaybeViewer>()
             .and_then(|v| v.0.clone());
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string())
+        let ip = client_ip(parts, state)
+            .map(|ip| ip.to_string())
             .unwrap_or_else(|| "unknown".into());
         Ok(Visit {
             state: state.clone(),
@@ -129,10 +137,32 @@ impl FromRequestParts<AppState> for Visit {
     }
 }
 
+/// The client's address: the peer's, or behind a trusted reverse proxy the
+/// one its forwarding headers name (`kawaraban_core::client_ip`). Every rate
+/// limit and record of where a request came from reads this.
+pub fn client_ip(parts: &Parts, state: &AppState) -> Option<std::net::IpAddr> {
+    let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    let values = |name| -> Vec<&str> {
+        parts
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    };
+    Some(kawaraban_core::client_ip::client_ip(
+        peer,
+        &values("x-forwarded-for"),
+        &values("forwarded"),
+        &state.config.trusted_proxies,
+    ))
+}
+
 impl Visit {
     /// 403 unless the form carries a valid CSRF token (see `csrf.rs`).
     pub fn check_csrf(&self, f: &Fields) -> AppResult<()> {
         csrf::verify(
+            &self.state.signer,
             &self.headers,
             &self.site,
             self.viewer.as_deref(),
@@ -250,21 +280,25 @@ pub fn see_other(to: &str, cookies: Vec<HeaderValue>) -> Response {
     resp
 }
 
-/// Where to go after signing in: a path on this site, or a URL on one of
-/// the network's sites; anything else (other hosts, `//host`, `javascript:`)
-/// becomes the home page.
+/// Where to go after signing in or out: a path on this site, or a URL on
+/// exactly one of the network's origins (scheme, host and port) with no
+/// user name or password; anything else (other hosts or ports, `//host`,
+/// `javascript:`, `http://evil@site/`) becomes the home page.
 pub fn safe_next(state: &AppState, next: &str) -> String {
     let next = next.trim();
+    if next.chars().any(|c| c.is_control()) || next.len() > 2000 {
+        return "/".into();
+    }
     if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        if next.chars().any(|c| c.is_control()) || next.len() > 2000 {
-            return "/".into();
-        }
         return next.to_string();
     }
     if (next.starts_with("https://") || next.starts_with("http://"))
         && state.network.get().owns_url(next)
     {
-        return next.to_string();
+        // As the browser will read it (a `\` is a `/` to both).
+        if let Ok(u) = url::Url::parse(next) {
+            return u.to_string();
+        }
     }
     "/".into()
 }

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
 use chrono::{Duration, Utc};
-use kawaraban_core::identity::{check_password, clean_display_name, parse_email};
+use kawaraban_core::identity::{check_password, parse_email};
 use kawaraban_core::model::{Member, NewMember, Role, Site, TokenKind};
 use minijinja::context;
 
@@ -65,7 +65,7 @@ fn render_register(
     errors: &[String],
     status: StatusCode,
 ) -> AppResult<Response> {
-    let (token, cookie) = csrf::anonymous_token(headers, site);
+    let (token, cookie) = csrf::anonymous_token(&state.signer, headers, site);
     Screen::new(state, site, "account/register.html", "Register")
         .status(status)
         .cookie(cookie)
@@ -114,7 +114,8 @@ pub async fn register(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
     let email = parse_email(field(&f, "email"))
         .map_err(|e| errors.push(e))
         .ok();
-    let name = clean_display_name(field(&f, "display_name"))
+    let name = super::names::display_name(&state, None, field(&f, "display_name"))
+        .await?
         .map_err(|e| errors.push(e))
         .ok();
     let password = field(&f, "password");
@@ -295,7 +296,9 @@ pub async fn verify(
             .set_email(member.id, &email.email, &email.norm, true, now)
             .await
         {
-            Ok(()) => {}
+            Ok(()) => {
+                super::email_change::tell_old_address(&state, &site, &member, &email.email).await?
+            }
             Err(kawaraban_core::StoreError::Conflict(_)) => {
                 return notice(
                     &state,
@@ -310,7 +313,18 @@ pub async fn verify(
     let next = safe_next(&state, data["next"].as_str().unwrap_or("/account"));
     match viewer {
         Some(v) if v.member.id == member.id => Ok(see_other(&next, Vec::new())),
-        _ => {
+        // Someone else's link: the address is confirmed, but the session
+        // here is not replaced (a link sent by another is no sign-in).
+        Some(v) => notice(
+            &state,
+            &site,
+            "Address confirmed",
+            &format!(
+                "{} is confirmed. You are still signed in as {}; to use the other account, sign out and sign in with it.",
+                address, v.member.display_name
+            ),
+        ),
+        None => {
             sign_in(
                 &state,
                 &site,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use chrono::{Duration, Utc};
+use kawaraban_core::authz::{self, Action, Actor};
 use kawaraban_core::model::{Member, Session, Site};
 
 use super::secrets::{new_token, token_hash};
@@ -29,6 +30,15 @@ pub struct Viewer {
     pub session: Session,
     /// The form token of this session.
     pub csrf: String,
+    /// Who authorisation sees: the role and the standing now.
+    pub actor: Actor,
+}
+
+impl Viewer {
+    /// Whether this member may do `action` (see `kawaraban_core::authz`).
+    pub fn can(&self, action: Action) -> bool {
+        authz::can(&self.actor, action)
+    }
 }
 
 /// Request extension set by `slots::personalize` when a member is signed in.
@@ -78,7 +88,7 @@ pub async fn lookup(state: &AppState, site: &Site, raw: &str) -> Option<Arc<View
 async fn find(state: &AppState, site: &Site, raw: &str) -> AppResult<Option<Viewer>> {
     let now = Utc::now();
     let hash = token_hash(raw);
-    let Some((session, member)) = state.store.signed_in(&hash, now).await? else {
+    let Some((session, member, standing)) = state.store.signed_in(&hash, now).await? else {
         return Ok(None);
     };
     if session.site_id != site.id {
@@ -89,10 +99,17 @@ async fn find(state: &AppState, site: &Site, raw: &str) -> AppResult<Option<View
         state.store.touch_session(&hash, now, expires).await?;
     }
     let csrf = state.signer.sign("csrf", &hash);
+    let actor = Actor {
+        id: member.id,
+        role: member.role,
+        standing: standing.at(now),
+        verified: member.is_verified(),
+    };
     Ok(Some(Viewer {
         member,
         session,
         csrf,
+        actor,
     }))
 }
 

@@ -15,9 +15,10 @@ use axum::response::Response;
 use minijinja::context;
 
 
-use kawaraban_core::authz::{can, Action};
+use kawaraban_core::authz::Action;
 use kawaraban_core::model::Site;
 
+use super::secrets::Signer;
 use super::session::{self, MaybeViewer, Viewer, SESSION_COOKIE};
 use crate::http::site::CurrentSite;
 use crate::state::AppState;
@@ -86,15 +87,43 @@ pub async fn personalize(State(state): State<AppState>, mut req: Request, next: 
     Response::from_parts(parts, Body::from(out))
 }
 
+/// How a shared page marks a comment's author for the `own` slot: an HMAC
+/// of the comment's id and its author's (the first 128 bits), so the page
+/// names no member and two comments' marks cannot be linked; empty for a
+/// former member's comment.
+pub fn owner_tag(signer: &Signer, comment_id: i64, member_id: Option<i64>) -> String {
+    match member_id {
+        Some(m) => signer.sign("own", &format!("{comment_id}:{m}"))[..22].to_string(),
+        None => String::new(),
+    }
+}
+
+/// Whether the `own` slot's arguments (`id`, `owner`) mark a comment of
+/// this member.
+fn is_own(
+    signer: &Signer,
+    member_id: i64,
+    args: &std::collections::BTreeMap<String, String>,
+) -> bool {
+    let (Some(id), Some(owner)) = (
+        args.get("id").and_then(|i| i.parse().ok()),
+        args.get("owner"),
+    ) else {
+        return false;
+    };
+    let expected = owner_tag(signer, id, Some(member_id));
+    super::csrf::constant_time_eq(expected.as_bytes(), owner.as_bytes())
+}
+
 /// Fills every marked part of `html` for this member. `own` (tools shown
-/// only on the member's own comments, `author=ID`) skips the template on
-/// everybody else's comments.
+/// only on the member's own comments, marked by `owner_tag`) skips the
+/// template on everybody else's comments.
 pub fn fill_for(state: &AppState, site: &Site, viewer: &Viewer, html: &str) -> String {
     let site_view = minijinja::Value::from_serialize(crate::view::SiteView::new(site));
     let providers = minijinja::Value::from_serialize(state.providers_view());
     let now = chrono::Utc::now().timestamp();
     fill(html, |name, args| {
-        if name == "own" && args.get("author") != Some(&viewer.member.id.to_string()) {
+        if name == "own" && !is_own(&state.signer, viewer.member.id, &args) {
             return Some(String::new());
         }
         let nonce = matches!(name, "comment_form" | "comment_tools")
@@ -109,8 +138,8 @@ pub fn fill_for(state: &AppState, site: &Site, viewer: &Viewer, html: &str) -> S
                     verified => viewer.member.is_verified(),
                     role => viewer.member.role.as_str(),
                     staff => viewer.member.role.is_staff(),
-                    moderator => can(viewer.member.role, Action::Moderate),
-                    editor => can(viewer.member.role, Action::Edit),
+                    moderator => viewer.can(Action::Moderate),
+                    editor => viewer.can(Action::Edit),
                 }, csrf => viewer.csrf.clone(), args, nonce, site => site_view.clone(),
                    providers => providers.clone(), now },
             )

@@ -317,11 +317,19 @@ pub async fn callback(
             .await?;
         return login::sign_in(&state, &site, &existing, &client, &pending.next).await;
     }
+    // The provider's name, else the address's local part, unless either is
+    // a name kept for staff or the site.
+    let reserved = super::names::reserved(&state, None).await?;
+    let usable = |n: &str| {
+        clean_display_name(n)
+            .ok()
+            .filter(|n| !reserved.is_reserved(n))
+    };
     let name = person
         .name
         .as_deref()
-        .and_then(|n| clean_display_name(n).ok())
-        .or_else(|| clean_display_name(email.email.split('@').next().unwrap_or("")).ok())
+        .and_then(usable)
+        .or_else(|| usable(email.email.split('@').next().unwrap_or("")))
         .unwrap_or_else(|| "Reader".into());
     let member = state
         .store

@@ -2,11 +2,50 @@
 //! audit log. The queue, the member page and the article tools share these.
 
 use chrono::{DateTime, Duration, Utc};
-use kawaraban_core::model::{CommentStatus, Member, Site, Standing, StandingStatus};
+use kawaraban_core::authz::may_act_on;
+use kawaraban_core::model::{ArticleRef, Comment, CommentStatus, Site, Standing, StandingStatus};
 
 use crate::comments::{article_tags, invalidate, notify};
 use crate::error::{AppError, AppResult};
+use crate::members::Viewer;
 use crate::state::AppState;
+
+/// 403 unless `actor` may act on the member `member_id` (the rank rule of
+/// `kawaraban_core::authz::may_act_on`); a deleted member is no one's rank.
+async fn check_target(state: &AppState, actor: &Viewer, member_id: i64) -> AppResult<()> {
+    let Some(member) = state.store.member_by_id(member_id).await? else {
+        return Ok(());
+    };
+    may_act_on(&actor.actor, (member.id, member.role))
+        .map_err(|r| AppError::Forbidden(r.message().into()))
+}
+
+/// A comment of this site that `actor` may decide on, with its article; an
+/// error for a missing, deleted or out-of-rank comment. Bulk actions check
+/// every comment with this before changing any.
+pub async fn decidable(
+    state: &AppState,
+    site: &Site,
+    actor: &Viewer,
+    id: i64,
+) -> AppResult<(Comment, ArticleRef)> {
+    let c = state.store.comment(id).await?.ok_or(AppError::NotFound)?;
+    let article = state
+        .store
+        .article_ref(c.article_id, Utc::now())
+        .await?
+        .filter(|a| a.site_id == site.id)
+        .ok_or(AppError::NotFound)?;
+    if c.status == CommentStatus::Deleted {
+        return Err(AppError::bad_request(
+            "That comment was deleted by its author.",
+        ));
+    }
+    if let Some(m) = c.member_id {
+        check_target(state, actor, m).await?;
+    }
+    Ok((c, article))
+}
 
 /// A decision on one comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,23 +71,12 @@ impl Decision {
 pub async fn decide(
     state: &AppState,
     site: &Site,
-    actor: &Member,
+    actor: &Viewer,
     id: i64,
     decision: Decision,
     reason: &str,
 ) -> AppResult<()> {
-    let c = state.store.comment(id).await?.ok_or(AppError::NotFound)?;
-    let article = state
-        .store
-        .article_ref(c.article_id, Utc::now())
-        .await?
-        .filter(|a| a.site_id == site.id)
-        .ok_or(AppError::NotFound)?;
-    if c.status == CommentStatus::Deleted {
-        return Err(AppError::bad_request(
-            "That comment was deleted by its author.",
-        ));
-    }
+    let (c, article) = decidable(state, site, actor, id).await?;
     let now = Utc::now();
     let target = format!("comment:{id}");
     let (status, action) = match decision {
@@ -59,7 +87,7 @@ pub async fn decide(
     state.store.clear_flags(id).await?;
     state
         .store
-        .audit(Some(actor), action, &target, reason, now)
+        .audit(Some(&actor.member), action, &target, reason, now)
         .await?;
     if decision == Decision::Approve && c.status != CommentStatus::Visible {
         let c = state.store.comment(id).await?.ok_or(AppError::NotFound)?;
@@ -87,22 +115,16 @@ pub enum StandingChange {
 /// Changes a member's standing; a ban also rejects their pending comments.
 pub async fn set_standing(
     state: &AppState,
-    actor: &Member,
+    actor: &Viewer,
     member_id: i64,
     change: StandingChange,
     reason: &str,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let member = state
-        .store
-        .member_by_id(member_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if member.role >= actor.role && member.id != actor.id && member.role.is_staff() {
-        return Err(AppError::Forbidden(
-            "Staff of your rank or above are managed by an administrator.".into(),
-        ));
+    if state.store.member_by_id(member_id).await?.is_none() {
+        return Err(AppError::NotFound);
     }
+    check_target(state, actor, member_id).await?;
     let mut s = state.store.standing(member_id).await?;
     let action = match change {
         StandingChange::Suspend { days } => {
@@ -144,7 +166,7 @@ pub async fn set_standing(
     state
         .store
         .audit(
-            Some(actor),
+            Some(&actor.member),
             action,
             &format!("member:{member_id}"),
             &detail,
@@ -152,6 +174,13 @@ pub async fn set_standing(
         )
         .await?;
     if change == StandingChange::Ban {
+        // A banned member's votes do not count.
+        let articles = state.store.withdraw_votes_of(member_id).await?;
+        invalidate(
+            state,
+            articles.iter().map(|a| format!("article:{a}")).collect(),
+        )
+        .await;
         let n = state
             .store
             .reject_pending_of(member_id, "author banned")
@@ -160,7 +189,7 @@ pub async fn set_standing(
             state
                 .store
                 .audit(
-                    Some(actor),
+                    Some(&actor.member),
                     "comment.reject_pending",
                     &format!("member:{member_id}"),
                     &format!("{n} pending comments rejected with the ban"),

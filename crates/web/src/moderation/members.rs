@@ -100,6 +100,6 @@ pub async fn act(v: Visit, Path(id): Path<i64>, Form(f): Form<Fields>) -> AppRes
             "Give a reason; it goes in the audit log and is shown to the member.",
         ));
     }
-    set_standing(&v.state, &viewer.member, id, change, &reason, Utc::now()).await?;
+    set_standing(&v.state, &viewer, id, change, &reason, Utc::now()).await?;
     Ok(see_other(&format!("{here}?done=1"), Vec::new()))
 }

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use kawaraban_core::authz::{can, Action};
+use kawaraban_core::authz::Action;
 
 use crate::error::AppError;
 use crate::members::{to_login, Viewer, Visit};
@@ -38,7 +38,7 @@ pub fn routes() -> Router<AppState> {
 pub fn staff(v: &Visit, action: Action, here: &str) -> Result<Arc<Viewer>, Box<Response>> {
     match &v.viewer {
         None => Err(Box::new(to_login(here))),
-        Some(viewer) if can(viewer.member.role, action) => Ok(viewer.clone()),
+        Some(viewer) if viewer.can(action) => Ok(viewer.clone()),
         Some(_) => {
             let no = AppError::Forbidden("This page is for the site's moderators.".into());
             Err(Box::new(no.into_response()))

@@ -12,7 +12,7 @@ use kawaraban_core::model::QueueFilter;
 use minijinja::context;
 use serde::Serialize;
 
-use super::actions::{decide, Decision};
+use super::actions::{decidable, decide, Decision};
 use super::staff;
 use crate::comments::view::{comment_view, CommentView};
 use crate::error::{AppError, AppResult};
@@ -111,7 +111,7 @@ pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
                 .and_then(|m| histories.remove(&m))
                 .unwrap_or((Vec::new(), "former member"));
             Card {
-                comment: comment_view(&item.comment, tz),
+                comment: comment_view(&item.comment, tz, &v.state.signer),
                 status: item.comment.status.as_str(),
                 reason: item.comment.moderation_reason.clone(),
                 spam_score: item.comment.spam_score,
@@ -140,7 +140,7 @@ pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
         cards,
         more,
         notice,
-        admin => kawaraban_core::authz::can(viewer.member.role, Action::Administer),
+        admin => viewer.can(Action::Administer),
     })
 }
 
@@ -192,9 +192,13 @@ pub async fn act(v: Visit, body: Bytes) -> AppResult<Response> {
         .filter(|c| !c.is_control())
         .take(500)
         .collect();
+    // All or nothing: one comment out of reach refuses the whole batch.
+    for id in &ids {
+        decidable(&v.state, &v.site, &viewer, *id).await?;
+    }
     for id in &ids {
         limits::hit(&v.state, limits::MODERATION, &viewer.member.id.to_string()).await?;
-        decide(&v.state, &v.site, &viewer.member, *id, decision, &reason).await?;
+        decide(&v.state, &v.site, &viewer, *id, decision, &reason).await?;
     }
     let tab = match field(&f, "tab") {
         t if QueueFilter::parse(t).is_some() => t,

@@ -33,7 +33,7 @@ pub async fn page(
 ) -> AppResult<Response> {
     let s = subscriber_of(&v, &key).await?;
     let lists = v.state.store.lists(v.site.id).await?;
-    let (token, cookie) = csrf::anonymous_token(&v.headers, &v.site);
+    let (token, cookie) = csrf::anonymous_token(&v.state.signer, &v.headers, &v.site);
     let notice = match field(&q, "done") {
         "subscribed" => Some("You are subscribed. Here is everything you receive from us."),
         "saved" => Some("Your choices are saved."),

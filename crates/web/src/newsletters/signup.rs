@@ -32,7 +32,7 @@ async fn render(
     let lists = v.state.store.lists(v.site.id).await?;
     let (token, cookie) = match &v.viewer {
         Some(viewer) => (viewer.csrf.clone(), None),
-        None => csrf::anonymous_token(&v.headers, &v.site),
+        None => csrf::anonymous_token(&v.state.signer, &v.headers, &v.site),
     };
     let member_email = v.viewer.as_ref().map(|m| m.member.email.clone());
     let manage = match &v.viewer {

@@ -101,6 +101,14 @@ impl<'a> Browser<'a> {
         b
     }
 
+    /// Sets a cookie as someone else could (a sibling subdomain, say).
+    pub fn plant(&mut self, host: &str, name: &str, value: &str) {
+        self.jar
+            .entry(host.into())
+            .or_default()
+            .insert(name.into(), value.into());
+    }
+
     pub fn cookie(&self, host: &str, name: &str) -> Option<String> {
         self.jar.get(host).and_then(|c| c.get(name)).cloned()
     }

@@ -11,6 +11,7 @@ mod lists;
 mod members;
 mod members_account;
 mod newsletters;
+mod security;
 mod serving;
 mod social;
 mod support;

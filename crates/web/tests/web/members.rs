@@ -550,20 +550,31 @@ async fn return_addresses_stay_on_the_network() {
         ),
         ("/tag/transport", "http://news.localhost:8080/tag/transport"),
     ] {
-        let mut b = Browser::new(&app, NEWS);
-        let page = b
-            .submit(
-                &format!("/login?next={}", urlencode(next)),
-                "/login",
-                &[("email", &email), ("password", PASSWORD), ("next", next)],
-            )
-            .await;
+        let (_, page) = sign_in_with_next(&app, &email, next).await;
         assert_eq!(page.url, lands, "next={next}");
     }
     app.stop().await;
 }
 
-fn urlencode(s: &str) -> String {
+/// A password sign-in in a new browser from `/login?next=NEXT`; the
+/// browser and the page it lands on.
+pub async fn sign_in_with_next<'a>(
+    app: &'a TestApp,
+    email: &str,
+    next: &str,
+) -> (Browser<'a>, crate::browser::Page) {
+    let mut b = Browser::new(app, NEWS);
+    let page = b
+        .submit(
+            &format!("/login?next={}", urlencode(next)),
+            "/login",
+            &[("email", email), ("password", PASSWORD), ("next", next)],
+        )
+        .await;
+    (b, page)
+}
+
+pub fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 

@@ -48,7 +48,11 @@ async fn a_new_email_address_takes_effect_only_when_confirmed_from_it() {
     let (mut b, old) = member(&app, "change").await;
     let new = address("changed");
     let page = b
-        .submit("/account", "/account/email", &[("email", &new)])
+        .submit(
+            "/account",
+            "/account/email",
+            &[("email", &new), ("current_password", PASSWORD)],
+        )
         .await;
     assert!(
         page.body
@@ -273,8 +277,12 @@ async fn a_signed_in_member_can_use_the_button_behind_an_emailed_link() {
     let app = TestApp::builder().start().await;
     let (mut b, _) = member(&app, "button").await;
     let new = address("button-new");
-    b.submit("/account", "/account/email", &[("email", &new)])
-        .await;
+    b.submit(
+        "/account",
+        "/account/email",
+        &[("email", &new), ("current_password", PASSWORD)],
+    )
+    .await;
     let link = app.wait_mail(&new, 1).await.link("/verify/");
     let page = b.get(&link).await;
     let form = &page.body[page.body.find("action=\"/verify/").unwrap()..];

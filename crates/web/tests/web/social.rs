@@ -160,3 +160,17 @@ async fn a_forged_or_replayed_state_is_refused() {
     assert_eq!(b.get("/auth/nope/start").await.status, 404);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_provider_name_that_passes_for_staff_is_not_taken() {
+    let app = app_with_provider().await;
+    // The provider gives the address's local part as the name: "moderator-…".
+    let email = address("moderator");
+    let mut b = Browser::new(&app, NEWS);
+    let page = sign_in_at_provider(&mut b, &email, "/").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let norm = kawaraban_core::identity::parse_email(&email).unwrap().norm;
+    let m = app.store.member_by_email(&norm).await.unwrap().unwrap();
+    assert_eq!(m.display_name, "Reader");
+    app.stop().await;
+}

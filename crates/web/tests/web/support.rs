@@ -35,6 +35,7 @@ pub struct Builder {
     theme: Option<ThemeWriter>,
     per_page: u32,
     configure: Vec<Configure>,
+    trusted_proxies: Vec<String>,
 }
 
 /// One fixture article, as an import file.
@@ -117,6 +118,12 @@ impl Builder {
         self
     }
 
+    /// Believe `X-Forwarded-For` from these proxies (`--trusted-proxy`).
+    pub fn trusting(mut self, proxies: &[&str]) -> Self {
+        self.trusted_proxies = proxies.iter().map(|p| p.to_string()).collect();
+        self
+    }
+
     pub fn with_theme(mut self, f: impl FnOnce(&std::path::Path) + 'static) -> Self {
         self.theme = Some(Box::new(f));
         self
@@ -193,6 +200,8 @@ impl Builder {
         // The test script starts a real SMTP server on loopback; without it
         // (a plain `cargo test`) emails land in the outbox directory.
         config.smtp_url = std::env::var("KAWARABAN_TEST_SMTP_URL").ok();
+        config.trusted_proxies =
+            kawaraban_core::client_ip::TrustedProxies::parse(&self.trusted_proxies).unwrap();
         if let Some(f) = self.theme {
             let theme = dir.path().join("theme");
             std::fs::create_dir_all(&theme).unwrap();
@@ -241,6 +250,7 @@ impl TestApp {
             theme: None,
             per_page: 20,
             configure: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 

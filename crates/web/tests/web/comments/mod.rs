@@ -59,6 +59,12 @@ pub async fn person<'a>(app: &'a TestApp, name: &str, role: Role) -> (Browser<'a
         )
         .await
         .unwrap();
+    let b = signed_in_browser(app, &m, now()).await;
+    (b, m)
+}
+
+/// A browser with a session of `m` on the news site, signed in at `at`.
+pub async fn signed_in_browser<'a>(app: &'a TestApp, m: &Member, at: DateTime<Utc>) -> Browser<'a> {
     let raw = new_token();
     app.store
         .create_session(&Session {
@@ -68,18 +74,15 @@ pub async fn person<'a>(app: &'a TestApp, name: &str, role: Role) -> (Browser<'a
             site_id: news_id(app),
             user_agent: "test".into(),
             ip: "127.0.0.1".into(),
-            created_at: now(),
+            created_at: at,
             last_seen_at: now(),
             expires_at: now() + Duration::days(1),
         })
         .await
         .unwrap();
     let mut b = Browser::new(app, NEWS);
-    b.jar
-        .entry("news.localhost".into())
-        .or_default()
-        .insert("kw_session".into(), raw);
-    (b, m)
+    b.plant("news.localhost", "kw_session", &raw);
+    b
 }
 
 /// Rules that let tests post quickly: no new-member hold, no rate limit.
@@ -120,7 +123,7 @@ pub async fn last_of(app: &TestApp, m: &Member) -> Comment {
     app.store.member_comments(m.id, 1).await.unwrap().remove(0)
 }
 
-async fn seed(
+pub async fn seed(
     app: &TestApp,
     m: &Member,
     body: &str,
