@@ -102,6 +102,7 @@ pub async fn serve(
         header_timeout: state.config.header_timeout,
         body_timeout: state.config.body_timeout,
         max_connections_per_ip: state.config.max_connections_per_ip,
+        uncapped: state.config.trusted_proxies.clone(),
     };
     let result = server::run(listener, Front::new(state), limits, async move {
         shutdown.await;

@@ -29,12 +29,15 @@ use tokio::net::TcpListener;
 use super::front::Front;
 
 /// The limits of [`run`]; see the module documentation.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConnLimits {
     pub header_timeout: Duration,
     pub body_timeout: Duration,
     /// 0: no cap.
     pub max_connections_per_ip: u32,
+    /// Trusted reverse proxies carry every reader's connections: no cap
+    /// for them (they limit their own clients).
+    pub uncapped: kawaraban_core::client_ip::TrustedProxies,
 }
 
 /// How long a graceful stop waits for connections to finish.
@@ -70,7 +73,12 @@ pub async fn run(
             },
             () = &mut shutdown => break,
         };
-        let Some(slot) = table.admit(peer.ip(), limits.max_connections_per_ip) else {
+        let cap = if limits.uncapped.trusts(peer.ip()) {
+            0
+        } else {
+            limits.max_connections_per_ip
+        };
+        let Some(slot) = table.admit(peer.ip(), cap) else {
             cuts.note(Cut::OverCap, Some(peer.ip()));
             drop(stream);
             continue;
@@ -78,10 +86,11 @@ pub async fn run(
         let _ = stream.set_nodelay(true);
         let front = front.clone();
         let deadline_cuts = cuts.clone();
+        let body_timeout = limits.body_timeout;
         let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
             let body_cuts = deadline_cuts.clone();
             let req = req.map(|b| {
-                axum::body::Body::new(DeadlineBody::new(b, limits.body_timeout, peer.ip(), body_cuts))
+                axum::body::Body::new(DeadlineBody::new(b, body_timeout, peer.ip(), body_cuts))
             });
             let front = front.clone();
             async move { Ok::<_, std::convert::Infallible>(front.handle(req, Some(peer)).await) }

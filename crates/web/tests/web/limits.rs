@@ -176,3 +176,24 @@ async fn one_address_holds_at_most_its_cap_and_others_are_still_served() {
     assert!(again.is_some(), "no slot came back after a connection closed");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_trusted_proxy_is_not_held_to_the_cap_of_one_reader() {
+    let app = TestApp::builder()
+        .configure(|c| c.max_connections_per_ip = 1)
+        .trusting(&["127.0.0.4"])
+        .start()
+        .await;
+    // Two connections open at once from the proxy's address: both served.
+    let mut first = connect_from(&app, "127.0.0.4").await;
+    let mut second = connect_from(&app, "127.0.0.4").await;
+    assert!(status_line(&mut second).await.starts_with("HTTP/1.1 200"));
+    assert!(status_line(&mut first).await.starts_with("HTTP/1.1 200"));
+    // A reader's own address still gets one.
+    let _held = connect_from(&app, "127.0.0.5").await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut over = connect_from(&app, "127.0.0.5").await;
+    let (answer, _) = until_closed(&mut over, Duration::from_secs(3)).await;
+    assert!(answer.is_empty(), "the reader's second connection got {answer}");
+    app.stop().await;
+}
