@@ -203,7 +203,7 @@ macro_rules! impl_member_store {
                     Ok(row.map(Session::from))
                 }
 
-                async fn signed_in(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<(Session, Member, kawaraban_core::model::Standing)>> {
+                async fn signed_in(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<kawaraban_core::store::SignedIn>> {
                     self.read_signed_in(id_hash, now).await
                 }
 

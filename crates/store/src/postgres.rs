@@ -56,13 +56,7 @@ impl PgStore {
         &self,
         id_hash: &str,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> kawaraban_core::StoreResult<
-        Option<(
-            kawaraban_core::model::Session,
-            kawaraban_core::model::Member,
-            kawaraban_core::model::Standing,
-        )>,
-    > {
+    ) -> kawaraban_core::StoreResult<Option<kawaraban_core::store::SignedIn>> {
         use kawaraban_core::store::{MemberStore, ModerationStore, SessionStore};
         let Some(session) = self.session(id_hash, now).await? else {
             return Ok(None);

@@ -137,13 +137,7 @@ impl SqliteStore {
         &self,
         id_hash: &str,
         now: DateTime<Utc>,
-    ) -> StoreResult<
-        Option<(
-            kawaraban_core::model::Session,
-            kawaraban_core::model::Member,
-            kawaraban_core::model::Standing,
-        )>,
-    > {
+    ) -> StoreResult<Option<kawaraban_core::store::SignedIn>> {
         sqlite_read::signed_in(&self.reads, id_hash, now)
     }
 }

@@ -356,7 +356,7 @@ pub(crate) fn signed_in(
     pool: &ReadPool,
     id_hash: &str,
     now: DateTime<Utc>,
-) -> StoreResult<Option<(Session, Member, Standing)>> {
+) -> StoreResult<Option<kawaraban_core::store::SignedIn>> {
     let now = now_text(now);
     pool.with(|conn| {
         let mut stmt = conn.prepare_cached(

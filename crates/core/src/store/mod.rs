@@ -137,6 +137,10 @@ pub trait MemberStore: Send + Sync {
 }
 
 /// Browser sessions, shared by every app server.
+/// A signed-in reader as one read gives it: the live session, its member
+/// and the member's standing.
+pub type SignedIn = (Session, Member, Standing);
+
 #[async_trait]
 pub trait SessionStore: Send + Sync {
     async fn create_session(&self, s: &Session) -> StoreResult<()>;
@@ -145,11 +149,7 @@ pub trait SessionStore: Send + Sync {
     /// A live session, its member and the member's standing, in one read
     /// where the backend allows: what every request of a signed-in reader
     /// asks first.
-    async fn signed_in(
-        &self,
-        id_hash: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<Option<(Session, Member, Standing)>>;
+    async fn signed_in(&self, id_hash: &str, now: DateTime<Utc>) -> StoreResult<Option<SignedIn>>;
     /// Records activity and pushes the idle expiry (never past `absolute`).
     async fn touch_session(
         &self,

@@ -173,20 +173,6 @@ fn line(method: &Method, host: &str, path: &str, status: u16, started: Instant, 
 
 /// For callers without a socket (tests, `oneshot`): the front as a tower
 /// service.
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn secrets_in_paths_are_not_logged() {
-        assert_eq!(super::loggable("/verify/abc123"), "/verify/[redacted]");
-        assert_eq!(
-            super::loggable("/newsletters/manage/k.sig"),
-            "/newsletters/manage/[redacted]"
-        );
-        assert_eq!(super::loggable("/news/a-story"), "/news/a-story");
-        assert_eq!(super::loggable("/verify/"), "/verify/");
-    }
-}
-
 impl tower::Service<Request> for Front {
     type Response = Response;
     type Error = std::convert::Infallible;
@@ -204,5 +190,19 @@ impl tower::Service<Request> for Front {
     fn call(&mut self, req: Request) -> Self::Future {
         let front = self.clone();
         Box::pin(async move { Ok(front.handle(req, None).await) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_in_paths_are_not_logged() {
+        assert_eq!(super::loggable("/verify/abc123"), "/verify/[redacted]");
+        assert_eq!(
+            super::loggable("/newsletters/manage/k.sig"),
+            "/newsletters/manage/[redacted]"
+        );
+        assert_eq!(super::loggable("/news/a-story"), "/news/a-story");
+        assert_eq!(super::loggable("/verify/"), "/verify/");
     }
 }
