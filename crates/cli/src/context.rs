@@ -12,9 +12,14 @@ use crate::cli::Global;
 /// Logs to standard error through a writer thread: formatting stays with
 /// the caller, but the writes leave the request threads and go out in
 /// batches (one `write` for many lines under load; at once when idle).
+/// Request lines go through a formatter of their own (`request_log.rs`).
 /// Keep the guard until the process ends: dropping it flushes the rest.
 pub fn init_logging(g: &Global) -> tracing_appender::non_blocking::WorkerGuard {
     use std::io::IsTerminal as _;
+    use tracing_subscriber::filter::filter_fn;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::Layer as _;
     let filter = tracing_subscriber::EnvFilter::try_new(&g.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let terminal = std::io::stderr().is_terminal();
@@ -22,15 +27,20 @@ pub fn init_logging(g: &Global) -> tracing_appender::non_blocking::WorkerGuard {
         // Under a flood, wait rather than drop lines silently.
         .lossy(false)
         .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let json = g.log_format == "json";
+    let general = tracing_subscriber::fmt::layer()
         .with_ansi(terminal)
-        .with_writer(writer);
-    if g.log_format == "json" {
-        builder.json().flatten_event(true).init();
+        .with_writer(writer.clone());
+    let general = if json {
+        general.json().flatten_event(true).boxed()
     } else {
-        builder.init();
-    }
+        general.boxed()
+    };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(general.with_filter(filter_fn(|m| m.target() != crate::request_log::TARGET)))
+        .with(crate::request_log::RequestLines::new(writer, json))
+        .init();
     guard
 }
 

@@ -3,6 +3,7 @@
 mod cli;
 mod cmd;
 mod context;
+mod request_log;
 
 use std::process::ExitCode;
 
