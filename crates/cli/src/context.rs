@@ -26,7 +26,10 @@ pub fn init_logging(g: &Global) -> tracing_appender::non_blocking::WorkerGuard {
     let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
         // Under a flood, wait rather than drop lines silently.
         .lossy(false)
-        .finish(std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr()));
+        .finish(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stderr(),
+        ));
     let json = g.log_format == "json";
     let general = tracing_subscriber::fmt::layer()
         .with_ansi(terminal)

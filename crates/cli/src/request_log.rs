@@ -58,13 +58,22 @@ where
             }
             let micros = now.subsec_micros();
             if self.json {
-                let _ = write!(line, "{{\"timestamp\":\"{prefix}.{micros:06}Z\",\"level\":\"{}\"", meta.level());
+                let _ = write!(
+                    line,
+                    "{{\"timestamp\":\"{prefix}.{micros:06}Z\",\"level\":\"{}\"",
+                    meta.level()
+                );
                 event.record(&mut JsonFields(line));
                 line.push_str(",\"target\":");
                 json_str(line, meta.target());
                 line.push_str("}\n");
             } else {
-                let _ = write!(line, "{prefix}.{micros:06}Z {} {}:", padded(meta.level()), meta.target());
+                let _ = write!(
+                    line,
+                    "{prefix}.{micros:06}Z {} {}:",
+                    padded(meta.level()),
+                    meta.target()
+                );
                 event.record(&mut TextFields(line));
                 line.push('\n');
             }

@@ -547,8 +547,12 @@ async fn an_announcement_from_another_connection_wakes_a_waiting_server() {
     let (server, other) = (open().await, open().await);
     let long = std::time::Duration::from_secs(20);
     // Whatever the first wake-up reports (a listener starting, say), settle.
-    let mut seen = server.wait_for_change(0, std::time::Duration::from_millis(300)).await;
-    seen = server.wait_for_change(seen, std::time::Duration::from_millis(300)).await;
+    let mut seen = server
+        .wait_for_change(0, std::time::Duration::from_millis(300))
+        .await;
+    seen = server
+        .wait_for_change(seen, std::time::Duration::from_millis(300))
+        .await;
     let waiting = tokio::spawn({
         let server = server.clone();
         async move {
@@ -564,7 +568,10 @@ async fn an_announcement_from_another_connection_wakes_a_waiting_server() {
         .unwrap();
     let (mark, took) = waiting.await.unwrap();
     assert_ne!(mark, seen, "woken by the change, not by the timeout");
-    assert!(took < std::time::Duration::from_secs(5), "woken only after {took:?}");
+    assert!(
+        took < std::time::Duration::from_secs(5),
+        "woken only after {took:?}"
+    );
     // A mark already passed answers at once.
     let started = std::time::Instant::now();
     assert_eq!(server.wait_for_change(seen, long).await, mark);

@@ -65,10 +65,25 @@ async fn a_signed_in_read_gives_the_live_session_and_its_member_together() {
         .await
         .unwrap()
         .expect("a live session");
-    let alone = db.store.session(&s.id_hash, at(9, 30)).await.unwrap().unwrap();
+    let alone = db
+        .store
+        .session(&s.id_hash, at(9, 30))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
-        (got.member_id, got.login_id.as_str(), got.site_id, got.ip.as_str()),
-        (alone.member_id, alone.login_id.as_str(), alone.site_id, alone.ip.as_str())
+        (
+            got.member_id,
+            got.login_id.as_str(),
+            got.site_id,
+            got.ip.as_str()
+        ),
+        (
+            alone.member_id,
+            alone.login_id.as_str(),
+            alone.site_id,
+            alone.ip.as_str()
+        )
     );
     assert_eq!(
         (got.created_at, got.last_seen_at, got.expires_at),
@@ -76,26 +91,60 @@ async fn a_signed_in_read_gives_the_live_session_and_its_member_together() {
     );
     let by_id = db.store.member_by_id(m.id).await.unwrap().unwrap();
     assert_eq!(
-        (who.id, who.email.as_str(), who.display_name.as_str(), who.role),
-        (by_id.id, by_id.email.as_str(), by_id.display_name.as_str(), by_id.role)
+        (
+            who.id,
+            who.email.as_str(),
+            who.display_name.as_str(),
+            who.role
+        ),
+        (
+            by_id.id,
+            by_id.email.as_str(),
+            by_id.display_name.as_str(),
+            by_id.role
+        )
     );
     assert_eq!(
         (who.email_verified_at, who.created_at, who.updated_at),
         (by_id.email_verified_at, by_id.created_at, by_id.updated_at)
     );
-    assert_eq!(standing, Standing::default(), "no standing recorded: in good standing");
+    assert_eq!(
+        standing,
+        Standing::default(),
+        "no standing recorded: in good standing"
+    );
     let banned = Standing {
         status: StandingStatus::Banned,
         until: None,
         premoderate: true,
         reason: "spam".into(),
     };
-    db.store.set_standing(m.id, &banned, at(9, 10)).await.unwrap();
-    let (_, _, standing) = db.store.signed_in(&s.id_hash, at(9, 30)).await.unwrap().unwrap();
+    db.store
+        .set_standing(m.id, &banned, at(9, 10))
+        .await
+        .unwrap();
+    let (_, _, standing) = db
+        .store
+        .signed_in(&s.id_hash, at(9, 30))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(standing, db.store.standing(m.id).await.unwrap());
     assert_eq!(standing.status, StandingStatus::Banned);
-    assert!(db.store.signed_in(&s.id_hash, at(10, 0)).await.unwrap().is_none(), "expired");
-    assert!(db.store.signed_in(&hash("nobody"), at(9, 30)).await.unwrap().is_none());
+    assert!(
+        db.store
+            .signed_in(&s.id_hash, at(10, 0))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    assert!(db
+        .store
+        .signed_in(&hash("nobody"), at(9, 30))
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]

@@ -57,8 +57,7 @@ impl Wake {
 
     /// Whether it was raised since the last take (and lowers it).
     pub fn take(&self) -> bool {
-        self.raised
-            .swap(false, std::sync::atomic::Ordering::AcqRel)
+        self.raised.swap(false, std::sync::atomic::Ordering::AcqRel)
     }
 
     /// Resolves once it is raised (at once if it was raised already).

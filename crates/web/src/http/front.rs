@@ -117,7 +117,11 @@ impl Logged {
     }
 
     fn write(&self, status: u16, started: Instant, resp: &Response) {
-        let host = self.host.as_ref().and_then(|h| h.to_str().ok()).unwrap_or("");
+        let host = self
+            .host
+            .as_ref()
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
         line(&self.method, host, self.uri.path(), status, started, resp);
     }
 }
@@ -176,9 +180,8 @@ fn line(method: &Method, host: &str, path: &str, status: u16, started: Instant, 
 impl tower::Service<Request> for Front {
     type Response = Response;
     type Error = std::convert::Infallible;
-    type Future = std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Response, Self::Error>> + Send>,
-    >;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, Self::Error>> + Send>>;
 
     fn poll_ready(
         &mut self,

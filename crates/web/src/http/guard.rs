@@ -22,7 +22,9 @@ pub fn refuse_uri(uri: &Uri) -> Option<Response> {
     }
     let path = uri.path();
     if !valid_percent_encoding(path) || !uri.query().is_none_or(valid_percent_encoding) {
-        return Some(AppError::bad_request("That address has an invalid %-escape.").into_response());
+        return Some(
+            AppError::bad_request("That address has an invalid %-escape.").into_response(),
+        );
     }
     if percent_encoding::percent_decode_str(path)
         .decode_utf8()

@@ -146,12 +146,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         Err(e) => return crate::error::AppError::internal(e).into_response(),
     };
     if !state.cache.enabled() {
-        return respond_uncached(
-            bytes,
-            content_type,
-            meta.cache_control,
-            &request_headers,
-        );
+        return respond_uncached(bytes, content_type, meta.cache_control, &request_headers);
     }
     let entry = Entry::build(
         200,

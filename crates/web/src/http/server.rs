@@ -87,14 +87,16 @@ pub async fn run(
         let front = front.clone();
         let deadline_cuts = cuts.clone();
         let body_timeout = limits.body_timeout;
-        let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-            let body_cuts = deadline_cuts.clone();
-            let req = req.map(|b| {
-                axum::body::Body::new(DeadlineBody::new(b, body_timeout, peer.ip(), body_cuts))
-            });
-            let front = front.clone();
-            async move { Ok::<_, std::convert::Infallible>(front.handle(req, Some(peer)).await) }
-        });
+        let service = hyper::service::service_fn(
+            move |req: hyper::Request<hyper::body::Incoming>| {
+                let body_cuts = deadline_cuts.clone();
+                let req = req.map(|b| {
+                    axum::body::Body::new(DeadlineBody::new(b, body_timeout, peer.ip(), body_cuts))
+                });
+                let front = front.clone();
+                async move { Ok::<_, std::convert::Infallible>(front.handle(req, Some(peer)).await) }
+            },
+        );
         let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
         let cuts = cuts.clone();
         tokio::spawn(async move {
@@ -109,7 +111,10 @@ pub async fn run(
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+    if tokio::time::timeout(DRAIN, graceful.shutdown())
+        .await
+        .is_err()
+    {
         tracing::warn!("connections still open after {DRAIN:?}: closing them");
     }
     Ok(())
@@ -281,10 +286,16 @@ mod tests {
         let b: IpAddr = "127.0.0.3".parse().unwrap();
         let one = t.admit(a, 2).unwrap();
         let _two = t.admit(a, 2).unwrap();
-        assert!(t.admit(a, 2).is_none(), "the third from one address is refused");
+        assert!(
+            t.admit(a, 2).is_none(),
+            "the third from one address is refused"
+        );
         assert!(t.admit(b, 2).is_some(), "another address is not held up");
         drop(one);
-        assert!(t.admit(a, 2).is_some(), "a closed connection frees its slot");
+        assert!(
+            t.admit(a, 2).is_some(),
+            "a closed connection frees its slot"
+        );
         assert!(t.admit(a, 0).is_some(), "0 means no cap");
     }
 }

@@ -14,7 +14,6 @@ use axum::middleware::Next;
 use axum::response::Response;
 use minijinja::context;
 
-
 use kawaraban_core::authz::Action;
 use kawaraban_core::model::Site;
 

@@ -22,9 +22,7 @@ async fn with_limits(header: u64, body: u64, per_ip: u32) -> TestApp {
 /// A connection from a chosen loopback address.
 async fn connect_from(app: &TestApp, from: &str) -> TcpStream {
     let socket = TcpSocket::new_v4().unwrap();
-    socket
-        .bind(format!("{from}:0").parse().unwrap())
-        .unwrap();
+    socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
     socket.connect(app.addr).await.unwrap()
 }
 
@@ -35,7 +33,12 @@ async fn until_closed(stream: &mut TcpStream, limit: Duration) -> (String, Durat
     let mut got = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
-        match tokio::time::timeout(limit.saturating_sub(started.elapsed()), stream.read(&mut buf)).await {
+        match tokio::time::timeout(
+            limit.saturating_sub(started.elapsed()),
+            stream.read(&mut buf),
+        )
+        .await
+        {
             Err(_) => panic!(
                 "still open after {limit:?}; received {:?}",
                 String::from_utf8_lossy(&got)
@@ -44,7 +47,10 @@ async fn until_closed(stream: &mut TcpStream, limit: Duration) -> (String, Durat
             Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
         }
     }
-    (String::from_utf8_lossy(&got).into_owned(), started.elapsed())
+    (
+        String::from_utf8_lossy(&got).into_owned(),
+        started.elapsed(),
+    )
 }
 
 /// One plain request on a fresh connection: the status line.
@@ -62,7 +68,10 @@ async fn an_idle_connection_is_closed_after_the_header_timeout() {
     let app = with_limits(400, 5_000, 0).await;
     let mut idle = TcpStream::connect(app.addr).await.unwrap();
     let (_, took) = until_closed(&mut idle, Duration::from_secs(5)).await;
-    assert!(took >= Duration::from_millis(300), "closed too soon: {took:?}");
+    assert!(
+        took >= Duration::from_millis(300),
+        "closed too soon: {took:?}"
+    );
     // A connection kept alive after a request is idle too.
     let mut kept = TcpStream::connect(app.addr).await.unwrap();
     kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: news.localhost\r\n\r\n")
@@ -99,7 +108,11 @@ async fn headers_sent_a_line_at_a_time_are_cut_off() {
         }
     }
     assert!(cut, "a dripping client was still connected after 4 s");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
     app.stop().await;
 }
 
@@ -130,7 +143,10 @@ async fn a_body_sent_a_byte_at_a_time_is_cut_off() {
         }
     }
     let took = started.elapsed();
-    assert!(took < Duration::from_secs(4), "still reading the body after {took:?}");
+    assert!(
+        took < Duration::from_secs(4),
+        "still reading the body after {took:?}"
+    );
     assert!(took >= Duration::from_millis(500), "cut too soon: {took:?}");
     assert!(
         answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
@@ -173,7 +189,10 @@ async fn one_address_holds_at_most_its_cap_and_others_are_still_served() {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(again.is_some(), "no slot came back after a connection closed");
+    assert!(
+        again.is_some(),
+        "no slot came back after a connection closed"
+    );
     app.stop().await;
 }
 
@@ -194,6 +213,9 @@ async fn a_trusted_proxy_is_not_held_to_the_cap_of_one_reader() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     let mut over = connect_from(&app, "127.0.0.5").await;
     let (answer, _) = until_closed(&mut over, Duration::from_secs(3)).await;
-    assert!(answer.is_empty(), "the reader's second connection got {answer}");
+    assert!(
+        answer.is_empty(),
+        "the reader's second connection got {answer}"
+    );
     app.stop().await;
 }

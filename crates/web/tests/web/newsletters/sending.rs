@@ -259,7 +259,14 @@ async fn alert_app(who: &str) -> (TestApp, String) {
     let reader = address(who);
     let norm = kawaraban_core::identity::parse_email(&reader).unwrap().norm;
     app.store
-        .import_subscriber(news_id(&app), &reader, &norm, SubscriberStatus::Active, &[breaking], now())
+        .import_subscriber(
+            news_id(&app),
+            &reader,
+            &norm,
+            SubscriberStatus::Active,
+            &[breaking],
+            now(),
+        )
         .await
         .unwrap();
     // The sender's first check runs as it starts; what follows comes after it.
@@ -301,10 +308,17 @@ async fn a_scheduled_breaking_story_is_alerted_when_it_goes_live() {
     .await;
     // Not before it is published ...
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    assert!(app.mail_for(&reader).is_empty(), "alerted before the story went live");
+    assert!(
+        app.mail_for(&reader).is_empty(),
+        "alerted before the story went live"
+    );
     // ... and soon after, though the minute's check is an hour away.
     let mail = app.wait_mail(&reader, 1).await;
-    assert!(mail.subject.contains("Earthquake early warning"), "{}", mail.subject);
+    assert!(
+        mail.subject.contains("Earthquake early warning"),
+        "{}",
+        mail.subject
+    );
     assert!(now() >= live_at);
     app.stop().await;
 }
