@@ -146,13 +146,10 @@ async fn pg_loop(pool: sqlx::PgPool, weak: Weak<ChangeWatch>) {
                         return;
                     }
                 }
-                Ok(Ok(Some(_))) => match weak.upgrade() {
-                    Some(w) => w.bump(),
-                    None => return,
-                },
-                // The connection was lost; the next try_recv reconnects.
-                // What was sent meanwhile is gone: wake everyone to look.
-                Ok(Ok(None)) => match weak.upgrade() {
+                // A notification; or None: the connection was lost and the
+                // next try_recv reconnects, so what was sent meanwhile is
+                // gone. Either way, wake everyone to look.
+                Ok(Ok(_)) => match weak.upgrade() {
                     Some(w) => w.bump(),
                     None => return,
                 },

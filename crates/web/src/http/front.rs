@@ -54,8 +54,9 @@ impl Front {
             }
         }
         drop(network);
-        // What the log line needs, kept before the request moves on.
-        let logged = log_on().then(|| Logged::of(&req));
+        // What the log line needs, kept before the request moves on (a
+        // 5xx is logged even when request lines are not).
+        let logged = Logged::of(&req);
         if let Some(site) = site {
             req.extensions_mut().insert(CurrentSite(site));
         }
@@ -67,9 +68,7 @@ impl Front {
             Err(never) => match never {},
         };
         let resp = guard::with_security_headers(resp, &self.state);
-        if let Some(l) = logged {
-            l.write(resp.status().as_u16(), started, &resp);
-        }
+        logged.write(resp.status().as_u16(), started, &resp);
         resp
     }
 
@@ -117,24 +116,16 @@ impl Logged {
     }
 
     fn write(&self, status: u16, started: Instant, resp: &Response) {
-        let host = self
-            .host
-            .as_ref()
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
+        let host = self.host.as_ref().and_then(|h| h.to_str().ok());
         line(&self.method, host, self.uri.path(), status, started, resp);
     }
 }
 
 fn log(req: &Request, status: u16, started: Instant, resp: &Response) {
-    if status < 500 && !log_on() {
-        return;
-    }
     let host = req
         .headers()
         .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
+        .and_then(|h| h.to_str().ok());
     line(req.method(), host, req.uri().path(), status, started, resp);
 }
 
@@ -160,7 +151,18 @@ fn loggable(path: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// One structured line per request: info, or warn for a 5xx.
-fn line(method: &Method, host: &str, path: &str, status: u16, started: Instant, resp: &Response) {
+fn line(
+    method: &Method,
+    host: Option<&str>,
+    path: &str,
+    status: u16,
+    started: Instant,
+    resp: &Response,
+) {
+    if status < 500 && !log_on() {
+        return;
+    }
+    let host = host.unwrap_or("");
     let path = &*loggable(path);
     let cache = resp
         .headers()
@@ -172,27 +174,6 @@ fn line(method: &Method, host: &str, path: &str, status: u16, started: Instant, 
         tracing::warn!(target: "kawaraban::request", %method, host, path, status, micros, cache, "request");
     } else {
         tracing::info!(target: "kawaraban::request", %method, host, path, status, micros, cache, "request");
-    }
-}
-
-/// For callers without a socket (tests, `oneshot`): the front as a tower
-/// service.
-impl tower::Service<Request> for Front {
-    type Response = Response;
-    type Error = std::convert::Infallible;
-    type Future =
-        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, Self::Error>> + Send>>;
-
-    fn poll_ready(
-        &mut self,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Result<(), Self::Error>> {
-        std::task::Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: Request) -> Self::Future {
-        let front = self.clone();
-        Box::pin(async move { Ok(front.handle(req, None).await) })
     }
 }
 
