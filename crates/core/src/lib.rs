@@ -3,6 +3,7 @@
 //!
 //! Nothing here knows about HTTP or a database driver.
 
+pub mod analytics;
 pub mod authz;
 pub mod client_ip;
 pub mod comment_text;

@@ -1,0 +1,85 @@
+//! Telling readers apart without knowing who they are.
+//!
+//! A reader is the hash of a secret salt, the site, the address and the user
+//! agent. The salt is random, belongs to one day (UTC) and is destroyed when
+//! the day is over, so a hash cannot be recomputed from an address later,
+//! and the same reader on two days, or on two sites, has unrelated hashes.
+//! Nothing else about the reader is kept.
+
+use std::net::IpAddr;
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+/// The secret of one day. Every app server reads the same one from the
+/// database, so a reader seen by two servers is one reader.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DailySalt {
+    pub day: NaiveDate,
+    pub secret: [u8; 32],
+}
+
+impl std::fmt::Debug for DailySalt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DailySalt")
+            .field("day", &self.day)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
+
+/// The reader's hash for `site_id` under `salt`: 63 bits, so it fits a
+/// signed 64-bit column on both databases.
+pub fn reader_hash(salt: &DailySalt, site_id: i64, ip: IpAddr, user_agent: &str) -> i64 {
+    let mut h = Sha256::new();
+    h.update(salt.secret);
+    h.update(site_id.to_le_bytes());
+    match ip {
+        IpAddr::V4(v4) => h.update(v4.octets()),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => h.update(v4.octets()),
+            None => h.update(v6.octets()),
+        },
+    }
+    h.update(user_agent.as_bytes());
+    let d = h.finalize();
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&d[..8]);
+    (u64::from_le_bytes(b) >> 1) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn salt(day: u32, byte: u8) -> DailySalt {
+        DailySalt {
+            day: NaiveDate::from_ymd_opt(2026, 12, day).unwrap(),
+            secret: [byte; 32],
+        }
+    }
+
+    #[test]
+    fn one_reader_one_hash_per_day_and_site() {
+        let ip: IpAddr = "203.0.113.7".parse().unwrap();
+        let a = reader_hash(&salt(4, 1), 1, ip, "Mozilla/5.0 Firefox");
+        assert_eq!(a, reader_hash(&salt(4, 1), 1, ip, "Mozilla/5.0 Firefox"));
+        assert!(a >= 0);
+        // Another day's salt, another site, another browser: unrelated.
+        assert_ne!(a, reader_hash(&salt(5, 2), 1, ip, "Mozilla/5.0 Firefox"));
+        assert_ne!(a, reader_hash(&salt(4, 1), 2, ip, "Mozilla/5.0 Firefox"));
+        assert_ne!(a, reader_hash(&salt(4, 1), 1, ip, "Mozilla/5.0 Chrome"));
+        // The IPv4 address written as IPv6 is the same reader.
+        let mapped: IpAddr = "::ffff:203.0.113.7".parse().unwrap();
+        assert_eq!(
+            a,
+            reader_hash(&salt(4, 1), 1, mapped, "Mozilla/5.0 Firefox")
+        );
+    }
+
+    #[test]
+    fn the_secret_is_not_printed() {
+        assert!(!format!("{:?}", salt(4, 7)).contains('7'.to_string().repeat(3).as_str()));
+        assert!(format!("{:?}", salt(4, 7)).contains("redacted"));
+    }
+}
