@@ -73,6 +73,29 @@ pub(crate) fn top_sql(sort: kawaraban_core::model::CommentSort) -> String {
     format!("{COMMENT_SELECT} WHERE {SHOWN} AND {after} ORDER BY {order} LIMIT $4")
 }
 
+/// Where a page of top-level comments starts: the cursor, or the end the
+/// sort begins from.
+pub(crate) fn top_start(
+    sort: kawaraban_core::model::CommentSort,
+    after: Option<kawaraban_core::model::CommentCursor>,
+) -> (i64, i64) {
+    match (after, sort) {
+        (Some(c), _) => (c.key, c.id),
+        (None, kawaraban_core::model::CommentSort::Oldest) => (0, 0),
+        (None, _) => (i64::MAX, i64::MAX),
+    }
+}
+
+/// The visible replies to some comments, ordered by thread so that the
+/// (parent_id, id) index answers it; callers group them by parent.
+pub(crate) fn replies_sql(parents: usize) -> String {
+    let marks: Vec<String> = (1..=parents).map(|i| format!("${i}")).collect();
+    format!(
+        "{COMMENT_SELECT} WHERE c.parent_id IN ({}) AND c.status = 'visible' ORDER BY c.parent_id, c.id",
+        marks.join(", ")
+    )
+}
+
 macro_rules! impl_comment_store {
     ($store:path, $db:ty) => {
         mod comment_impl {
@@ -82,7 +105,7 @@ macro_rules! impl_comment_store {
             use kawaraban_core::store::*;
             use kawaraban_core::StoreResult;
 
-            use crate::comments::{top_sql, CommentRow, COMMENT_SELECT, RECOUNT};
+            use crate::comments::{CommentRow, COMMENT_SELECT, RECOUNT};
             use crate::error::map;
 
             #[async_trait]
@@ -131,34 +154,14 @@ macro_rules! impl_comment_store {
                 }
 
                 async fn top_comments(&self, article_id: i64, sort: CommentSort, after: Option<CommentCursor>, limit: u32) -> StoreResult<Vec<Comment>> {
-                    let (key, id) = match (after, sort) {
-                        (Some(c), _) => (c.key, c.id),
-                        (None, CommentSort::Oldest) => (0, 0),
-                        (None, _) => (i64::MAX, i64::MAX),
-                    };
-                    let rows: Vec<CommentRow> = sqlx::query_as(&top_sql(sort))
-                        .bind(article_id).bind(key).bind(id).bind(i64::from(limit))
-                        .fetch_all(&self.pool).await.map_err(map)?;
-                    Ok(rows.into_iter().map(Comment::from).collect())
+                    self.read_top_comments(article_id, sort, after, limit).await
                 }
 
                 async fn replies(&self, parent_ids: &[i64]) -> StoreResult<Vec<Comment>> {
                     if parent_ids.is_empty() {
                         return Ok(Vec::new());
                     }
-                    let marks: Vec<String> = (1..=parent_ids.len()).map(|i| format!("${i}")).collect();
-                    let sql = format!(
-                        "{COMMENT_SELECT} WHERE c.parent_id IN ({}) AND c.status = 'visible' ORDER BY c.parent_id, c.id",
-                        marks.join(", ")
-                    );
-                    let mut q = sqlx::query_as::<_, CommentRow>(&sql);
-                    for id in parent_ids {
-                        q = q.bind(*id);
-                    }
-                    // Ordered by thread so that the (parent_id, id) index
-                    // answers it; the caller groups by parent anyway.
-                    let rows = q.fetch_all(&self.pool).await.map_err(map)?;
-                    Ok(rows.into_iter().map(Comment::from).collect())
+                    self.read_replies(parent_ids).await
                 }
 
                 async fn set_comment_status(&self, id: i64, status: CommentStatus, reason: &str) -> StoreResult<()> {

@@ -240,6 +240,7 @@ macro_rules! impl_moderation_store {
                 }
 
                 async fn set_comment_settings(&self, site_id: i64, s: &CommentSettings) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await.map_err(map)?;
                     let r = sqlx::query(
                         "UPDATE sites SET comments_close_after_days = $1, comments_premoderate_first = $2, \
                            comments_of_deleted_members = $3, comments_min_interval_secs = $4, comments_per_hour = $5, \
@@ -249,11 +250,17 @@ macro_rules! impl_moderation_store {
                         .bind(s.min_interval_secs).bind(s.per_hour).bind(s.max_links)
                         .bind(s.banned_words.join("\n")).bind(s.suspect_words.join("\n"))
                         .bind(s.spam_threshold).bind(site_id)
-                        .execute(&self.pool).await.map_err(map)?;
+                        .execute(&mut *tx).await.map_err(map)?;
                     if r.rows_affected() == 0 {
                         return Err(kawaraban_core::StoreError::NotFound);
                     }
-                    Ok(())
+                    // Pages show the rules (comments closed after N days):
+                    // every server reloads them and drops the site's pages.
+                    sqlx::query("INSERT INTO cache_invalidations (tag, created_at) VALUES ($1, $2)")
+                        .bind(format!("nav:{site_id}")).bind(Utc::now())
+                        .execute(&mut *tx).await.map_err(map)?;
+                    Self::announce(&mut tx).await?;
+                    tx.commit().await.map_err(map)
                 }
 
                 async fn audit(&self, actor: Option<&Member>, action: &str, target: &str, reason: &str, now: DateTime<Utc>) -> StoreResult<()> {

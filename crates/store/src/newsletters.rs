@@ -31,8 +31,10 @@ impl From<ListRow> for kawaraban_core::model::MailingList {
     }
 }
 
-pub(crate) const LIST_SELECT: &str =
-    "SELECT id, site_id, key, name, description, kind, section_id, position, send_time FROM mailing_lists";
+/// A site's lists, in the order its forms show them (every page has the form).
+pub(crate) const SITE_LISTS: &str =
+    "SELECT id, site_id, key, name, description, kind, section_id, position, send_time \
+     FROM mailing_lists WHERE site_id = $1 ORDER BY position, id";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SubscriberRow {
@@ -76,7 +78,7 @@ macro_rules! impl_newsletter_store {
             use kawaraban_core::{StoreError, StoreResult};
 
             use crate::error::map;
-            use crate::newsletters::{ListRow, SubscriberRow, LIST_SELECT, SUBSCRIBER_SELECT};
+            use crate::newsletters::{ListRow, SubscriberRow, SUBSCRIBER_SELECT};
 
             impl $store {
                 async fn lists_of(&self, subscriber_id: i64) -> StoreResult<Vec<i64>> {
@@ -115,10 +117,7 @@ macro_rules! impl_newsletter_store {
             #[async_trait]
             impl NewsletterStore for $store {
                 async fn lists(&self, site_id: i64) -> StoreResult<Vec<MailingList>> {
-                    let rows: Vec<ListRow> = sqlx::query_as(&format!(
-                        "{LIST_SELECT} WHERE site_id = $1 ORDER BY position, id"))
-                        .bind(site_id).fetch_all(&self.pool).await.map_err(map)?;
-                    Ok(rows.into_iter().map(MailingList::from).collect())
+                    self.read_lists(site_id).await
                 }
 
                 async fn upsert_list(&self, l: &NewList, now: DateTime<Utc>) -> StoreResult<MailingList> {

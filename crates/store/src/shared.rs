@@ -374,6 +374,52 @@ macro_rules! impl_common_store {
 macro_rules! impl_sqlx_reads {
     ($store:ty) => {
         impl $store {
+            pub(crate) async fn read_lists(
+                &self,
+                site_id: i64,
+            ) -> StoreResult<Vec<kawaraban_core::model::MailingList>> {
+                let rows: Vec<crate::newsletters::ListRow> =
+                    sqlx::query_as(crate::newsletters::SITE_LISTS)
+                        .bind(site_id)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(map)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            pub(crate) async fn read_top_comments(
+                &self,
+                article_id: i64,
+                sort: kawaraban_core::model::CommentSort,
+                after: Option<kawaraban_core::model::CommentCursor>,
+                limit: u32,
+            ) -> StoreResult<Vec<kawaraban_core::model::Comment>> {
+                let (key, id) = crate::comments::top_start(sort, after);
+                let rows: Vec<crate::comments::CommentRow> =
+                    sqlx::query_as(&crate::comments::top_sql(sort))
+                        .bind(article_id)
+                        .bind(key)
+                        .bind(id)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(map)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            pub(crate) async fn read_replies(
+                &self,
+                parent_ids: &[i64],
+            ) -> StoreResult<Vec<kawaraban_core::model::Comment>> {
+                let sql = crate::comments::replies_sql(parent_ids.len());
+                let mut q = sqlx::query_as::<_, crate::comments::CommentRow>(&sql);
+                for id in parent_ids {
+                    q = q.bind(*id);
+                }
+                let rows = q.fetch_all(&self.pool).await.map_err(map)?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
             pub(crate) async fn read_article_by_slug(
                 &self,
                 site_id: i64,

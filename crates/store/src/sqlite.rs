@@ -133,6 +133,30 @@ impl SqliteStore {
         sqlite_read::author_by_slug(&self.reads, slug)
     }
 
+    pub(crate) async fn read_lists(
+        &self,
+        site_id: i64,
+    ) -> StoreResult<Vec<kawaraban_core::model::MailingList>> {
+        sqlite_read::lists(&self.reads, site_id)
+    }
+
+    pub(crate) async fn read_top_comments(
+        &self,
+        article_id: i64,
+        sort: kawaraban_core::model::CommentSort,
+        after: Option<kawaraban_core::model::CommentCursor>,
+        limit: u32,
+    ) -> StoreResult<Vec<kawaraban_core::model::Comment>> {
+        sqlite_read::top_comments(&self.reads, article_id, sort, after, limit)
+    }
+
+    pub(crate) async fn read_replies(
+        &self,
+        parent_ids: &[i64],
+    ) -> StoreResult<Vec<kawaraban_core::model::Comment>> {
+        sqlite_read::replies(&self.reads, parent_ids)
+    }
+
     pub(crate) async fn read_signed_in(
         &self,
         id_hash: &str,

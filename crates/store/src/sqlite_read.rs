@@ -314,6 +314,76 @@ pub(crate) fn search(
     })
 }
 
+fn comment(r: &Row<'_>) -> rusqlite::Result<kawaraban_core::model::Comment> {
+    use kawaraban_core::model::CommentStatus;
+    Ok(kawaraban_core::model::Comment {
+        id: r.get("id")?,
+        article_id: r.get("article_id")?,
+        member_id: r.get("member_id")?,
+        author_name: r.get("author_name")?,
+        parent_id: r.get("parent_id")?,
+        body_markdown: r.get("body_markdown")?,
+        body_html: r.get("body_html")?,
+        status: CommentStatus::parse(&r.get::<_, String>("status")?)
+            .unwrap_or(CommentStatus::Rejected),
+        likes: r.get("likes")?,
+        dislikes: r.get("dislikes")?,
+        flags: r.get("flags")?,
+        created_at: time(r, "created_at")?,
+        edited_at: opt_time(r, "edited_at")?,
+        spam_score: r.get("spam_score")?,
+        moderation_reason: r.get("moderation_reason")?,
+        notify_replies: r.get("notify_replies")?,
+    })
+}
+
+/// A site's mailing lists (the SQL of `newsletters.rs`).
+pub(crate) fn lists(
+    pool: &ReadPool,
+    site_id: i64,
+) -> StoreResult<Vec<kawaraban_core::model::MailingList>> {
+    pool.with(|conn| {
+        query_rows(conn, crate::newsletters::SITE_LISTS, &[&site_id], |r| {
+            Ok(crate::newsletters::ListRow {
+                id: r.get("id")?,
+                site_id: r.get("site_id")?,
+                key: r.get("key")?,
+                name: r.get("name")?,
+                description: r.get("description")?,
+                kind: r.get("kind")?,
+                section_id: r.get("section_id")?,
+                position: r.get("position")?,
+                send_time: r.get("send_time")?,
+            }
+            .into())
+        })
+    })
+}
+
+/// A page of an article's top-level comments (the SQL of `comments.rs`).
+pub(crate) fn top_comments(
+    pool: &ReadPool,
+    article_id: i64,
+    sort: kawaraban_core::model::CommentSort,
+    after: Option<kawaraban_core::model::CommentCursor>,
+    limit: u32,
+) -> StoreResult<Vec<kawaraban_core::model::Comment>> {
+    let (key, id) = crate::comments::top_start(sort, after);
+    let limit = i64::from(limit);
+    let sql = crate::comments::top_sql(sort);
+    pool.with(|conn| query_rows(conn, &sql, &[&article_id, &key, &id, &limit], comment))
+}
+
+/// The visible replies to these comments.
+pub(crate) fn replies(
+    pool: &ReadPool,
+    parent_ids: &[i64],
+) -> StoreResult<Vec<kawaraban_core::model::Comment>> {
+    let sql = crate::comments::replies_sql(parent_ids.len());
+    let args: Vec<&dyn ToSql> = parent_ids.iter().map(|i| i as &dyn ToSql).collect();
+    pool.with(|conn| query_rows(conn, &sql, &args, comment))
+}
+
 pub(crate) fn tag_by_slug(pool: &ReadPool, site_id: i64, slug: &str) -> StoreResult<Option<Tag>> {
     pool.with(|conn| {
         Ok(query_rows(

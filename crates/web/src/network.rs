@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
-use kawaraban_core::model::{Section, Site};
+use kawaraban_core::model::{CommentSettings, Section, Site};
 use kawaraban_core::store::Store;
 use kawaraban_core::StoreResult;
 
@@ -19,6 +19,9 @@ pub struct Network {
     origins: HashSet<String>,
     /// The Content-Security-Policy, naming every site's origin.
     pub csp: axum::http::HeaderValue,
+    /// Each site's comment rules, as pages show them (a render reads them
+    /// here, not from the database; posting a comment reads them afresh).
+    comment_rules: HashMap<i64, CommentSettings>,
 }
 
 impl Default for Network {
@@ -56,14 +59,28 @@ impl Network {
             default,
             csp: crate::http::guard::csp(&origins.join(" ")),
             origins: origins.into_iter().collect(),
+            comment_rules: HashMap::new(),
         }
     }
 
+    /// Sites, sections, and every site's comment rules. Reloaded on the
+    /// `network` and `nav:*` invalidations, which changes to any of them
+    /// publish.
     pub async fn load(store: &dyn Store) -> StoreResult<Self> {
-        Ok(Self::new(
-            store.list_sites().await?,
-            store.list_sections().await?,
-        ))
+        let mut n = Self::new(store.list_sites().await?, store.list_sections().await?);
+        for site in n.sites.clone() {
+            n.comment_rules
+                .insert(site.id, store.comment_settings(site.id).await?);
+        }
+        Ok(n)
+    }
+
+    /// The comment rules of a site, as of the last reload.
+    pub fn comment_rules(&self, site_id: i64) -> CommentSettings {
+        self.comment_rules
+            .get(&site_id)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The site for a `Host` header value (port ignored), or the default site.

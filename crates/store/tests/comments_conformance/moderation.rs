@@ -184,8 +184,15 @@ async fn comment_settings_round_trip_per_site() {
         suspect_words: vec!["lottery".into()],
         spam_threshold: 4,
     };
+    let before = f.store.latest_invalidation_id().await.unwrap();
     f.store.set_comment_settings(site, &s).await.unwrap();
     assert_eq!(f.store.comment_settings(site).await.unwrap(), s);
+    // Pages show the rules: every app server is told to reload them.
+    let told = f.store.invalidations_since(before).await.unwrap();
+    assert_eq!(
+        told.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
+        [format!("nav:{site}")]
+    );
     assert!(matches!(
         f.store.comment_settings(site + 1000).await,
         Err(kawaraban_core::StoreError::NotFound)

@@ -35,18 +35,19 @@ pub struct Section {
     pub continued: bool,
 }
 
-/// The effective comment mode of an article for its site's rules.
-pub async fn mode_of(
+/// The effective comment mode of an article for its site's rules, as
+/// pages show it (the rules of the network snapshot).
+pub fn mode_of(
     state: &AppState,
     site_id: i64,
     mode: CommentMode,
     published: chrono::DateTime<chrono::Utc>,
-) -> AppResult<CommentMode> {
+) -> CommentMode {
     if mode != CommentMode::Open {
-        return Ok(mode);
+        return mode;
     }
-    let settings = state.store.comment_settings(site_id).await?;
-    Ok(moderation::mode_at(mode, published, &settings, now()))
+    let settings = state.network.get().comment_rules(site_id);
+    moderation::mode_at(mode, published, &settings, now())
 }
 
 /// One page of an article's comments.
@@ -62,8 +63,7 @@ pub async fn section(
         article.site_id,
         article.comment_mode,
         article.published_at,
-    )
-    .await?;
+    );
     let path = article.path();
     let mut s = Section {
         article_id: article.id,

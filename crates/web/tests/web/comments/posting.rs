@@ -189,6 +189,20 @@ async fn closed_and_disabled_articles_and_automatic_closing() {
         .await;
     assert_eq!(page.status, 422);
     assert!(page.body.contains("closed"));
+    // The page says so too, as soon as the server has reloaded the rules
+    // (changing them tells every app server to).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let (_, body) = app.page(ARTICLE).await;
+        if body.contains("Comments on this article are closed.") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the page still shows comments open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     // Members cannot change the mode.
     let page = ann
         .submit(
