@@ -9,12 +9,12 @@ use kawaraban_store::ConnectOptions;
 
 use crate::cli::Global;
 
-/// Logs to standard error through a writer thread: formatting stays with
-/// the caller, but the writes leave the request threads and go out in
-/// batches (one `write` for many lines under load; at once when idle).
-/// Request lines go through a formatter of their own (`request_log.rs`).
-/// Keep the guard until the process ends: dropping it flushes the rest.
-pub fn init_logging(g: &Global) -> tracing_appender::non_blocking::WorkerGuard {
+/// Logs to standard error through a writer thread (`log_batch.rs`):
+/// formatting stays with the caller, the lines gather in memory and go out
+/// in one `write` a few times a second. Request lines go through a
+/// formatter of their own (`request_log.rs`). Keep the guard until the
+/// process ends: dropping it writes out the rest.
+pub fn init_logging(g: &Global) -> crate::log_batch::Guard {
     use std::io::IsTerminal as _;
     use tracing_subscriber::filter::filter_fn;
     use tracing_subscriber::layer::SubscriberExt as _;
@@ -23,13 +23,7 @@ pub fn init_logging(g: &Global) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_new(&g.log)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let terminal = std::io::stderr().is_terminal();
-    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
-        // Under a flood, wait rather than drop lines silently.
-        .lossy(false)
-        .finish(std::io::BufWriter::with_capacity(
-            64 * 1024,
-            std::io::stderr(),
-        ));
+    let (writer, guard) = crate::log_batch::Batch::start(std::io::stderr());
     let json = g.log_format == "json";
     let general = tracing_subscriber::fmt::layer()
         .with_ansi(terminal)

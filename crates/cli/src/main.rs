@@ -3,6 +3,7 @@
 mod cli;
 mod cmd;
 mod context;
+mod log_batch;
 mod request_log;
 
 use std::process::ExitCode;
@@ -14,7 +15,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let _log = context::init_logging(&cli.global);
+    let log = context::init_logging(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -25,7 +26,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cmd::run(cli)) {
+    let outcome = runtime.block_on(cmd::run(cli));
+    // The log's last lines go out before the closing error, if any.
+    drop(runtime);
+    drop(log);
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {}", chain(&e));
