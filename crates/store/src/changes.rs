@@ -15,6 +15,7 @@
 //! own timeout.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -23,23 +24,40 @@ use tokio::sync::watch;
 /// The PostgreSQL channel.
 pub const CHANNEL: &str = "kawaraban_changes";
 
-/// How often SQLite's data version is read.
-pub const SQLITE_EVERY: Duration = Duration::from_millis(50);
+/// How often SQLite's data version is read: also how long a commit in
+/// flight may go unseen by [`ChangeWatch::mark`]'s readers.
+pub const SQLITE_EVERY: Duration = Duration::from_millis(10);
 
-/// A counter that moves on every change seen.
+/// A counter that moves on every change seen, with wake-ups; and a second
+/// one that also moves before each of this process's commits, without.
 pub struct ChangeWatch {
     tx: watch::Sender<u64>,
+    commits: AtomicU64,
 }
 
 impl ChangeWatch {
     fn new() -> Arc<Self> {
         Arc::new(Self {
             tx: watch::Sender::new(0),
+            commits: AtomicU64::new(0),
         })
     }
 
     fn bump(&self) {
+        self.commits.fetch_add(1, Ordering::SeqCst);
         self.tx.send_modify(|v| *v = v.wrapping_add(1));
+    }
+
+    /// A commit of this process is about to happen (SQLite's commit hook):
+    /// moves [`ChangeWatch::commits`], wakes nobody (the data version wakes
+    /// the followers once the commit is visible).
+    pub(crate) fn committing(&self) {
+        self.commits.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Moves before each commit of this process and after any commit seen.
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::SeqCst)
     }
 
     /// Waits until the counter is past `seen`, or `timeout`; returns it.

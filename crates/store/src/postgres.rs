@@ -68,6 +68,12 @@ impl PgStore {
         Ok(Some((session, member, standing)))
     }
 
+    /// Other app servers' commits are not announced (only publishes are):
+    /// nothing may be kept on a commit mark.
+    pub(crate) fn read_commit_mark(&self) -> Option<u64> {
+        None
+    }
+
     /// Wakes every listening app server when the transaction commits.
     async fn announce(
         tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,

@@ -328,6 +328,10 @@ macro_rules! impl_common_store {
                 self.changes.wait(seen, timeout).await
             }
 
+            fn commit_mark(&self) -> Option<u64> {
+                self.read_commit_mark()
+            }
+
             async fn invalidations_since(&self, after_id: i64) -> StoreResult<Vec<(i64, String)>> {
                 sqlx::query_as("SELECT id, tag FROM cache_invalidations WHERE id > $1 ORDER BY id LIMIT 10000")
                     .bind(after_id)

@@ -34,7 +34,23 @@ impl SqliteStore {
             .pragma("cache_size", "-8000")
             .pragma("temp_store", "memory");
         let path = options.get_filename().to_path_buf();
+        let changes = crate::changes::ChangeWatch::sqlite(path.clone());
+        let watch = std::sync::Arc::downgrade(&changes);
         let pool = SqlitePoolOptions::new()
+            // Every commit of ours moves the commit mark before it happens
+            // (see `CacheEvents::commit_mark`).
+            .after_connect(move |conn, _| {
+                let watch = watch.clone();
+                Box::pin(async move {
+                    conn.lock_handle().await?.set_commit_hook(move || {
+                        if let Some(w) = watch.upgrade() {
+                            w.committing();
+                        }
+                        true
+                    });
+                    Ok(())
+                })
+            })
             .max_connections(opts.max_connections.max(1))
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(10))
@@ -49,9 +65,14 @@ impl SqliteStore {
             pool,
             reads,
             bulk: Default::default(),
-            changes: crate::changes::ChangeWatch::sqlite(path.clone()),
+            changes,
             path,
         })
+    }
+
+    /// See `CacheEvents::commit_mark`.
+    pub(crate) fn read_commit_mark(&self) -> Option<u64> {
+        Some(self.changes.commits())
     }
 
     /// Other connections see a commit through `PRAGMA data_version`: nothing to send.

@@ -98,6 +98,17 @@ pub trait CacheEvents: Send + Sync {
     /// `PRAGMA data_version` on SQLite (any commit). May wake spuriously;
     /// callers read the truth from the tables.
     async fn wait_for_change(&self, seen: u64, timeout: std::time::Duration) -> u64;
+    /// A number that moves whenever anything is committed, by this process
+    /// or another, where the backend can tell: on SQLite a commit hook on
+    /// this process's connections moves it before each commit, and the
+    /// data-version watch after any commit (other processes' included). A
+    /// value read before a read and still current afterwards means nothing
+    /// was committed in between, give or take a commit in flight, which
+    /// the watch covers moments later. `None` (PostgreSQL, where other app
+    /// servers' commits are not announced) means: keep nothing on it.
+    fn commit_mark(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Members and their sign-in identities.
