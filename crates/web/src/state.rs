@@ -38,6 +38,8 @@ pub struct Inner {
 
     pub discovery: Discovery,
     providers: std::sync::RwLock<Vec<ProviderView>>,
+    /// Signed-in readers read lately (see `members::session::Viewers`).
+    pub viewers: crate::members::session::Viewers,
 }
 
 /// A flag with a wake-up: raised by one task, taken by another, which
@@ -126,6 +128,7 @@ impl AppState {
 
             discovery: Discovery::default(),
             providers: std::sync::RwLock::new(provider_views(providers)),
+            viewers: Default::default(),
         })))
     }
 

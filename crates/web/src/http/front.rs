@@ -15,6 +15,7 @@ use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, Method};
 use axum::response::Response;
 use axum::Router;
+use kawaraban_core::model::Site;
 use tower::ServiceExt;
 
 use crate::cache;
@@ -22,6 +23,7 @@ use crate::http::guard;
 use crate::http::page_cache;
 use crate::http::site::CurrentSite;
 use crate::members::session::{self, SESSION_COOKIE};
+use crate::members::slots;
 use crate::state::AppState;
 
 /// The whole application as one service: cheap to clone (two handles).
@@ -47,13 +49,16 @@ impl Front {
         }
         let network = self.state.network.get();
         let site = network.site_for_host(host(&req));
+        drop(network);
         if let Some(site) = &site {
-            if let Some(resp) = self.fast(&req, site.id) {
+            if let Some(resp) = self
+                .fast(req.method(), req.uri(), req.headers(), site)
+                .await
+            {
                 log(&req, resp.status().as_u16(), started, &resp);
                 return resp;
             }
         }
-        drop(network);
         // What the log line needs, kept before the request moves on (a
         // 5xx is logged even when request lines are not).
         let logged = Logged::of(&req);
@@ -72,17 +77,24 @@ impl Front {
         resp
     }
 
-    /// A cache hit for a reader without a session, answered here.
-    fn fast(&self, req: &Request, site_id: i64) -> Option<Response> {
-        if !matches!(*req.method(), Method::GET | Method::HEAD) || !self.state.cache.enabled() {
+    /// A cache hit answered here: the shared page for a reader without a
+    /// session, or with a live one, that member's (slots filled in).
+    async fn fast(
+        &self,
+        method: &Method,
+        uri: &axum::http::Uri,
+        headers: &axum::http::HeaderMap,
+        site: &Site,
+    ) -> Option<Response> {
+        if !matches!(*method, Method::GET | Method::HEAD) || !self.state.cache.enabled() {
             return None;
         }
-        if session::cookie(req.headers(), SESSION_COOKIE).is_some() {
-            return None;
-        }
-        let key = cache::key(site_id, req.uri());
+        let key = cache::key(site.id, uri);
         let entry = self.state.cache.get(&key)?;
-        Some(page_cache::respond(&entry, req.headers(), "HIT"))
+        match session::cookie(headers, SESSION_COOKIE) {
+            None => Some(page_cache::respond(&entry, headers, "HIT")),
+            Some(raw) => slots::cached_for(&self.state, site, raw, &entry).await,
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::http::{header, HeaderMap, HeaderValue};
 use chrono::{Duration, Utc};
 use kawaraban_core::authz::{self, Action, Actor};
-use kawaraban_core::model::{Member, Session, Site};
+use kawaraban_core::model::{Member, Session, Site, Standing};
 
 use super::secrets::{new_token, token_hash};
 use crate::error::AppResult;
@@ -77,7 +77,7 @@ pub async fn lookup(state: &AppState, site: &Site, raw: &str) -> Option<Arc<View
         return None;
     }
     match find(state, site, raw).await {
-        Ok(v) => v.map(Arc::new),
+        Ok(v) => v,
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the session");
             None
@@ -85,16 +85,24 @@ pub async fn lookup(state: &AppState, site: &Site, raw: &str) -> Option<Arc<View
     }
 }
 
-async fn find(state: &AppState, site: &Site, raw: &str) -> AppResult<Option<Viewer>> {
+async fn find(state: &AppState, site: &Site, raw: &str) -> AppResult<Option<Arc<Viewer>>> {
     let now = Utc::now();
     let hash = token_hash(raw);
+    // Read before the session is, so that a commit meanwhile disowns it.
+    let mark = state.store.commit_mark();
+    if let Some(kept) = mark.and_then(|m| state.viewers.get(m, &hash)) {
+        if kept.0.session.site_id == site.id && still_good(&kept.0, &kept.1, now) {
+            return Ok(Some(kept.0.clone()));
+        }
+    }
     let Some((session, member, standing)) = state.store.signed_in(&hash, now).await? else {
         return Ok(None);
     };
     if session.site_id != site.id {
         return Ok(None);
     }
-    if now - session.last_seen_at > TOUCH_EVERY {
+    let touched = now - session.last_seen_at > TOUCH_EVERY;
+    if touched {
         let expires = (now + IDLE).min(session.created_at + ABSOLUTE);
         state.store.touch_session(&hash, now, expires).await?;
     }
@@ -105,12 +113,61 @@ async fn find(state: &AppState, site: &Site, raw: &str) -> AppResult<Option<View
         standing: standing.at(now),
         verified: member.is_verified(),
     };
-    Ok(Some(Viewer {
+    let viewer = Arc::new(Viewer {
         member,
         session,
         csrf,
         actor,
-    }))
+    });
+    if let (Some(m), false) = (mark, touched) {
+        state.viewers.put(m, hash, viewer.clone(), standing);
+    }
+    Ok(Some(viewer))
+}
+
+/// A kept reader is still what the database would say now: the session has
+/// not expired, needs no touch yet, and the standing has not lapsed.
+fn still_good(v: &Viewer, standing: &Standing, now: chrono::DateTime<Utc>) -> bool {
+    v.session.expires_at > now
+        && now - v.session.last_seen_at <= TOUCH_EVERY
+        && standing.at(now) == v.actor.standing
+}
+
+/// Signed-in readers read lately, kept while the store's commit mark stays
+/// where it was when they were read: nothing was committed since (a sign
+/// out, a ban, a role change, another process's write), so reading them
+/// again would give the same answer. Any commit empties it. Without a mark
+/// (PostgreSQL, until other servers' commits are announced) nothing is
+/// kept.
+#[derive(Default)]
+pub struct Viewers(std::sync::Mutex<KeptViewers>);
+
+#[derive(Default)]
+struct KeptViewers {
+    mark: u64,
+    by_hash: std::collections::HashMap<String, (Arc<Viewer>, Standing)>,
+}
+
+/// Most readers kept; past it the set starts again.
+const MOST_KEPT: usize = 100_000;
+
+impl Viewers {
+    fn get(&self, mark: u64, hash: &str) -> Option<(Arc<Viewer>, Standing)> {
+        let kept = self.0.lock().ok()?;
+        if kept.mark != mark {
+            return None;
+        }
+        kept.by_hash.get(hash).cloned()
+    }
+
+    fn put(&self, mark: u64, hash: String, viewer: Arc<Viewer>, standing: Standing) {
+        let Ok(mut kept) = self.0.lock() else { return };
+        if kept.mark != mark || kept.by_hash.len() >= MOST_KEPT {
+            kept.by_hash.clear();
+            kept.mark = mark;
+        }
+        kept.by_hash.insert(hash, (viewer, standing));
+    }
 }
 
 /// Who is signing in, from where.

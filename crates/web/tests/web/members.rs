@@ -513,12 +513,18 @@ async fn members_get_cached_pages_with_their_own_header() {
     assert!(page.body.contains("Ann Reader") && page.body.contains("Sign out"));
     assert!(!page.body.contains("Register / Login"));
     assert_eq!(page.header("cache-control"), "private, no-store");
+    // A CDN that reads its own header (RFC 9213) must not keep it either.
+    assert!(page.header("cdn-cache-control").is_empty());
     assert!(page.header("etag").is_empty());
     assert_eq!(
         page.header("x-cache"),
         "HIT",
         "the shared page came from the cache"
     );
+    // The second visit is the same (the session read is kept in memory).
+    let again = b.get("/national/rail-line-reopens").await;
+    assert!(again.body.contains("Ann Reader") && again.body.contains("Sign out"));
+    assert_eq!(again.header("cache-control"), "private, no-store");
     // Anonymous readers still get the shared page.
     let page = anon.get("/national/rail-line-reopens").await;
     assert!(page.body.contains("Register / Login") && !page.body.contains("Ann Reader"));
