@@ -139,6 +139,8 @@ start_kw() {
   done
   t1=$(now_us)
   KW_WALL_MS=$(((t1 - t0) / 1000))
+  # The log writes in batches (at most 25 ms late): give the line a moment.
+  for _ in $(seq 50); do grep -q 'ready_ms=' "$logf" && break; sleep 0.02; done
   KW_READY_MS=$(sed 's/\x1b\[[0-9;]*m//g' "$logf" | grep -oE 'ready_ms=[0-9]+' | tail -n 1 | cut -d= -f2 || true)
   KW_READY_MS=${KW_READY_MS:-?}
   log "kawaraban ($name) pid $KW_PID on $KW_URL: ready_ms=$KW_READY_MS, readyz after ${KW_WALL_MS} ms"
