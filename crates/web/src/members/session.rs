@@ -148,8 +148,8 @@ struct KeptViewers {
     by_hash: std::collections::HashMap<String, (Arc<Viewer>, Standing)>,
 }
 
-/// Most readers kept; past it the set starts again.
-const MOST_KEPT: usize = 100_000;
+/// Most readers kept (a few MB); past it the set starts again.
+const MOST_KEPT: usize = 10_000;
 
 impl Viewers {
     fn get(&self, mark: u64, hash: &str) -> Option<(Arc<Viewer>, Standing)> {

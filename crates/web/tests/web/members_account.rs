@@ -221,6 +221,41 @@ async fn sessions_end_after_their_idle_time() {
 }
 
 #[tokio::test]
+async fn a_session_ended_by_another_process_stops_working_within_moments() {
+    let app = TestApp::builder().start().await;
+    let (mut b, email) = member(&app, "elsewhere").await;
+    let id = member_id(&app, &email).await;
+    // Twice: the second read of the reader may come from the server's memory.
+    for _ in 0..2 {
+        let page = b.get("/account").await;
+        assert!(!page.url.contains("/login"), "{}", page.url);
+    }
+    // Another process on the same database (the command line, another app
+    // server) ends every session of the member: the server's own commit
+    // hook never sees that commit, the database's change watch does.
+    let other = kawaraban_store::connect(&kawaraban_store::ConnectOptions {
+        url: app.db_url.clone(),
+        max_connections: 1,
+    })
+    .await
+    .unwrap();
+    assert!(other.delete_sessions_of(id, None).await.unwrap() > 0);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let page = b.get("/account").await;
+        if page.url.contains("/login") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the ended session still works"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn emailed_links_are_limited_per_address() {
     let app = TestApp::builder().start().await;
     let (_, email) = member(&app, "links").await;
