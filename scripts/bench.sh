@@ -23,7 +23,7 @@
 # Installs wrk and nginx from Debian if missing. Every server listens on
 # 127.0.0.1 on a free port and is stopped on exit; every wait has a timeout.
 # Knobs (environment): KW_BIN, KW_BUILD=0 (skip `cargo build --release`),
-# KW_BENCH_DIR (/tmp/kawaraban-bench), KW_RUNS (3), KW_DURATION (10 s),
+# KW_BENCH_DIR (/tmp/kawaraban-bench), KW_RUNS (5), KW_DURATION (10 s),
 # KW_CONNS (64), KW_THREADS (2), KW_MILLION (1000000), KW_MILLION_CONNS (8),
 # KW_GEN_TIMEOUT (3600 s), KW_RANDOM_PATHS (1000), KW_COMMENTS (50000),
 # KW_COMMENT_RATE (50/s), KW_COMMENT_SECS (20), KW_COMMENT_CONNS (8, uncached
@@ -34,7 +34,7 @@ source scripts/services.sh
 
 KW_BIN="${KW_BIN:-$KW_ROOT/target/release/kawaraban}"
 KW_BENCH_DIR="${KW_BENCH_DIR:-/tmp/kawaraban-bench}"
-RUNS="${KW_RUNS:-3}"
+RUNS="${KW_RUNS:-5}"
 DURATION="${KW_DURATION:-10}"
 CONNS="${KW_CONNS:-64}"
 THREADS="${KW_THREADS:-2}"
