@@ -8,6 +8,8 @@
 #[macro_use]
 mod sql;
 #[macro_use]
+mod analytics;
+#[macro_use]
 mod shared;
 #[macro_use]
 mod campaigns;

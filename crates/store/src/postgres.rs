@@ -146,4 +146,5 @@ impl_moderation_store!(crate::postgres::PgStore);
 impl_campaign_store!(crate::postgres::PgStore, "FOR UPDATE SKIP LOCKED");
 impl_newsletter_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_comment_store!(crate::postgres::PgStore, sqlx::Postgres);
+impl_analytics_store!(crate::postgres::PgStore);
 impl_sqlx_reads!(PgStore);

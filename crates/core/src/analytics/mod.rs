@@ -6,11 +6,13 @@
 //! clock and no server; the web crate counts, the store keeps the buckets.
 
 pub mod bots;
+pub mod counts;
 pub mod reader;
 pub mod referrer;
 pub mod trending;
 
 pub use bots::{is_bot, is_prefetch};
+pub use counts::{MinuteCounts, ReadersAt, MINUTES_PER_DAY};
 pub use reader::{reader_hash, DailySalt};
 pub use referrer::{classify, RefContext, RefKind};
 pub use trending::{decayed, mix, Candidate, MixRules};

@@ -553,6 +553,32 @@ pub trait Health: Send + Sync {
 }
 
 /// Everything the application needs from storage.
+/// Readership counts: additive per-minute buckets from every app server,
+/// readers counted once per article per day by a hash under a daily salt.
+#[async_trait]
+pub trait AnalyticsStore: Send + Sync {
+    /// The secret salt of `day` (days since the epoch, UTC): the stored one,
+    /// or `fresh` if none is stored yet (the first app server of the day
+    /// sets it for all). Salts of earlier days are destroyed, and with
+    /// them any way to tie those days' reader hashes to an address.
+    async fn daily_salt(&self, day: i64, fresh: [u8; 32]) -> StoreResult<[u8; 32]>;
+    /// Adds counts in one transaction: views and referrers add to what is
+    /// stored; a reader adds to `readers` once per article per day.
+    async fn add_counts(&self, counts: &[crate::analytics::MinuteCounts]) -> StoreResult<()>;
+    /// Every article's counts from minute `since` on, oldest first.
+    async fn readers_since(&self, since: i64) -> StoreResult<Vec<crate::analytics::ReadersAt>>;
+    /// An article's views by referrer kind and host from minute `since` on,
+    /// most views first.
+    async fn referrers_since(
+        &self,
+        article_id: i64,
+        since: i64,
+    ) -> StoreResult<Vec<(crate::analytics::RefKind, String, i64)>>;
+    /// Forgets the reader hashes of days before `day` (they were only kept
+    /// to tell a returning reader from a new one on the same day).
+    async fn prune_readers(&self, before_day: i64) -> StoreResult<u64>;
+}
+
 pub trait Store:
     SiteStore
     + ArticleStore
@@ -568,6 +594,7 @@ pub trait Store:
     + ModerationStore
     + NewsletterStore
     + CampaignStore
+    + AnalyticsStore
     + Health
 {
 }
@@ -587,6 +614,7 @@ impl<T> Store for T where
         + ModerationStore
         + NewsletterStore
         + CampaignStore
+        + AnalyticsStore
         + Health
 {
 }
