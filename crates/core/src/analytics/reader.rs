@@ -19,6 +19,13 @@ pub struct DailySalt {
     pub secret: [u8; 32],
 }
 
+impl DailySalt {
+    /// Its day as days since the Unix epoch.
+    pub fn day_number(&self) -> i64 {
+        (self.day - NaiveDate::default()).num_days()
+    }
+}
+
 impl std::fmt::Debug for DailySalt {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DailySalt")
@@ -75,6 +82,11 @@ mod tests {
             a,
             reader_hash(&salt(4, 1), 1, mapped, "Mozilla/5.0 Firefox")
         );
+    }
+
+    #[test]
+    fn days_count_from_the_epoch() {
+        assert_eq!(salt(4, 0).day_number(), 20_791);
     }
 
     #[test]
