@@ -359,6 +359,9 @@ pub struct ServeArgs {
     /// Turn the in-memory page cache off (every page rendered from the database).
     #[arg(long, env = "KAWARABAN_NO_PAGE_CACHE")]
     pub no_page_cache: bool,
+    /// Do not count article page views on this server (readership analytics).
+    #[arg(long, env = "KAWARABAN_NO_VIEW_COUNTING")]
+    pub no_view_counting: bool,
     /// Page cache size in MiB.
     #[arg(long, env = "KAWARABAN_PAGE_CACHE_MB", default_value_t = 64)]
     pub page_cache_mb: u64,

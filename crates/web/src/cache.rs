@@ -50,6 +50,8 @@ pub struct Entry {
     pub csp: HeaderValue,
     /// Every response header, per encoding, made on first use.
     headers: [OnceLock<HeaderMap>; 3],
+    /// The article a view of this page counts for (readership analytics).
+    pub counts: Option<i64>,
     tags: Vec<String>,
     epoch: u64,
     expires: Instant,
@@ -78,6 +80,7 @@ impl Entry {
             cache_control,
             csp,
             headers: Default::default(),
+            counts: None,
             tags,
             epoch,
             expires: Instant::now() + ttl,

@@ -54,6 +54,11 @@ pub struct WebConfig {
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` is believed
     /// (see `kawaraban_core::client_ip`); none by default.
     pub trusted_proxies: kawaraban_core::client_ip::TrustedProxies,
+    /// Whether article page views are counted here (readership analytics).
+    pub count_views: bool,
+    /// How often counted views are written to the database; a crash loses
+    /// at most this much of the count.
+    pub analytics_flush: Duration,
 }
 
 impl WebConfig {
@@ -84,6 +89,8 @@ impl WebConfig {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             max_connections_per_ip: 256,
+            count_views: true,
+            analytics_flush: Duration::from_secs(10),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! The app builds without a socket ([`router`]), so tests drive it with real
 //! requests on `127.0.0.1:0` or directly with `oneshot`.
 
+pub mod analytics;
 pub mod cache;
 pub mod comments;
 pub mod config;

@@ -19,6 +19,8 @@ pub struct Network {
     origins: HashSet<String>,
     /// The Content-Security-Policy, naming every site's origin.
     pub csp: axum::http::HeaderValue,
+    /// Each site's host (lower case, no port), in the order of `sites`.
+    pub hosts: Vec<String>,
     /// Each site's comment rules, as pages show them (a render reads them
     /// here, not from the database; posting a comment reads them afresh).
     comment_rules: HashMap<i64, CommentSettings>,
@@ -53,6 +55,7 @@ impl Network {
             .filter(|o| o != "null")
             .collect();
         Self {
+            hosts: sites.iter().map(|s| s.host()).collect(),
             sites,
             sections: by_site,
             by_host,
@@ -97,6 +100,15 @@ impl Network {
             })
             .or(self.default)?;
         Some(self.sites[i].clone())
+    }
+
+    /// The host of a site of the network ("" for another id).
+    pub fn host_of(&self, site_id: i64) -> &str {
+        self.sites
+            .iter()
+            .position(|s| s.id == site_id)
+            .map(|i| self.hosts[i].as_str())
+            .unwrap_or("")
     }
 
     pub fn sections(&self, site_id: i64) -> &[Section] {

@@ -40,6 +40,8 @@ pub struct Inner {
     providers: std::sync::RwLock<Vec<ProviderView>>,
     /// Signed-in readers read lately (see `members::session::Viewers`).
     pub viewers: crate::members::session::Viewers,
+    /// Page views counted since the last flush (`analytics::counter`).
+    pub counter: crate::analytics::Counter,
 }
 
 /// A flag with a wake-up: raised by one task, taken by another, which
@@ -115,7 +117,7 @@ impl AppState {
             .auth_providers()
             .await
             .map_err(|e| format!("cannot read the sign-in providers: {e}"))?;
-        Ok(Self(Arc::new(Inner {
+        let state = Self(Arc::new(Inner {
             store,
             network,
             theme,
@@ -129,7 +131,14 @@ impl AppState {
             discovery: Discovery::default(),
             providers: std::sync::RwLock::new(provider_views(providers)),
             viewers: Default::default(),
-        })))
+            counter: Default::default(),
+        }));
+        // Readers are told apart from the first view on.
+        state
+            .counter
+            .keep_salt(&*state.store, chrono::Utc::now())
+            .await;
+        Ok(state)
     }
 
     /// The configured sign-in providers, for the sign-in choices.

@@ -37,6 +37,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let mut config = crate::context::web_config(global, &paths)?;
     config.dev = args.dev;
     config.page_cache = !args.no_page_cache;
+    config.count_views = !args.no_view_counting;
     config.page_cache_bytes = args.page_cache_mb * 1024 * 1024;
     config.header_timeout = seconds("--header-timeout", args.header_timeout)?;
     config.body_timeout = seconds("--body-timeout", args.body_timeout)?;

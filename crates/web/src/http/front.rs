@@ -18,9 +18,10 @@ use axum::Router;
 use kawaraban_core::model::Site;
 use tower::ServiceExt;
 
+use crate::analytics::Visit;
 use crate::cache;
 use crate::http::guard;
-use crate::http::page_cache;
+use crate::http::page_cache::{self, CountedView};
 use crate::http::site::CurrentSite;
 use crate::members::session::{self, SESSION_COOKIE};
 use crate::members::slots;
@@ -55,26 +56,73 @@ impl Front {
                 .fast(req.method(), req.uri(), req.headers(), site)
                 .await
             {
+                self.count(&resp, site, || {
+                    Visit::of(
+                        req.method(),
+                        req.uri(),
+                        req.headers(),
+                        self.reader_ip(&req, peer),
+                    )
+                });
                 log(&req, resp.status().as_u16(), started, &resp);
                 return resp;
             }
         }
-        // What the log line needs, kept before the request moves on (a
-        // 5xx is logged even when request lines are not).
+        // What the log line and the view count need, kept before the
+        // request moves on (a 5xx is logged even when request lines are not).
         let logged = Logged::of(&req);
+        let visit = match &site {
+            Some(_) if self.state.config.count_views => Visit::of(
+                req.method(),
+                req.uri(),
+                req.headers(),
+                self.reader_ip(&req, peer),
+            ),
+            _ => Visit::none(),
+        };
+        let counted_site = site.clone();
         if let Some(site) = site {
             req.extensions_mut().insert(CurrentSite(site));
         }
         if let Some(peer) = peer {
             req.extensions_mut().insert(ConnectInfo(peer));
         }
-        let resp = match self.router.oneshot(req).await {
+        let resp = match self.router.clone().oneshot(req).await {
             Ok(resp) => resp,
             Err(never) => match never {},
         };
         let resp = guard::with_security_headers(resp, &self.state);
+        if let Some(site) = &counted_site {
+            self.count(&resp, site, || visit);
+        }
         logged.write(resp.status().as_u16(), started, &resp);
         resp
+    }
+
+    /// Counts the view if the answer is an article page (a 200 marked
+    /// [`CountedView`]; staff answers lose the mark) and counting is on.
+    fn count(&self, resp: &Response, site: &Site, visit: impl FnOnce() -> Visit) {
+        if !self.state.config.count_views || resp.status() != axum::http::StatusCode::OK {
+            return;
+        }
+        if let Some(CountedView(article)) = resp.extensions().get::<CountedView>() {
+            let visit = visit();
+            if visit.counts() {
+                let network = self.state.network.get();
+                self.state
+                    .counter
+                    .view(&network, site, *article, &visit, chrono::Utc::now());
+            }
+        }
+    }
+
+    /// The reader's address: the peer, or behind a trusted proxy the one it names.
+    fn reader_ip(&self, req: &Request, peer: Option<SocketAddr>) -> Option<std::net::IpAddr> {
+        Some(crate::members::client_ip_of(
+            req.headers(),
+            peer?.ip(),
+            &self.state,
+        ))
     }
 
     /// A cache hit answered here: the shared page for a reader without a

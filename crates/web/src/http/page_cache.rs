@@ -25,7 +25,14 @@ pub struct Cacheable {
     pub tags: Vec<String>,
     pub ttl: Duration,
     pub cache_control: &'static str,
+    /// The article a view of this page counts for, if any.
+    pub counts: Option<i64>,
 }
+
+/// On a response that is a view of this article (an article page, from the
+/// cache or just rendered): the front counts it (`analytics::counter`).
+#[derive(Debug, Clone, Copy)]
+pub struct CountedView(pub i64);
 
 /// For HTML pages and feeds. Browsers revalidate every time (a cheap 304),
 /// so that a reader who signs in never sees a page kept from before; shared
@@ -146,9 +153,13 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         Err(e) => return crate::error::AppError::internal(e).into_response(),
     };
     if !state.cache.enabled() {
-        return respond_uncached(bytes, content_type, meta.cache_control, &request_headers);
+        let mut resp = respond_uncached(bytes, content_type, meta.cache_control, &request_headers);
+        if let Some(id) = meta.counts {
+            resp.extensions_mut().insert(CountedView(id));
+        }
+        return resp;
     }
-    let entry = Entry::build(
+    let mut entry = Entry::build(
         200,
         content_type,
         meta.cache_control,
@@ -158,6 +169,7 @@ pub async fn page_cache(State(state): State<AppState>, req: Request, next: Next)
         meta.ttl,
         epoch,
     );
+    entry.counts = meta.counts;
     let entry = state.cache.insert(key, entry);
     drop(claim);
     respond(&entry, &request_headers, "MISS")
@@ -197,7 +209,11 @@ pub fn respond(entry: &Entry, req: &HeaderMap, cache: &'static str) -> Response 
     if cache != "HIT" {
         h.insert("x-cache", HeaderValue::from_static(cache));
     }
-    answer(etag_matches(req, &entry.etag), || entry.body(encoding), h)
+    let mut resp = answer(etag_matches(req, &entry.etag), || entry.body(encoding), h);
+    if let Some(id) = entry.counts {
+        resp.extensions_mut().insert(CountedView(id));
+    }
+    resp
 }
 
 /// A 304 without the body, or a 200 with it.

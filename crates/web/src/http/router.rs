@@ -84,6 +84,16 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let follower = tokio::spawn(state.clone().follow_invalidations(stop_rx.clone()));
+    let counting = {
+        let state = state.clone();
+        let stop = stop_rx.clone();
+        tokio::spawn(async move {
+            state
+                .counter
+                .run(state.store.clone(), state.config.analytics_flush, stop)
+                .await
+        })
+    };
     let transport = state
         .config
         .transport(None)
@@ -110,6 +120,7 @@ pub async fn serve(
     })
     .await;
     let _ = follower.await;
+    let _ = counting.await;
     let _ = mailer.await;
     let _ = tokio::task::spawn_blocking(move || newsletters.join()).await;
     result

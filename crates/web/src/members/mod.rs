@@ -142,20 +142,28 @@ impl FromRequestParts<AppState> for Visit {
 /// limit and record of where a request came from reads this.
 pub fn client_ip(parts: &Parts, state: &AppState) -> Option<std::net::IpAddr> {
     let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>()?.0.ip();
+    Some(client_ip_of(&parts.headers, peer, state))
+}
+
+/// [`client_ip`] from the headers and the peer's address.
+pub fn client_ip_of(
+    headers: &axum::http::HeaderMap,
+    peer: std::net::IpAddr,
+    state: &AppState,
+) -> std::net::IpAddr {
     let values = |name| -> Vec<&str> {
-        parts
-            .headers
+        headers
             .get_all(name)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .collect()
     };
-    Some(kawaraban_core::client_ip::client_ip(
+    kawaraban_core::client_ip::client_ip(
         peer,
         &values("x-forwarded-for"),
         &values("forwarded"),
         &state.config.trusted_proxies,
-    ))
+    )
 }
 
 impl Visit {

@@ -73,7 +73,17 @@ pub async fn cached_for(
 
 /// Makes the shared answer this member's: private, and with their parts
 /// filled in when it is an HTML page.
-async fn for_viewer(state: &AppState, site: &Site, viewer: &Viewer, resp: Response) -> Response {
+async fn for_viewer(
+    state: &AppState,
+    site: &Site,
+    viewer: &Viewer,
+    mut resp: Response,
+) -> Response {
+    // Staff reading the site are not readers.
+    if viewer.member.role.is_staff() {
+        resp.extensions_mut()
+            .remove::<crate::http::page_cache::CountedView>();
+    }
     let is_html = resp
         .headers()
         .get(header::CONTENT_TYPE)

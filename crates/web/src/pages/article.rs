@@ -86,7 +86,9 @@ pub async fn article(
         format!("article:{}", article.id),
         format!("nav:{}", site.id),
     ];
-    Ok(Page::html(html, tags, ARTICLE_TTL).into_response())
+    Ok(Page::html(html, tags, ARTICLE_TTL)
+        .counting(article.id)
+        .into_response())
 }
 
 fn meta_for(site: &Site, a: &Article) -> Meta {

@@ -113,6 +113,7 @@ fn feed_page(
         content_type,
         tags: vec![format!("list:{}", site.id), format!("nav:{}", site.id)],
         ttl: LIST_TTL,
+        counts: None,
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Page {
     pub content_type: &'static str,
     pub tags: Vec<String>,
     pub ttl: Duration,
+    /// The article a view of this page counts for (its article page).
+    pub counts: Option<i64>,
 }
 
 impl Page {
@@ -41,7 +43,14 @@ impl Page {
             content_type: "text/html; charset=utf-8",
             tags,
             ttl,
+            counts: None,
         }
+    }
+
+    /// A view of this page is a view of article `id`.
+    pub fn counting(mut self, id: i64) -> Self {
+        self.counts = Some(id);
+        self
     }
 }
 
@@ -59,6 +68,7 @@ impl IntoResponse for Page {
             tags: self.tags,
             ttl: self.ttl,
             cache_control: PUBLIC_PAGE,
+            counts: self.counts,
         });
         resp
     }

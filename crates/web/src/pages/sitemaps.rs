@@ -21,6 +21,7 @@ fn xml_page(site_id: i64, body: String) -> Page {
         content_type: "application/xml; charset=utf-8",
         tags: vec![format!("list:{site_id}")],
         ttl: LIST_TTL,
+        counts: None,
     }
 }
 
@@ -35,6 +36,7 @@ pub async fn robots(CurrentSite(site): CurrentSite) -> Page {
         content_type: "text/plain; charset=utf-8",
         tags: vec!["network".into()],
         ttl: LIST_TTL,
+        counts: None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+mod analytics;
 mod article_page;
 mod browser;
 mod comments;

@@ -1,0 +1,289 @@
+//! Counting views: in memory per article and minute, flushed to the store
+//! every few seconds as additive counts.
+//!
+//! What a view keeps: the article, the minute, the referrer kind (and the
+//! host for "other"), and the reader's hash under the day's salt (see
+//! `kawaraban_core::analytics::reader`). No address, no user agent, no
+//! cookie. Not counted: crawlers, tools and headless browsers, prefetches
+//! and prerenders, HEAD, anything but a 200, and staff (the front drops the
+//! mark for them).
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+use std::sync::{Mutex, RwLock};
+
+use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
+use chrono::{DateTime, Utc};
+use kawaraban_core::analytics::{
+    classify, is_bot, is_prefetch, reader_hash, DailySalt, MinuteCounts, RefContext, RefKind,
+    MINUTES_PER_DAY,
+};
+use kawaraban_core::model::Site;
+use kawaraban_core::store::Store;
+use tokio::sync::Notify;
+
+use crate::network::Network;
+
+/// Most reader hashes held between two flushes (8 bytes and a set slot
+/// each: a few MB). Past it views still count, new readers wait for the
+/// flush that the counter asks for at once.
+const MOST_READERS: usize = 200_000;
+
+/// Most article-minute buckets held between two flushes.
+const MOST_BUCKETS: usize = 50_000;
+
+/// What a request says about its reader, taken before it moves on.
+pub struct Visit {
+    /// A crawler, a tool, a prefetch or a HEAD: nothing to count.
+    skip: bool,
+    ip: Option<IpAddr>,
+    /// Header values are shared with the request, not copied.
+    user_agent: Option<HeaderValue>,
+    referer: Option<HeaderValue>,
+    query: Option<String>,
+}
+
+impl Visit {
+    pub fn of(method: &Method, uri: &Uri, headers: &HeaderMap, ip: Option<IpAddr>) -> Self {
+        if *method != Method::GET {
+            return Self::none();
+        }
+        let text = |name: header::HeaderName| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        };
+        let user_agent = text(header::USER_AGENT);
+        let purposes: Vec<&str> = ["sec-purpose", "purpose", "x-purpose", "x-moz"]
+            .iter()
+            .filter_map(|n| headers.get(*n).and_then(|v| v.to_str().ok()))
+            .collect();
+        if is_bot(user_agent) || is_prefetch(&purposes) {
+            return Self::none();
+        }
+        Self {
+            skip: false,
+            ip,
+            user_agent: headers.get(header::USER_AGENT).cloned(),
+            referer: headers.get(header::REFERER).cloned(),
+            query: uri.query().map(str::to_string),
+        }
+    }
+
+    /// Nothing to count.
+    pub fn none() -> Self {
+        Self {
+            skip: true,
+            ip: None,
+            user_agent: None,
+            referer: None,
+            query: None,
+        }
+    }
+
+    /// Whether there is anything to count.
+    pub fn counts(&self) -> bool {
+        !self.skip
+    }
+}
+
+#[derive(Default)]
+struct Bucket {
+    site_id: i64,
+    views: i64,
+    readers: HashSet<i64>,
+    referrers: HashMap<(RefKind, String), i64>,
+}
+
+#[derive(Default)]
+struct Pending {
+    buckets: HashMap<(i64, i64), Bucket>,
+    readers: usize,
+}
+
+/// The views counted since the last flush, and the day's salt.
+#[derive(Default)]
+pub struct Counter {
+    pending: Mutex<Pending>,
+    salt: RwLock<Option<DailySalt>>,
+    /// Asks the flusher for a flush before its time (the buffers are full).
+    full: Notify,
+}
+
+impl Counter {
+    /// Counts one view of `article_id` on `site`.
+    pub fn view(
+        &self,
+        network: &Network,
+        site: &Site,
+        article_id: i64,
+        visit: &Visit,
+        now: DateTime<Utc>,
+    ) {
+        if visit.skip {
+            return;
+        }
+        let minute = now.timestamp().div_euclid(60);
+        let day = minute.div_euclid(MINUTES_PER_DAY);
+        let reader = match (visit.ip, self.salt.read().ok().and_then(|s| s.clone())) {
+            // Only today's salt: a view just past midnight waits for the new one.
+            (Some(ip), Some(salt)) if salt.day_number() == day => {
+                let ua = visit.user_agent.as_ref().and_then(|v| v.to_str().ok());
+                Some(reader_hash(&salt, site.id, ip, ua.unwrap_or("")))
+            }
+            _ => None,
+        };
+        // The site's own host is checked first, so the list may hold it.
+        let (kind, host) = classify(
+            visit.referer.as_ref().and_then(|v| v.to_str().ok()),
+            visit.query.as_deref(),
+            &RefContext {
+                own_host: network.host_of(site.id),
+                network_hosts: &network.hosts,
+            },
+        );
+        let Ok(mut p) = self.pending.lock() else {
+            return;
+        };
+        let full_buckets = p.buckets.len() >= MOST_BUCKETS;
+        let full_readers = p.readers >= MOST_READERS;
+        if full_buckets && !p.buckets.contains_key(&(article_id, minute)) {
+            drop(p);
+            self.full.notify_one();
+            return;
+        }
+        let mut added = false;
+        {
+            let b = p.buckets.entry((article_id, minute)).or_default();
+            b.site_id = site.id;
+            b.views += 1;
+            if let (Some(r), false) = (reader, full_readers) {
+                added = b.readers.insert(r);
+            }
+            *b.referrers
+                .entry((kind, host.unwrap_or_default()))
+                .or_default() += 1;
+        }
+        if added {
+            p.readers += 1;
+        }
+        if full_readers || full_buckets {
+            drop(p);
+            self.full.notify_one();
+        }
+    }
+
+    /// Takes what was counted, as the store's additive counts.
+    fn take(&self) -> Vec<MinuteCounts> {
+        let taken = match self.pending.lock() {
+            Ok(mut p) => std::mem::take(&mut *p),
+            Err(_) => return Vec::new(),
+        };
+        taken
+            .buckets
+            .into_iter()
+            .map(|((article_id, minute), b)| MinuteCounts {
+                site_id: b.site_id,
+                article_id,
+                minute,
+                views: b.views,
+                readers: b.readers.into_iter().collect(),
+                referrers: b
+                    .referrers
+                    .into_iter()
+                    .map(|((k, h), n)| (k, h, n))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Makes sure today's salt is known (the first app server of the day
+    /// draws it) and yesterday's readers are forgotten.
+    pub async fn keep_salt(&self, store: &dyn Store, now: DateTime<Utc>) {
+        let day = now.timestamp().div_euclid(60 * 60 * 24);
+        if self
+            .salt
+            .read()
+            .ok()
+            .and_then(|s| s.as_ref().map(DailySalt::day_number))
+            == Some(day)
+        {
+            return;
+        }
+        let fresh: [u8; 32] = rand::random();
+        match store.daily_salt(day, fresh).await {
+            Ok(secret) => {
+                if let Some(date) = DateTime::from_timestamp(day * 86_400, 0) {
+                    if let Ok(mut s) = self.salt.write() {
+                        *s = Some(DailySalt {
+                            day: date.date_naive(),
+                            secret,
+                        });
+                    }
+                }
+                if let Err(e) = store.prune_readers(day).await {
+                    tracing::warn!(error = %e, "cannot forget yesterday's readers");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read today's analytics salt"),
+        }
+    }
+
+    /// Writes what was counted. On failure the counts go back into the
+    /// buffers for the next flush (within their limits).
+    pub async fn flush(&self, store: &dyn Store) {
+        let counts = self.take();
+        if counts.is_empty() {
+            return;
+        }
+        if let Err(e) = store.add_counts(&counts).await {
+            tracing::warn!(error = %e, buckets = counts.len(), "cannot write page views; kept for the next flush");
+            self.put_back(counts);
+        }
+    }
+
+    fn put_back(&self, counts: Vec<MinuteCounts>) {
+        let Ok(mut p) = self.pending.lock() else {
+            return;
+        };
+        for c in counts {
+            if p.buckets.len() >= MOST_BUCKETS {
+                break;
+            }
+            let room = MOST_READERS.saturating_sub(p.readers);
+            let b = p.buckets.entry((c.article_id, c.minute)).or_default();
+            b.site_id = c.site_id;
+            b.views += c.views;
+            let before = b.readers.len();
+            b.readers.extend(c.readers.into_iter().take(room));
+            let added = b.readers.len() - before;
+            for (k, h, n) in c.referrers {
+                *b.referrers.entry((k, h)).or_default() += n;
+            }
+            p.readers += added;
+        }
+    }
+
+    /// Flushes every `every` (sooner when the buffers fill) until `stop`,
+    /// then once more: a graceful stop loses nothing, a crash at most one
+    /// interval.
+    pub async fn run(
+        &self,
+        store: std::sync::Arc<dyn Store>,
+        every: std::time::Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) {
+        self.keep_salt(&*store, Utc::now()).await;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = self.full.notified() => {}
+                _ = stop.changed() => break,
+            }
+            self.keep_salt(&*store, Utc::now()).await;
+            self.flush(&*store).await;
+        }
+        self.flush(&*store).await;
+    }
+}
