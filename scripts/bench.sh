@@ -17,6 +17,8 @@
 #   newsletters  queueing a campaign for 1,000,000 subscribers; delivering 100,000 to a
 #             loopback SMTP sink (rate, memory, each recipient once); a rate limit;
 #             the cached article page while a campaign sends
+#   counting  the cached article page with view counting on (as shipped) and off
+#             (--no-view-counting), a browser's user agent, alternating rounds
 #   alerts    breaking-news alerts, publish to SMTP receipt, p50 and max over 20 publishes:
 #             by import and by schedule on SQLite, and on PostgreSQL with two app servers
 #
@@ -60,7 +62,7 @@ DB_PY="$KW_ROOT/scripts/bench/db.py"
 SEARCH_WORDS=(government said minister budget council station market election court hospital
   typhoon festival university satellite harvest inflation embassy sapporo "rail station" "tokyo election")
 
-GROUPS_ALL=(cached uncached import million comments newsletters alerts)
+GROUPS_ALL=(cached uncached counting import million comments newsletters alerts)
 if [ $# -eq 0 ] || [ "$1" = all ]; then SELECTED=("${GROUPS_ALL[@]}"); else SELECTED=("$@"); fi
 for g in "${SELECTED[@]}"; do
   case " ${GROUPS_ALL[*]} " in *" $g "*) ;; *) echo "unknown group: $g (one of: ${GROUPS_ALL[*]})" >&2; exit 2 ;; esac
@@ -409,6 +411,48 @@ bench_uncached() {
   result "Uncached home page, req/s (median of $RUNS, c$CONNS)" "$h" "≥ 2,000" "$(ge "$h" 2000)"
   result "Uncached home page, p99 ms (median of $RUNS)" "$(median "${hp99[@]}")" "" ""
   stop_pid "$KW_PID"
+}
+
+# The cached article page with readership counting on and off: two servers
+# on one data directory, a browser's user agent (wrk's own is not counted:
+# it is a tool), alternating rounds.
+BROWSER_UA="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+bench_counting() {
+  log "cached article page, view counting on and off"
+  fresh_demo_once
+  start_kw counting-on "$DEMO_DATA" --demo
+  local on_pid=$KW_PID on_url=$KW_URL
+  start_kw counting-off "$DEMO_DATA" --no-view-counting
+  local off_pid=$KW_PID off_url=$KW_URL
+  local home="$RUN_DIR/counting-home.html" path
+  curl -sf -o "$home" "$on_url/"
+  path=$(first_article_path "$home")
+  [ -n "$path" ] || { echo "no article link on the home page" >&2; return 1; }
+  curl -sf -o /dev/null -A "$BROWSER_UA" "$on_url$path"
+  curl -sf -o /dev/null -A "$BROWSER_UA" "$off_url$path"
+  detail_header "Cached article page $path, a browser's user agent: counting on (as shipped) and off, alternating"
+  local d=$DURATION
+  DURATION=3 wrk_run "warm-up on" "$CONNS" "$on_url$path" -H "User-Agent: $BROWSER_UA"
+  DURATION=3 wrk_run "warm-up off" "$CONNS" "$off_url$path" -H "User-Agent: $BROWSER_UA"
+  DURATION=$d
+  local ons=() offs=() rs=() i a b
+  for i in $(seq "$RUNS"); do
+    if [ $((i % 2)) = 1 ]; then
+      wrk_run "run $i counting on" "$CONNS" "$on_url$path" -H "User-Agent: $BROWSER_UA"; a=$W_RPS
+      wrk_run "run $i counting off" "$CONNS" "$off_url$path" -H "User-Agent: $BROWSER_UA"; b=$W_RPS
+    else
+      wrk_run "run $i counting off" "$CONNS" "$off_url$path" -H "User-Agent: $BROWSER_UA"; b=$W_RPS
+      wrk_run "run $i counting on" "$CONNS" "$on_url$path" -H "User-Agent: $BROWSER_UA"; a=$W_RPS
+    fi
+    ons+=("$a"); offs+=("$b"); rs+=("$(ratio "$a" "$b")")
+  done
+  result "Cached article page, counting on: req/s, median of $RUNS" "$(median_int "${ons[@]}")" "" ""
+  result "Cached article page, counting off: req/s, median of $RUNS" "$(median_int "${offs[@]}")" "" ""
+  local r
+  r=$(median "${rs[@]}")
+  result "Counting on / off, median of per-run ratios (${rs[*]})" "$r" "≥ 0.95" "$(ge "$r" 0.95)"
+  stop_pid "$off_pid"
+  stop_pid "$on_pid"
 }
 
 # timed OUTFILE CMD...: runs CMD (bounded by GEN_TIMEOUT), sets T_SECS.
