@@ -1,7 +1,7 @@
 //! Telling readers apart without knowing who they are.
 //!
-//! A reader is the hash of a secret salt, the site, the address and the user
-//! agent. The salt is random, belongs to one day (UTC) and is destroyed when
+//! A reader is a keyed hash (SipHash-1-3, keyed by the day's secret salt)
+//! of the site, the address and the user agent. The salt is random, belongs to one day (UTC) and is destroyed when
 //! the day is over, so a hash cannot be recomputed from an address later,
 //! and the same reader on two days, or on two sites, has unrelated hashes.
 //! Nothing else about the reader is kept.
@@ -9,7 +9,9 @@
 use std::net::IpAddr;
 
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
+use std::hash::Hasher as _;
+
+use siphasher::sip::SipHasher13;
 
 /// The secret of one day. Every app server reads the same one from the
 /// database, so a reader seen by two servers is one reader.
@@ -36,23 +38,25 @@ impl std::fmt::Debug for DailySalt {
 }
 
 /// The reader's hash for `site_id` under `salt`: 63 bits, so it fits a
-/// signed 64-bit column on both databases.
+/// signed 64-bit column on both databases. SipHash is a pseudo-random
+/// function of its 128-bit key: without the salt, nobody can tell which
+/// address and browser a hash stands for.
 pub fn reader_hash(salt: &DailySalt, site_id: i64, ip: IpAddr, user_agent: &str) -> i64 {
-    let mut h = Sha256::new();
-    h.update(salt.secret);
-    h.update(site_id.to_le_bytes());
+    let mut k0 = [0u8; 8];
+    let mut k1 = [0u8; 8];
+    k0.copy_from_slice(&salt.secret[..8]);
+    k1.copy_from_slice(&salt.secret[8..16]);
+    let mut h = SipHasher13::new_with_keys(u64::from_le_bytes(k0), u64::from_le_bytes(k1));
+    h.write(&site_id.to_le_bytes());
     match ip {
-        IpAddr::V4(v4) => h.update(v4.octets()),
+        IpAddr::V4(v4) => h.write(&v4.octets()),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => h.update(v4.octets()),
-            None => h.update(v6.octets()),
+            Some(v4) => h.write(&v4.octets()),
+            None => h.write(&v6.octets()),
         },
     }
-    h.update(user_agent.as_bytes());
-    let d = h.finalize();
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&d[..8]);
-    (u64::from_le_bytes(b) >> 1) as i64
+    h.write(user_agent.as_bytes());
+    (h.finish() >> 1) as i64
 }
 
 #[cfg(test)]

@@ -55,10 +55,13 @@ impl Visit {
                 .unwrap_or("")
         };
         let user_agent = text(header::USER_AGENT);
-        let purposes: Vec<&str> = ["sec-purpose", "purpose", "x-purpose", "x-moz"]
-            .iter()
-            .filter_map(|n| headers.get(*n).and_then(|v| v.to_str().ok()))
-            .collect();
+        let purpose = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let purposes = [
+            purpose("sec-purpose"),
+            purpose("purpose"),
+            purpose("x-purpose"),
+            purpose("x-moz"),
+        ];
         if is_bot(user_agent) || is_prefetch(&purposes) {
             return Self::none();
         }
