@@ -48,21 +48,19 @@ impl Visit {
         if *method != Method::GET {
             return Self::none();
         }
-        let text = |name: header::HeaderName| {
+        let text = |name: &str| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
         };
-        let user_agent = text(header::USER_AGENT);
-        let purpose = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or("");
         let purposes = [
-            purpose("sec-purpose"),
-            purpose("purpose"),
-            purpose("x-purpose"),
-            purpose("x-moz"),
+            text("sec-purpose"),
+            text("purpose"),
+            text("x-purpose"),
+            text("x-moz"),
         ];
-        if is_bot(user_agent) || is_prefetch(&purposes) {
+        if is_bot(text("user-agent")) || is_prefetch(&purposes) {
             return Self::none();
         }
         Self {

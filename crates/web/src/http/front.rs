@@ -25,6 +25,7 @@ use crate::http::page_cache::{self, CountedView};
 use crate::http::site::CurrentSite;
 use crate::members::session::{self, SESSION_COOKIE};
 use crate::members::slots;
+use crate::network::Network;
 use crate::state::AppState;
 
 /// The whole application as one service: cheap to clone (two handles).
@@ -50,13 +51,12 @@ impl Front {
         }
         let network = self.state.network.get();
         let site = network.site_for_host(host(&req));
-        drop(network);
         if let Some(site) = &site {
             if let Some(resp) = self
                 .fast(req.method(), req.uri(), req.headers(), site)
                 .await
             {
-                self.count(&resp, site, || {
+                self.count(&resp, &network, site, || {
                     Visit::of(
                         req.method(),
                         req.uri(),
@@ -93,7 +93,7 @@ impl Front {
         };
         let resp = guard::with_security_headers(resp, &self.state);
         if let Some(site) = &counted_site {
-            self.count(&resp, site, || visit);
+            self.count(&resp, &network, site, || visit);
         }
         logged.write(resp.status().as_u16(), started, &resp);
         resp
@@ -101,17 +101,22 @@ impl Front {
 
     /// Counts the view if the answer is an article page (a 200 marked
     /// [`CountedView`]; staff answers lose the mark) and counting is on.
-    fn count(&self, resp: &Response, site: &Site, visit: impl FnOnce() -> Visit) {
+    fn count(
+        &self,
+        resp: &Response,
+        network: &Network,
+        site: &Site,
+        visit: impl FnOnce() -> Visit,
+    ) {
         if !self.state.config.count_views || resp.status() != axum::http::StatusCode::OK {
             return;
         }
         if let Some(CountedView(article)) = resp.extensions().get::<CountedView>() {
             let visit = visit();
             if visit.counts() {
-                let network = self.state.network.get();
                 self.state
                     .counter
-                    .view(&network, site, *article, &visit, chrono::Utc::now());
+                    .view(network, site, *article, &visit, chrono::Utc::now());
             }
         }
     }
