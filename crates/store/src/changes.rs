@@ -25,7 +25,7 @@ use tokio::sync::watch;
 pub const CHANNEL: &str = "kawaraban_changes";
 
 /// How often SQLite's data version is read: also how long a commit in
-/// flight may go unseen by [`ChangeWatch::mark`]'s readers.
+/// flight may go unseen by [`ChangeWatch::commits`]'s readers.
 pub const SQLITE_EVERY: Duration = Duration::from_millis(10);
 
 /// A counter that moves on every change seen, with wake-ups; and a second
