@@ -362,6 +362,12 @@ pub struct ServeArgs {
     /// Do not count article page views on this server (readership analytics).
     #[arg(long, env = "KAWARABAN_NO_VIEW_COUNTING")]
     pub no_view_counting: bool,
+    /// Hours the per-minute readership counts are kept (their hourly and daily sums stay).
+    #[arg(long, env = "KAWARABAN_KEEP_MINUTES", default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=8760))]
+    pub keep_minutes: u32,
+    /// Days the hourly readership counts are kept (the daily sums stay for good).
+    #[arg(long, env = "KAWARABAN_KEEP_HOURS", default_value_t = 90, value_parser = clap::value_parser!(u32).range(1..=36500))]
+    pub keep_hours: u32,
     /// Page cache size in MiB.
     #[arg(long, env = "KAWARABAN_PAGE_CACHE_MB", default_value_t = 64)]
     pub page_cache_mb: u64,

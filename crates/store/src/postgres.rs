@@ -146,5 +146,9 @@ impl_moderation_store!(crate::postgres::PgStore);
 impl_campaign_store!(crate::postgres::PgStore, "FOR UPDATE SKIP LOCKED");
 impl_newsletter_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_comment_store!(crate::postgres::PgStore, sqlx::Postgres);
-impl_analytics_store!(crate::postgres::PgStore);
+impl_analytics_store!(
+    crate::postgres::PgStore,
+    sqlx::Postgres,
+    "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST($1 AS jsonb))"
+);
 impl_sqlx_reads!(PgStore);

@@ -191,6 +191,14 @@ impl SummaryRow {
     }
 }
 
+/// A summary with its site (the trending block mixes the network's sites).
+#[derive(sqlx::FromRow)]
+pub(crate) struct SitedSummaryRow {
+    pub site_id: i64,
+    #[sqlx(flatten)]
+    pub summary: SummaryRow,
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct SearchRow {
     #[sqlx(flatten)]

@@ -208,7 +208,11 @@ impl_moderation_store!(crate::sqlite::SqliteStore);
 impl_campaign_store!(crate::sqlite::SqliteStore, "");
 impl_newsletter_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_comment_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
-impl_analytics_store!(crate::sqlite::SqliteStore);
+impl_analytics_store!(
+    crate::sqlite::SqliteStore,
+    sqlx::Sqlite,
+    "SELECT value FROM json_each($1)"
+);
 
 #[cfg(test)]
 mod tests {

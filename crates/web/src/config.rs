@@ -59,6 +59,10 @@ pub struct WebConfig {
     /// How often counted views are written to the database; a crash loses
     /// at most this much of the count.
     pub analytics_flush: Duration,
+    /// How often every site's trending block is recomputed (at most).
+    pub trending_every: Duration,
+    /// How long minute and hourly counts are kept (daily ones stay).
+    pub retention: kawaraban_core::analytics::Retention,
 }
 
 impl WebConfig {
@@ -91,6 +95,8 @@ impl WebConfig {
             max_connections_per_ip: 256,
             count_views: true,
             analytics_flush: Duration::from_secs(10),
+            trending_every: Duration::from_secs(60),
+            retention: Default::default(),
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod cache;
 pub mod comments;
 pub mod config;
+pub mod desk;
 pub mod error;
 mod http;
 pub mod members;

@@ -42,6 +42,8 @@ pub struct Inner {
     pub viewers: crate::members::session::Viewers,
     /// Page views counted since the last flush (`analytics::counter`).
     pub counter: crate::analytics::Counter,
+    /// Every site's trending block (`analytics::trending`).
+    pub trending: crate::analytics::trending::Trending,
 }
 
 /// A flag with a wake-up: raised by one task, taken by another, which
@@ -132,6 +134,7 @@ impl AppState {
             providers: std::sync::RwLock::new(provider_views(providers)),
             viewers: Default::default(),
             counter: Default::default(),
+            trending: Default::default(),
         }));
         // Readers are told apart from the first view on.
         state

@@ -38,6 +38,10 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.dev = args.dev;
     config.page_cache = !args.no_page_cache;
     config.count_views = !args.no_view_counting;
+    config.retention = kawaraban_core::analytics::Retention {
+        minutes: i64::from(args.keep_minutes) * 60,
+        hours: i64::from(args.keep_hours) * kawaraban_core::analytics::MINUTES_PER_DAY,
+    };
     config.page_cache_bytes = args.page_cache_mb * 1024 * 1024;
     config.header_timeout = seconds("--header-timeout", args.header_timeout)?;
     config.body_timeout = seconds("--body-timeout", args.body_timeout)?;

@@ -3,6 +3,7 @@
 
 pub mod artwork;
 mod conversations;
+mod readership;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -125,6 +126,7 @@ pub async fn install(
         );
     }
     conversations::install(&store, now).await?;
+    readership::install(&*store, now).await?;
     Ok(Installed::Imported(report))
 }
 

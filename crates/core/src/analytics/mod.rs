@@ -12,7 +12,9 @@ pub mod referrer;
 pub mod trending;
 
 pub use bots::{is_bot, is_prefetch};
-pub use counts::{MinuteCounts, ReadersAt, MINUTES_PER_DAY};
+pub use counts::{
+    ArticleTotals, Bucket, Grain, MinuteCounts, ReadersAt, Retention, Span, Tally, MINUTES_PER_DAY,
+};
 pub use reader::{reader_hash, DailySalt};
 pub use referrer::{classify, RefContext, RefKind};
 pub use trending::{decayed, mix, Candidate, MixRules};

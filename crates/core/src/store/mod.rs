@@ -577,6 +577,74 @@ pub trait AnalyticsStore: Send + Sync {
     /// Forgets the reader hashes of days before `day` (they were only kept
     /// to tell a returning reader from a new one on the same day).
     async fn prune_readers(&self, before_day: i64) -> StoreResult<u64>;
+    /// Adds counted tallies (readers already told apart) to every grain;
+    /// with `minutes` false, to the hourly and daily sums only (history
+    /// older than the minute rows are kept).
+    async fn add_tallies(
+        &self,
+        tallies: &[crate::analytics::Tally],
+        minutes: bool,
+    ) -> StoreResult<()>;
+    /// Every article's rows of one grain in a span (its `site_id` and
+    /// `article_id` ignored), oldest first; `minute` is a row's first minute.
+    async fn counts_in(
+        &self,
+        span: &crate::analytics::Span,
+    ) -> StoreResult<Vec<crate::analytics::ReadersAt>>;
+    /// The most read published articles of a span (most readers first, then
+    /// views), with their titles and paths.
+    async fn top_articles(
+        &self,
+        span: &crate::analytics::Span,
+        limit: u32,
+    ) -> StoreResult<Vec<crate::analytics::ArticleTotals>>;
+    /// Views and readers per bucket of a span, oldest first (empty buckets
+    /// left out).
+    async fn series(
+        &self,
+        span: &crate::analytics::Span,
+    ) -> StoreResult<Vec<crate::analytics::Bucket>>;
+    /// Views and readers per section over a span: site id, section name,
+    /// views, readers; most views first.
+    async fn section_totals(
+        &self,
+        span: &crate::analytics::Span,
+    ) -> StoreResult<Vec<(i64, String, i64, i64)>>;
+    /// Views by referrer kind and host over the days of a span (daily
+    /// sums: `span.grain` is ignored), most views first.
+    async fn referrer_totals(
+        &self,
+        span: &crate::analytics::Span,
+    ) -> StoreResult<Vec<(crate::analytics::RefKind, String, i64)>>;
+    /// Deletes minute rows before minute `minutes_before` and hourly rows
+    /// before that minute's hour `hours_before`; daily rows stay.
+    async fn prune_counts(&self, minutes_before: i64, hours_before: i64) -> StoreResult<u64>;
+    /// Staff picks for the trending block: article id, and pinned (true) or
+    /// excluded (false).
+    async fn trending_picks(&self) -> StoreResult<Vec<(i64, bool)>>;
+    /// Pins (`Some(true)`), excludes (`Some(false)`) or releases (`None`) an article.
+    async fn set_trending_pick(
+        &self,
+        article_id: i64,
+        pick: Option<bool>,
+        member_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Sites whose trending rules differ from the defaults: site id,
+    /// half-life in minutes, the oldest story's age in days.
+    async fn trending_settings(&self) -> StoreResult<Vec<(i64, i64, i64)>>;
+    async fn set_trending_settings(
+        &self,
+        site_id: i64,
+        half_life_minutes: i64,
+        max_age_days: i64,
+    ) -> StoreResult<()>;
+    /// The published articles among `ids`, with their sites, in no order.
+    async fn summaries_by_id(
+        &self,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<(i64, ArticleSummary)>>;
 }
 
 pub trait Store:

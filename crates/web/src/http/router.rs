@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(comments::routes())
         .merge(moderation::routes())
         .merge(newsletters::routes())
+        .merge(crate::desk::routes())
         .route("/{section}", get(lists::section_redirect))
         .route("/{section}/", get(lists::section))
         .route("/{section}/{slug}", get(article::article))
@@ -94,6 +95,17 @@ pub async fn serve(
                 .await
         })
     };
+    // The first pages rendered already carry the trending block.
+    crate::analytics::trending::refresh(&state).await;
+    let trending = tokio::spawn(crate::analytics::trending::run(
+        state.clone(),
+        state.config.trending_every,
+        stop_rx.clone(),
+    ));
+    let upkeep = tokio::spawn(crate::analytics::upkeep::run(
+        state.clone(),
+        stop_rx.clone(),
+    ));
     let transport = state
         .config
         .transport(None)
@@ -121,6 +133,8 @@ pub async fn serve(
     .await;
     let _ = follower.await;
     let _ = counting.await;
+    let _ = trending.await;
+    let _ = upkeep.await;
     let _ = mailer.await;
     let _ = tokio::task::spawn_blocking(move || newsletters.join()).await;
     result

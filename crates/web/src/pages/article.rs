@@ -80,11 +80,13 @@ pub async fn article(
             comments,
             providers => state.providers_view(),
             newsletter_lists => crate::newsletters::form_lists(&state, site.id).await?,
+            trending => &*state.trending.block(site.id),
         },
     )?;
     let tags = vec![
         format!("article:{}", article.id),
         format!("nav:{}", site.id),
+        format!("trending:{}", site.id),
     ];
     Ok(Page::html(html, tags, ARTICLE_TTL)
         .counting(article.id)

@@ -36,6 +36,8 @@ pub struct Builder {
     per_page: u32,
     configure: Vec<Configure>,
     trusted_proxies: Vec<String>,
+    /// Sites beyond news and travel: key and name.
+    extra_sites: Vec<(String, String)>,
 }
 
 /// One fixture article, as an import file.
@@ -102,6 +104,12 @@ impl Builder {
         self
     }
 
+    /// One more site of the network, `http://{key}.localhost:8080`.
+    pub fn with_site(mut self, key: &str, name: &str) -> Self {
+        self.extra_sites.push((key.into(), name.into()));
+        self
+    }
+
     pub fn without_page_cache(mut self) -> Self {
         self.page_cache = false;
         self
@@ -145,10 +153,18 @@ impl Builder {
         })
         .await
         .unwrap();
+        let extra: Vec<(&str, &str, bool)> = self
+            .extra_sites
+            .iter()
+            .map(|(k, n)| (k.as_str(), n.as_str(), false))
+            .collect();
         for (key, name, default) in [
             ("news", "The Test Post", true),
             ("travel", "Test Journeys", false),
-        ] {
+        ]
+        .into_iter()
+        .chain(extra)
+        {
             store
                 .upsert_site(&NewSite {
                     key: key.into(),
@@ -251,6 +267,7 @@ impl TestApp {
             per_page: 20,
             configure: Vec::new(),
             trusted_proxies: Vec::new(),
+            extra_sites: Vec::new(),
         }
     }
 

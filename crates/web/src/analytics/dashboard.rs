@@ -1,0 +1,601 @@
+//! `/desk/analytics`: what readers are reading, for editors. Every table
+//! is built once ([`Table`]) and shown either as HTML or as CSV
+//! (`/desk/analytics.csv?table=…`, the same filters).
+//!
+//! Grains: "now" and "last hour" read the minute rows, "24 hours" and the
+//! 48-hour chart the hourly ones, "7 days" and any date range the daily
+//! ones (so a range is whole UTC days).
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::{Path, Query};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use kawaraban_core::analytics::{Grain, Span, MINUTES_PER_DAY};
+use kawaraban_core::authz::Action;
+use minijinja::context;
+use serde::Serialize;
+
+use super::chart::{self, Bar};
+use crate::desk::{render, staff};
+use crate::error::{AppError, AppResult};
+use crate::members::{field, Fields, Visit};
+use crate::network::Network;
+
+/// Rows in a table of top stories.
+const TOP: u32 = 20;
+
+/// One cell: its text, and a link where it has one.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    pub text: String,
+    pub href: Option<String>,
+    pub num: bool,
+}
+
+impl Cell {
+    fn text(t: impl Into<String>) -> Self {
+        Self {
+            text: t.into(),
+            href: None,
+            num: false,
+        }
+    }
+    fn num(n: i64) -> Self {
+        Self {
+            text: n.to_string(),
+            href: None,
+            num: true,
+        }
+    }
+    fn link(t: impl Into<String>, href: String) -> Self {
+        Self {
+            text: t.into(),
+            href: Some(href),
+            num: false,
+        }
+    }
+}
+
+/// A table of the dashboard, for HTML and CSV alike.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub key: &'static str,
+    pub title: String,
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+    /// Where its CSV is.
+    pub csv: String,
+}
+
+impl Table {
+    /// RFC 4180 CSV with a header row. Cells that a spreadsheet would run
+    /// as a formula get a leading apostrophe.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(&self.columns);
+        for r in &self.rows {
+            let _ = w.write_record(r.iter().map(|c| defuse(&c.text).into_owned()));
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+fn defuse(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') if s.parse::<i64>().is_err() => {
+            format!("'{s}").into()
+        }
+        _ => s.into(),
+    }
+}
+
+/// The filters of the dashboard: a site (or the whole network) and a
+/// range of days.
+#[derive(Debug, Clone)]
+pub struct Filters {
+    pub site: Option<i64>,
+    pub site_key: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Filters {
+    /// Reads `site`, `from` and `to`; a bad value is a 400 naming the field.
+    pub fn parse(q: &Fields, network: &Network, today: NaiveDate) -> AppResult<Self> {
+        let key = field(q, "site").trim();
+        let site = match key {
+            "" | "all" => None,
+            k => Some(
+                network
+                    .sites
+                    .iter()
+                    .find(|s| s.key == k)
+                    .map(|s| s.id)
+                    .ok_or_else(|| {
+                        AppError::bad_request(format!(
+                            "site: there is no site \"{k}\" in this network."
+                        ))
+                    })?,
+            ),
+        };
+        let date = |name: &str, default: NaiveDate| -> AppResult<NaiveDate> {
+            match field(q, name).trim() {
+                "" => Ok(default),
+                d => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    AppError::bad_request(format!(
+                        "{name}: \"{d}\" is not a date (write it as 2026-12-04)."
+                    ))
+                }),
+            }
+        };
+        let to = date("to", today)?;
+        let from = date("from", to - Duration::days(6))?;
+        if from > to {
+            return Err(AppError::bad_request(
+                "from: the range starts after it ends.",
+            ));
+        }
+        if (to - from).num_days() > 3660 {
+            return Err(AppError::bad_request("from: a range is at most ten years."));
+        }
+        Ok(Self {
+            site,
+            site_key: if site.is_some() {
+                key.to_string()
+            } else {
+                String::new()
+            },
+            from,
+            to,
+        })
+    }
+
+    fn query(&self) -> String {
+        format!("site={}&from={}&to={}", self.site_key, self.from, self.to)
+    }
+
+    fn range_minutes(&self) -> (i64, i64) {
+        let day =
+            |d: NaiveDate| (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch")).num_days();
+        (
+            day(self.from) * MINUTES_PER_DAY,
+            (day(self.to) + 1) * MINUTES_PER_DAY,
+        )
+    }
+}
+
+/// What a table covers, for its key.
+fn span_of(key: &str, f: &Filters, now: i64, article: Option<i64>) -> Option<(Span, String)> {
+    let s = |grain, from, to| Span {
+        grain,
+        from,
+        to,
+        site_id: f.site,
+        article_id: article,
+    };
+    let (range_from, range_to) = f.range_minutes();
+    Some(match key {
+        "now" => (
+            s(Grain::Minute, now - 4, now + 1),
+            "Readers now (last 5 minutes)".into(),
+        ),
+        "hour" => (
+            s(Grain::Minute, now - 59, now + 1),
+            "Top stories, last hour".into(),
+        ),
+        "day" => (
+            s(Grain::Hour, now - 24 * 60 + 1, now + 1),
+            "Top stories, last 24 hours".into(),
+        ),
+        "week" => (
+            s(Grain::Day, now - 7 * MINUTES_PER_DAY + 1, now + 1),
+            "Top stories, last 7 days".into(),
+        ),
+        "range" | "sections" | "referrers" => {
+            let title = match key {
+                "range" => "Top stories",
+                "sections" => "Views by section",
+                _ => "Where readers came from",
+            };
+            (
+                s(Grain::Day, range_from, range_to),
+                format!("{title}, {} to {}", f.from, f.to),
+            )
+        }
+        "hourly" => (
+            s(Grain::Hour, now - 48 * 60 + 1, now + 1),
+            "Views per hour, last 48 hours".into(),
+        ),
+        _ => return None,
+    })
+}
+
+/// The keys of the tables on the dashboard, in order.
+const DASHBOARD: &[&str] = &[
+    "now",
+    "hour",
+    "day",
+    "week",
+    "range",
+    "sections",
+    "referrers",
+];
+
+/// Builds one table.
+async fn table(
+    v: &Visit,
+    key: &'static str,
+    f: &Filters,
+    now: DateTime<Utc>,
+    article: Option<i64>,
+) -> AppResult<Table> {
+    let now_min = now.timestamp().div_euclid(60);
+    let (span, title) = span_of(key, f, now_min, article)
+        .ok_or_else(|| AppError::bad_request(format!("table: there is no table \"{key}\".")))?;
+    let network = v.state.network.get();
+    let site_name = |id: i64| {
+        network
+            .sites
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    let store = &v.state.store;
+    let mut csv = format!("/desk/analytics.csv?table={key}&{}", f.query());
+    if let Some(a) = article {
+        csv.push_str(&format!("&article={a}"));
+    }
+    let (columns, rows): (Vec<&'static str>, Vec<Vec<Cell>>) = match key {
+        "sections" => (
+            vec!["Site", "Section", "Views", "Readers"],
+            store
+                .section_totals(&span)
+                .await?
+                .into_iter()
+                .map(|(site, name, views, readers)| {
+                    vec![
+                        Cell::text(site_name(site)),
+                        Cell::text(name),
+                        Cell::num(views),
+                        Cell::num(readers),
+                    ]
+                })
+                .collect(),
+        ),
+        "referrers" => (
+            vec!["Kind", "Host", "Views"],
+            store
+                .referrer_totals(&span)
+                .await?
+                .into_iter()
+                .map(|(kind, host, views)| {
+                    vec![
+                        Cell::text(kind.as_str()),
+                        Cell::text(host),
+                        Cell::num(views),
+                    ]
+                })
+                .collect(),
+        ),
+        "hourly" => {
+            let tz = v.site.tz();
+            (
+                vec!["Hour", "Views", "Readers"],
+                hourly(store.series(&span).await?, span.from, span.to)
+                    .into_iter()
+                    .map(|(minute, views, readers)| {
+                        vec![
+                            Cell::text(hour_label(minute, tz, true)),
+                            Cell::num(views),
+                            Cell::num(readers),
+                        ]
+                    })
+                    .collect(),
+            )
+        }
+        _ => (
+            vec!["Story", "Site", "Section", "Readers", "Views"],
+            store
+                .top_articles(&span, TOP)
+                .await?
+                .into_iter()
+                .map(|t| {
+                    vec![
+                        Cell::link(t.title, format!("/desk/analytics/article/{}", t.article_id)),
+                        Cell::text(site_name(t.site_id)),
+                        Cell::text(t.section_name),
+                        Cell::num(t.readers),
+                        Cell::num(t.views),
+                    ]
+                })
+                .collect(),
+        ),
+    };
+    Ok(Table {
+        key,
+        title,
+        columns,
+        rows,
+        csv,
+    })
+}
+
+/// Every hour of a span, the empty ones with zeros.
+fn hourly(
+    series: Vec<kawaraban_core::analytics::Bucket>,
+    from: i64,
+    to: i64,
+) -> Vec<(i64, i64, i64)> {
+    let got: HashMap<i64, (i64, i64)> = series
+        .into_iter()
+        .map(|b| (b.minute, (b.views, b.readers)))
+        .collect();
+    let first = Grain::Hour.bucket(from);
+    let last = Grain::Hour.bucket(to - 1);
+    (first..=last)
+        .map(|h| {
+            let (views, readers) = got.get(&(h * 60)).copied().unwrap_or((0, 0));
+            (h * 60, views, readers)
+        })
+        .collect()
+}
+
+fn hour_label(minute: i64, tz: Tz, with_day: bool) -> String {
+    let t = Utc
+        .timestamp_opt(minute * 60, 0)
+        .single()
+        .unwrap_or_default()
+        .with_timezone(&tz);
+    if with_day {
+        t.format("%b %-d %H:00").to_string()
+    } else {
+        t.format("%H:00").to_string()
+    }
+}
+
+/// The 48-hour chart of a table of hours.
+fn chart_of(t: &Table) -> String {
+    let bars: Vec<Bar> = t
+        .rows
+        .iter()
+        .map(|r| Bar {
+            label: r[0].text.clone(),
+            value: r[1].text.parse().unwrap_or(0),
+        })
+        .collect();
+    chart::bars(&t.title, &bars, 6)
+}
+
+/// Readers and views in the last five minutes, per site of the network.
+async fn sites_now(v: &Visit, now: DateTime<Utc>) -> AppResult<Vec<Vec<Cell>>> {
+    let now_min = now.timestamp().div_euclid(60);
+    let rows = v
+        .state
+        .store
+        .counts_in(&Span::all(Grain::Minute, now_min - 4, now_min + 1))
+        .await?;
+    let mut by_site: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+    for r in rows {
+        let e = by_site.entry(r.site_id).or_default();
+        e.0 += r.readers;
+        e.1 += r.views;
+    }
+    let network = v.state.network.get();
+    Ok(network
+        .sites
+        .iter()
+        .map(|s| {
+            let (readers, views) = by_site.get(&s.id).copied().unwrap_or_default();
+            vec![
+                Cell::text(s.name.clone()),
+                Cell::num(readers),
+                Cell::num(views),
+            ]
+        })
+        .collect())
+}
+
+fn site_options(network: &Network, f: &Filters) -> Vec<minijinja::Value> {
+    network
+        .sites
+        .iter()
+        .map(|s| context! { key => s.key, name => s.name, selected => f.site == Some(s.id) })
+        .collect()
+}
+
+fn today() -> (DateTime<Utc>, NaiveDate) {
+    let now = Utc::now();
+    (now, now.date_naive())
+}
+
+/// `GET /desk/analytics`.
+pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
+    let viewer = match staff(&v, Action::Edit, "/desk/analytics") {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
+    };
+    let (now, day) = today();
+    let network = v.state.network.get();
+    let f = Filters::parse(&q, &network, day)?;
+    let mut tables = Vec::new();
+    for key in DASHBOARD {
+        tables.push(table(&v, key, &f, now, None).await?);
+    }
+    let hours = table(&v, "hourly", &f, now, None).await?;
+    render(
+        &v,
+        &viewer,
+        "desk/analytics.html",
+        "Analytics",
+        "/desk/analytics",
+        context! {
+            sites => site_options(&network, &f),
+            from => f.from.to_string(),
+            to => f.to.to_string(),
+            sites_now => sites_now(&v, now).await?,
+            chart => chart_of(&hours),
+            hours,
+            tables,
+            site_filter => f.site_key,
+        },
+    )
+}
+
+/// `GET /desk/analytics/article/{id}`: one story's curve and referrers.
+pub async fn article(
+    v: Visit,
+    Path(id): Path<i64>,
+    Query(q): Query<Fields>,
+) -> AppResult<Response> {
+    let here = format!("/desk/analytics/article/{id}");
+    let viewer = match staff(&v, Action::Edit, &here) {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
+    };
+    let (now, day) = today();
+    let network = v.state.network.get();
+    let mut f = Filters::parse(&q, &network, day)?;
+    let story = v
+        .state
+        .store
+        .article_ref(id, now)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    f.site = None;
+    let site = network
+        .sites
+        .iter()
+        .find(|s| s.id == story.site_id)
+        .cloned();
+    let hours = table(&v, "hourly", &f, now, Some(id)).await?;
+    let mut tables = Vec::new();
+    for key in ["referrers"] {
+        tables.push(table(&v, key, &f, now, Some(id)).await?);
+    }
+    let mut totals = Vec::new();
+    for key in ["now", "hour", "day", "week", "range"] {
+        let t = table(&v, key, &f, now, Some(id)).await?;
+        let (readers, views) = t
+            .rows
+            .first()
+            .map(|r| (r[3].text.clone(), r[4].text.clone()))
+            .unwrap_or(("0".into(), "0".into()));
+        totals.push(context! { title => t.title, readers, views });
+    }
+    render(
+        &v,
+        &viewer,
+        "desk/analytics_article.html",
+        &story.title,
+        "/desk/analytics",
+        context! {
+            story => context! {
+                title => story.title,
+                url => site.as_ref().map(|s| s.absolute(&story.path())).unwrap_or_else(|| story.path()),
+                site => site.as_ref().map(|s| s.name.clone()).unwrap_or_default(),
+            },
+            id,
+            from => f.from.to_string(),
+            to => f.to.to_string(),
+            chart => chart_of(&hours),
+            hours,
+            tables,
+            totals,
+        },
+    )
+}
+
+/// `GET /desk/analytics.csv?table=…`: one table as CSV.
+pub async fn export(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
+    let viewer = staff(&v, Action::Edit, "/desk/analytics");
+    if let Err(r) = viewer {
+        return Ok(*r);
+    }
+    let (now, day) = today();
+    let network = v.state.network.get();
+    let f = Filters::parse(&q, &network, day)?;
+    let article = match field(&q, "article").trim() {
+        "" => None,
+        a => Some(a.parse::<i64>().map_err(|_| {
+            AppError::bad_request(format!("article: \"{a}\" is not an article id."))
+        })?),
+    };
+    let key = field(&q, "table");
+    let key: &'static str = DASHBOARD
+        .iter()
+        .chain(&["hourly"])
+        .find(|k| **k == key)
+        .ok_or_else(|| AppError::bad_request(format!("table: there is no table \"{key}\".")))?;
+    let t = table(&v, key, &f, now, article).await?;
+    let name = format!("kawaraban-{key}-{}-{}.csv", f.from, f.to);
+    let mut resp = t.to_csv().into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let t = Table {
+            key: "range",
+            title: "t".into(),
+            columns: vec!["Story", "Views"],
+            rows: vec![
+                vec![Cell::text("=HYPERLINK(\"x\")"), Cell::num(-3)],
+                vec![Cell::text("A, \"quoted\" story"), Cell::num(7)],
+            ],
+            csv: String::new(),
+        };
+        assert_eq!(
+            t.to_csv(),
+            "Story,Views\n\"'=HYPERLINK(\"\"x\"\")\",-3\n\"A, \"\"quoted\"\" story\",7\n"
+        );
+    }
+
+    #[test]
+    fn filters_name_the_bad_field() {
+        let network = Network::default();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let q = |pairs: &[(&str, &str)]| -> Fields {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let f = Filters::parse(&q(&[]), &network, today).unwrap();
+        assert_eq!(
+            (f.from.to_string(), f.to.to_string()),
+            ("2026-11-28".into(), "2026-12-04".into())
+        );
+        let err = |pairs: &[(&str, &str)]| match Filters::parse(&q(pairs), &network, today) {
+            Err(AppError::BadRequest(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert!(err(&[("from", "04/12/2026")]).starts_with("from:"));
+        assert!(err(&[("site", "nope")]).starts_with("site:"));
+        assert!(err(&[("from", "2026-12-05"), ("to", "2026-12-01")]).starts_with("from:"));
+        // A range of whole days, the last one included.
+        let f = Filters::parse(
+            &q(&[("from", "1970-01-02"), ("to", "1970-01-02")]),
+            &network,
+            today,
+        )
+        .unwrap();
+        assert_eq!(f.range_minutes(), (1440, 2880));
+    }
+}

@@ -1,0 +1,129 @@
+//! The desk: the staff's side of every site, at `/desk`, with one
+//! navigation for every staff page (analytics and the trending block here;
+//! moderation, the audit log and newsletter campaigns where they were).
+//! Later areas (stories, surveys, giveaways) add their links to [`NAV`].
+//!
+//! Desk pages are per reader, never cached, and ask
+//! `kawaraban_core::authz` whether the member may see them.
+
+use std::sync::Arc;
+
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use kawaraban_core::authz::Action;
+use minijinja::context;
+use serde::Serialize;
+
+use crate::error::{AppError, AppResult};
+use crate::members::{to_login, Screen, Viewer, Visit};
+use crate::state::AppState;
+
+/// One link of the desk's navigation, shown to those who may follow it.
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub what: &'static str,
+    pub needs: Action,
+}
+
+/// The desk's navigation, in order.
+pub const NAV: &[NavLink] = &[
+    NavLink {
+        href: "/desk/analytics",
+        label: "Analytics",
+        what: "What readers are reading now, today and this week; referrers and sections.",
+        needs: Action::Edit,
+    },
+    NavLink {
+        href: "/desk/trending",
+        label: "Trending block",
+        what: "The mix of stories shown on the other sites: pin or leave out a story.",
+        needs: Action::Edit,
+    },
+    NavLink {
+        href: "/moderation",
+        label: "Moderation",
+        what: "Comments waiting, reported and rejected; members' standing.",
+        needs: Action::Moderate,
+    },
+    NavLink {
+        href: "/newsletters/campaigns",
+        label: "Newsletters",
+        what: "Campaigns, alerts and digests, with their delivery reports.",
+        needs: Action::Edit,
+    },
+    NavLink {
+        href: "/moderation/audit",
+        label: "Audit log",
+        what: "Every staff action, newest first.",
+        needs: Action::Administer,
+    },
+];
+
+#[derive(Serialize)]
+struct NavView {
+    href: &'static str,
+    label: &'static str,
+    what: &'static str,
+    current: bool,
+}
+
+fn nav_for(viewer: &Viewer, here: &str) -> Vec<NavView> {
+    NAV.iter()
+        .filter(|l| viewer.can(l.needs))
+        .map(|l| NavView {
+            href: l.href,
+            label: l.label,
+            what: l.what,
+            current: here.starts_with(l.href),
+        })
+        .collect()
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/desk", get(home))
+        .merge(crate::analytics::routes())
+}
+
+/// The signed-in member if they may do `action`; otherwise the answer to
+/// give (sign in first, or a 403 naming the role needed).
+pub fn staff(v: &Visit, action: Action, here: &str) -> Result<Arc<Viewer>, Box<Response>> {
+    match &v.viewer {
+        None => Err(Box::new(to_login(here))),
+        Some(viewer) if viewer.can(action) => Ok(viewer.clone()),
+        Some(_) => {
+            let role = action.least_role().as_str();
+            let no = AppError::Forbidden(format!(
+                "This part of the desk is for the site's staff with the {role} role or above."
+            ));
+            Err(Box::new(no.into_response()))
+        }
+    }
+}
+
+/// A desk page: the template with the desk navigation for this viewer.
+pub fn render(
+    v: &Visit,
+    viewer: &Viewer,
+    template: &str,
+    title: &str,
+    here: &str,
+    ctx: minijinja::Value,
+) -> AppResult<Response> {
+    Screen::new(&v.state, &v.site, template, title).render(context! {
+        desk_nav => nav_for(viewer, here),
+        desk_title => title,
+        ..ctx
+    })
+}
+
+/// `/desk`: where each staff page is.
+async fn home(v: Visit) -> AppResult<Response> {
+    let viewer = match staff(&v, Action::Moderate, "/desk") {
+        Ok(s) => s,
+        Err(r) => return Ok(*r),
+    };
+    render(&v, &viewer, "desk/home.html", "Desk", "/desk", context! {})
+}
