@@ -362,6 +362,10 @@ pub struct ServeArgs {
     /// Do not count article page views on this server (readership analytics).
     #[arg(long, env = "KAWARABAN_NO_VIEW_COUNTING")]
     pub no_view_counting: bool,
+    /// Pages are served through a CDN: article pages carry a first-party view
+    /// beacon and views are counted from it, not as pages are served.
+    #[arg(long, env = "KAWARABAN_BEHIND_CDN")]
+    pub behind_cdn: bool,
     /// Hours the per-minute readership counts are kept (their hourly and daily sums stay).
     #[arg(long, env = "KAWARABAN_KEEP_MINUTES", default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=8760))]
     pub keep_minutes: u32,

@@ -56,6 +56,9 @@ pub struct WebConfig {
     pub trusted_proxies: kawaraban_core::client_ip::TrustedProxies,
     /// Whether article page views are counted here (readership analytics).
     pub count_views: bool,
+    /// Pages are served through a CDN: article pages carry the view beacon
+    /// and page views are no longer counted where they are served.
+    pub behind_cdn: bool,
     /// How often counted views are written to the database; a crash loses
     /// at most this much of the count.
     pub analytics_flush: Duration,
@@ -66,6 +69,12 @@ pub struct WebConfig {
 }
 
 impl WebConfig {
+    /// Whether page views are counted as pages are served (not behind a
+    /// CDN, where the beacon counts them).
+    pub fn counts_pages(&self) -> bool {
+        self.count_views && !self.behind_cdn
+    }
+
     pub fn new(media_dir: PathBuf) -> Self {
         let outbox_dir = media_dir
             .parent()
@@ -94,6 +103,7 @@ impl WebConfig {
             body_timeout: Duration::from_secs(30),
             max_connections_per_ip: 256,
             count_views: true,
+            behind_cdn: false,
             analytics_flush: Duration::from_secs(10),
             trending_every: Duration::from_secs(60),
             retention: Default::default(),

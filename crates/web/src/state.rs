@@ -44,6 +44,8 @@ pub struct Inner {
     pub counter: crate::analytics::Counter,
     /// Every site's trending block (`analytics::trending`).
     pub trending: crate::analytics::trending::Trending,
+    /// What the view beacon remembers (`analytics::beacon`).
+    pub beacons: crate::analytics::beacon::Beacons,
 }
 
 /// A flag with a wake-up: raised by one task, taken by another, which
@@ -135,6 +137,7 @@ impl AppState {
             viewers: Default::default(),
             counter: Default::default(),
             trending: Default::default(),
+            beacons: Default::default(),
         }));
         // Readers are told apart from the first view on.
         state

@@ -38,6 +38,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.dev = args.dev;
     config.page_cache = !args.no_page_cache;
     config.count_views = !args.no_view_counting;
+    config.behind_cdn = args.behind_cdn;
     config.retention = kawaraban_core::analytics::Retention {
         minutes: i64::from(args.keep_minutes) * 60,
         hours: i64::from(args.keep_hours) * kawaraban_core::analytics::MINUTES_PER_DAY,

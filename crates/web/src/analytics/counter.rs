@@ -48,6 +48,29 @@ impl Visit {
         if *method != Method::GET {
             return Self::none();
         }
+        let referer = headers.get(header::REFERER).cloned();
+        Self::screened(headers, ip, referer, uri.query().map(str::to_string))
+    }
+
+    /// A view reported by the page's beacon (behind a CDN): the request's
+    /// user agent and purpose, the page's referrer and query string.
+    pub fn beacon(
+        headers: &HeaderMap,
+        ip: IpAddr,
+        referrer: Option<&str>,
+        query: Option<String>,
+    ) -> Self {
+        let referer = referrer.and_then(|r| HeaderValue::from_str(r).ok());
+        Self::screened(headers, Some(ip), referer, query)
+    }
+
+    /// Nothing for a crawler, a tool or a prefetch; the rest as given.
+    fn screened(
+        headers: &HeaderMap,
+        ip: Option<IpAddr>,
+        referer: Option<HeaderValue>,
+        query: Option<String>,
+    ) -> Self {
         let text = |name: &str| {
             headers
                 .get(name)
@@ -67,8 +90,8 @@ impl Visit {
             skip: false,
             ip,
             user_agent: headers.get(header::USER_AGENT).cloned(),
-            referer: headers.get(header::REFERER).cloned(),
-            query: uri.query().map(str::to_string),
+            referer,
+            query,
         }
     }
 

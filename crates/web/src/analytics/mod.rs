@@ -3,6 +3,7 @@
 //! store's per-minute buckets by every app server. The rules (who is a
 //! reader, where they came from) are `kawaraban_core::analytics`.
 
+pub mod beacon;
 pub mod chart;
 pub mod counter;
 pub mod dashboard;
@@ -24,4 +25,9 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/analytics.csv", get(dashboard::export))
         .route("/desk/analytics/article/{id}", get(dashboard::article))
         .route("/desk/trending", get(picks::page).post(picks::act))
+        .route(
+            "/_kw/view",
+            axum::routing::post(beacon::view)
+                .layer(axum::extract::DefaultBodyLimit::max(beacon::MOST_BYTES)),
+        )
 }

@@ -50,7 +50,7 @@ pub struct Item {
     pub pinned: bool,
 }
 
-/// A thumbnail, with absolute URLs (it is on another site).
+/// A thumbnail (the network's media, served by every site).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Thumb {
     pub src: String,
@@ -361,6 +361,8 @@ async fn build_blocks(
 }
 
 fn item_of(site: &Site, a: &ArticleSummary, pinned: bool) -> Item {
+    // Every site serves the network's media, so thumbnails stay on the
+    // page's own origin (and within its Content-Security-Policy).
     let image = a.image.as_ref().map(|img| {
         let v = crate::view::ImageView::new(img, &a.image_alt, 320);
         // Thumbnails: the renditions up to 800 pixels wide are plenty.
@@ -373,11 +375,10 @@ fn item_of(site: &Site, a: &ArticleSummary, pinned: bool) -> Item {
                     .and_then(|w| w.trim_end_matches('w').parse::<u32>().ok())
                     .is_some_and(|w| w <= 800)
             })
-            .map(|part| site.absolute(part))
             .collect::<Vec<_>>()
             .join(", ");
         Thumb {
-            src: site.absolute(&v.src),
+            src: v.src,
             srcset,
             width: v.width,
             height: v.height,

@@ -72,7 +72,7 @@ impl Front {
         // request moves on (a 5xx is logged even when request lines are not).
         let logged = Logged::of(&req);
         let visit = match &site {
-            Some(_) if self.state.config.count_views => Visit::of(
+            Some(_) if self.state.config.counts_pages() => Visit::of(
                 req.method(),
                 req.uri(),
                 req.headers(),
@@ -108,7 +108,7 @@ impl Front {
         site: &Site,
         visit: impl FnOnce() -> Visit,
     ) {
-        if !self.state.config.count_views || resp.status() != axum::http::StatusCode::OK {
+        if !self.state.config.counts_pages() || resp.status() != axum::http::StatusCode::OK {
             return;
         }
         if let Some(CountedView(article)) = resp.extensions().get::<CountedView>() {

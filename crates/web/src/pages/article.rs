@@ -81,6 +81,8 @@ pub async fn article(
             providers => state.providers_view(),
             newsletter_lists => crate::newsletters::form_lists(&state, site.id).await?,
             trending => &*state.trending.block(site.id),
+            beacon => state.config.behind_cdn,
+            article_id => article.id,
         },
     )?;
     let tags = vec![

@@ -29,7 +29,7 @@ async fn article_id(app: &TestApp) -> i64 {
 }
 
 /// Flushes the server's counter and sums what the store holds for the article.
-async fn counted(app: &TestApp, article: i64) -> (i64, i64) {
+pub async fn counted(app: &TestApp, article: i64) -> (i64, i64) {
     app.state.counter.flush(&*app.store).await;
     app.store
         .readers_since(0)

@@ -4,6 +4,7 @@
 
 mod analytics;
 mod article_page;
+mod beacon;
 mod browser;
 mod comments;
 mod desk;
