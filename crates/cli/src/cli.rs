@@ -405,6 +405,40 @@ pub enum SiteCommand {
     List,
     /// Show a site's comment rules, or change the ones given.
     Comments(SiteCommentsArgs),
+    /// Add a sister site run elsewhere (or change its name and feed): its
+    /// feed's items join the trending block, ranked by the clicks it sends them.
+    AddExternal(SiteAddExternalArgs),
+    /// Remove an external sister site, with its items and clicks.
+    RemoveExternal {
+        /// The external site's key.
+        key: String,
+    },
+    /// Show or change how a site's stories rank in the other sites' trending blocks.
+    Trending(SiteTrendingArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SiteAddExternalArgs {
+    /// Short name (`blog`).
+    pub key: String,
+    /// The name the trending block labels its items with.
+    #[arg(long)]
+    pub name: String,
+    /// Its RSS or Atom feed (http or https).
+    #[arg(long)]
+    pub feed: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SiteTrendingArgs {
+    /// The site's key.
+    pub key: String,
+    /// Hours for a story's readership to count half as much (default 6).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=720))]
+    pub half_life_hours: Option<u32>,
+    /// Stories older than this many days stay out of the block (default 7).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub max_age_days: Option<u32>,
 }
 
 #[derive(Debug, Args)]

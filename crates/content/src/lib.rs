@@ -2,6 +2,7 @@
 //! and the demo network.
 
 pub mod demo;
+pub mod external;
 pub mod import;
 pub mod media;
 pub mod synthetic;

@@ -19,6 +19,7 @@ pub const RESERVED: &[&str] = &[
     "newsletter",
     "comments",
     "desk",
+    "go",
 ];
 
 /// Makes a slug from free text: ASCII lower-case letters and digits joined by

@@ -15,6 +15,8 @@ mod shared;
 mod campaigns;
 pub mod changes;
 #[macro_use]
+mod external;
+#[macro_use]
 mod comments;
 mod error;
 #[macro_use]

@@ -208,6 +208,7 @@ impl_moderation_store!(crate::sqlite::SqliteStore);
 impl_campaign_store!(crate::sqlite::SqliteStore, "");
 impl_newsletter_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_comment_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
+impl_external_store!(crate::sqlite::SqliteStore);
 impl_analytics_store!(
     crate::sqlite::SqliteStore,
     sqlx::Sqlite,

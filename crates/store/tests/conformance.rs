@@ -587,3 +587,5 @@ async fn health_ping_answers() {
 
 #[path = "conformance/analytics.rs"]
 mod analytics;
+#[path = "conformance/external.rs"]
+mod external;

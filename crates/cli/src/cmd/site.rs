@@ -40,6 +40,14 @@ pub async fn run(global: &Global, cmd: SiteCommand) -> anyhow::Result<ExitCode> 
             );
         }
         SiteCommand::Comments(a) => return comments(&*store, a).await,
+        SiteCommand::AddExternal(a) => return add_external(&*store, a).await,
+        SiteCommand::RemoveExternal { key } => {
+            if !store.remove_external_site(&key).await? {
+                anyhow::bail!("there is no external site {key:?} (see `kawaraban site list`)");
+            }
+            println!("external site {key} removed");
+        }
+        SiteCommand::Trending(a) => return trending(&*store, a).await,
         SiteCommand::List => {
             let sites = store.list_sites().await?;
             if sites.is_empty() {
@@ -57,8 +65,88 @@ pub async fn run(global: &Global, cmd: SiteCommand) -> anyhow::Result<ExitCode> 
                     if s.is_default { "default" } else { "" }
                 );
             }
+            for s in store.external_sites().await? {
+                let state = if s.last_error.is_empty() {
+                    String::new()
+                } else {
+                    format!("last fetch failed: {}", s.last_error)
+                };
+                println!(
+                    "{:<12} {:<32} {:<40} external {}",
+                    s.key, s.name, s.feed_url, state
+                );
+            }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the feed once (a feed that cannot be read is refused, naming
+/// why), then stores the site and its items.
+async fn add_external(
+    store: &dyn kawaraban_core::store::Store,
+    a: crate::cli::SiteAddExternalArgs,
+) -> anyhow::Result<ExitCode> {
+    kawaraban_core::slug::validate_slug(&a.key).map_err(|e| anyhow::anyhow!("the key {e}"))?;
+    let name = a.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        anyhow::bail!("--name: a name of 1 to 100 characters");
+    }
+    if store.list_sites().await?.iter().any(|s| s.key == a.key) {
+        anyhow::bail!("{:?} is a site of this network already", a.key);
+    }
+    let client = kawaraban_content::external::client();
+    let items = kawaraban_content::external::fetch(&client, &a.feed, chrono::Utc::now())
+        .await
+        .map_err(|e| anyhow::anyhow!("--feed {e}"))?;
+    let site = store.add_external_site(&a.key, name, &a.feed).await?;
+    store
+        .save_external_fetch(site.id, Ok(&items), kawaraban_content::external::KEEP)
+        .await?;
+    store
+        .claim_external_fetch(site.id, chrono::Utc::now(), chrono::Utc::now())
+        .await?;
+    println!(
+        "external site {} ({}): {} items from {}",
+        site.key,
+        site.name,
+        items.len().min(kawaraban_content::external::KEEP as usize),
+        site.feed_url
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shows or changes a site's trending rules.
+async fn trending(
+    store: &dyn kawaraban_core::store::Store,
+    a: crate::cli::SiteTrendingArgs,
+) -> anyhow::Result<ExitCode> {
+    let site = store
+        .list_sites()
+        .await?
+        .into_iter()
+        .find(|s| s.key == a.key)
+        .ok_or_else(|| {
+            anyhow::anyhow!("there is no site {:?} (see `kawaraban site list`)", a.key)
+        })?;
+    let (mut hl, mut age) = store
+        .trending_settings()
+        .await?
+        .into_iter()
+        .find(|s| s.0 == site.id)
+        .map(|s| (s.1, s.2))
+        .unwrap_or((6 * 60, 7));
+    if a.half_life_hours.is_some() || a.max_age_days.is_some() {
+        hl = a.half_life_hours.map(|h| i64::from(h) * 60).unwrap_or(hl);
+        age = a.max_age_days.map(i64::from).unwrap_or(age);
+        store.set_trending_settings(site.id, hl, age).await?;
+    }
+    println!(
+        "{}: half-life {} hours, stories up to {} days old (the block is recomputed within a minute)",
+        site.key,
+        hl as f64 / 60.0,
+        age
+    );
     Ok(ExitCode::SUCCESS)
 }
 

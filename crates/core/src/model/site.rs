@@ -1,3 +1,4 @@
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use url::Url;
@@ -150,4 +151,38 @@ mod tests {
         assert_eq!(s.host(), "news.localhost");
         assert_eq!(s.absolute("/a"), "http://News.localhost:8080/a");
     }
+}
+
+/// A sister site run elsewhere (a blog, a partner's site): its feed's
+/// items join the trending block, ranked by the clicks the block sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalSite {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub feed_url: String,
+    pub fetched_at: Option<DateTime<Utc>>,
+    /// Why the last fetch failed ("" when it worked).
+    pub last_error: String,
+}
+
+/// One item of an external site's feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalItem {
+    pub id: i64,
+    pub external_site_id: i64,
+    pub url: String,
+    pub title: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// An item as read from a feed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewExternalItem {
+    /// The feed's id for the item (its guid, or its link).
+    pub guid: String,
+    /// An `http` or `https` URL: the only place its redirect points.
+    pub url: String,
+    pub title: String,
+    pub published_at: DateTime<Utc>,
 }

@@ -7,6 +7,7 @@ pub mod beacon;
 pub mod chart;
 pub mod counter;
 pub mod dashboard;
+pub mod external;
 pub mod picks;
 pub mod trending;
 pub mod upkeep;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/analytics.csv", get(dashboard::export))
         .route("/desk/analytics/article/{id}", get(dashboard::article))
         .route("/desk/trending", get(picks::page).post(picks::act))
+        .route("/go/{item}", get(external::go))
         .route(
             "/_kw/view",
             axum::routing::post(beacon::view)

@@ -307,27 +307,34 @@ async fn build_blocks(
         }
     }
     let sites: HashMap<i64, &Arc<Site>> = network.sites.iter().map(|s| (s.id, s)).collect();
-    let candidate = |(site, a): &(i64, ArticleSummary)| Candidate {
-        site_id: *site,
-        score: scores.get(&a.id).map(|s| s.value).unwrap_or(0.0),
-        published_at: a.published_at,
-        pinned: pinned.contains(&a.id),
-        item: a.id,
-    };
-    let usable =
-        |(site, a): &&(i64, ArticleSummary)| sites.contains_key(site) && !excluded.contains(&a.id);
-    let fresh: Vec<Candidate<i64>> = summaries
+    // Every possible item, with what ranks it; `fresh` is within its
+    // site's age limit.
+    let mut pool: Vec<(Candidate<Key>, bool, Item)> = summaries
         .values()
-        .filter(usable)
-        .filter(|(site, a)| {
+        .filter(|(site, a)| sites.contains_key(site) && !excluded.contains(&a.id))
+        .filter_map(|(site, a)| {
             let age = rules.get(site).copied().unwrap_or_default().max_age;
-            a.published_at >= now - age
+            let pinned = pinned.contains(&a.id);
+            let c = Candidate {
+                site_id: *site,
+                score: scores.get(&a.id).map(|s| s.value).unwrap_or(0.0),
+                published_at: a.published_at,
+                pinned,
+                item: Key::Article(a.id),
+            };
+            Some((
+                c,
+                a.published_at >= now - age,
+                item_of(sites.get(site)?, a, pinned),
+            ))
         })
-        .map(candidate)
         .collect();
+    pool.extend(external_pool(store, now).await?);
+    let items: HashMap<Key, Item> = pool.iter().map(|(c, _, i)| (c.item, i.clone())).collect();
+    let fresh: Vec<Candidate<Key>> = pool.iter().filter(|p| p.1).map(|p| p.0.clone()).collect();
     // Stories past their age only fill a block that would be short (a
     // quiet network's sites still show each other's latest).
-    let all: Vec<Candidate<i64>> = summaries.values().filter(usable).map(candidate).collect();
+    let all: Vec<Candidate<Key>> = pool.into_iter().map(|p| p.0).collect();
     let rules = MixRules {
         // Each site's own age limit was applied above.
         max_age: Duration::days(36_500),
@@ -337,7 +344,7 @@ async fn build_blocks(
     for site in &network.sites {
         let mut picked = mix(&fresh, site.id, &rules, now);
         if picked.len() < rules.items {
-            let taken: HashSet<i64> = picked.iter().map(|c| c.item).collect();
+            let taken: HashSet<Key> = picked.iter().map(|c| c.item).collect();
             for c in mix(&all, site.id, &rules, now) {
                 let from_site = picked.iter().filter(|p| p.site_id == c.site_id).count();
                 if picked.len() < rules.items
@@ -348,16 +355,75 @@ async fn build_blocks(
                 }
             }
         }
-        let items = picked
+        let block = picked
             .into_iter()
-            .filter_map(|c| {
-                let (site_id, a) = summaries.get(&c.item)?;
-                Some(item_of(sites.get(site_id)?, a, c.pinned))
-            })
+            .filter_map(|c| items.get(&c.item).cloned())
             .collect();
-        out.push((site.id, items));
+        out.push((site.id, block));
     }
     Ok(out)
+}
+
+/// What an item of the block is: a story of the network, or an item of an
+/// external site's feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key {
+    Article(i64),
+    External(i64),
+}
+
+/// The external sites' items, ranked by the clicks the block sent them
+/// (with the default half-life). Their site ids are the negated ids of
+/// the external sites, so they never meet the network's.
+async fn external_pool(
+    store: &dyn Store,
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<(Candidate<Key>, bool, Item)>> {
+    let sites: HashMap<i64, String> = store
+        .external_sites()
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    if sites.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rules = SiteRules::default();
+    let now_min = now.timestamp().div_euclid(60);
+    let mut clicks: HashMap<i64, f64> = HashMap::new();
+    for (item, hour, n) in store
+        .external_clicks((now - rules.max_age).timestamp().div_euclid(3600))
+        .await?
+    {
+        *clicks.entry(item).or_default() +=
+            n as f64 * weight(now_min - (hour * 60 + 30), rules.half_life);
+    }
+    Ok(store
+        .external_items(now - rules.max_age * 4)
+        .await?
+        .into_iter()
+        .filter_map(|i| {
+            let name = sites.get(&i.external_site_id)?;
+            let c = Candidate {
+                site_id: -i.external_site_id,
+                score: clicks.get(&i.id).copied().unwrap_or(0.0),
+                published_at: i.published_at,
+                pinned: false,
+                item: Key::External(i.id),
+            };
+            let item = Item {
+                article_id: 0,
+                url: format!("/go/{}", i.id),
+                title: i.title,
+                site_name: name.clone(),
+                section_name: String::new(),
+                image: None,
+                sponsored: false,
+                pinned: false,
+            };
+            Some((c, i.published_at >= now - rules.max_age, item))
+        })
+        .collect())
 }
 
 fn item_of(site: &Site, a: &ArticleSummary, pinned: bool) -> Item {

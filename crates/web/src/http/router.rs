@@ -102,6 +102,10 @@ pub async fn serve(
         state.config.trending_every,
         stop_rx.clone(),
     ));
+    let feeds = tokio::spawn(crate::analytics::external::run(
+        state.clone(),
+        stop_rx.clone(),
+    ));
     let upkeep = tokio::spawn(crate::analytics::upkeep::run(
         state.clone(),
         stop_rx.clone(),
@@ -135,6 +139,7 @@ pub async fn serve(
     let _ = counting.await;
     let _ = trending.await;
     let _ = upkeep.await;
+    let _ = feeds.await;
     let _ = mailer.await;
     let _ = tokio::task::spawn_blocking(move || newsletters.join()).await;
     result
