@@ -19,6 +19,10 @@
 #             the cached article page while a campaign sends
 #   counting  the cached article page with view counting on (as shipped) and off
 #             (--no-view-counting), a browser's user agent, alternating rounds
+#   analytics the view beacon (--behind-cdn) with a new reader per hit; the counting
+#             buffers' memory under a new reader per request; the desk's analytics
+#             pages and the trending recompute over 100,000 articles with 30 days of
+#             reading history (`generate --history-days 30`)
 #   alerts    breaking-news alerts, publish to SMTP receipt, p50 and max over 20 publishes:
 #             by import and by schedule on SQLite, and on PostgreSQL with two app servers
 #
@@ -58,11 +62,13 @@ READY_TIMEOUT=120
 # Only the `ready` line: per-request logging would cost throughput.
 SERVE_LOG="warn,kawaraban::cmd::serve=info"
 LUA_URLS="$KW_ROOT/scripts/bench/urls.lua"
+LUA_READERS="$KW_ROOT/scripts/bench/readers.lua"
+HISTORY_ARTICLES="${KW_HISTORY_ARTICLES:-100000}"
 DB_PY="$KW_ROOT/scripts/bench/db.py"
 SEARCH_WORDS=(government said minister budget council station market election court hospital
   typhoon festival university satellite harvest inflation embassy sapporo "rail station" "tokyo election")
 
-GROUPS_ALL=(cached uncached counting import million comments newsletters alerts)
+GROUPS_ALL=(cached uncached counting analytics import million comments newsletters alerts)
 if [ $# -eq 0 ] || [ "$1" = all ]; then SELECTED=("${GROUPS_ALL[@]}"); else SELECTED=("$@"); fi
 for g in "${SELECTED[@]}"; do
   case " ${GROUPS_ALL[*]} " in *" $g "*) ;; *) echo "unknown group: $g (one of: ${GROUPS_ALL[*]})" >&2; exit 2 ;; esac
@@ -453,6 +459,117 @@ bench_counting() {
   result "Counting on / off, median of per-run ratios (${rs[*]})" "$r" "≥ 0.95" "$(ge "$r" 0.95)"
   stop_pid "$off_pid"
   stop_pid "$on_pid"
+}
+
+# rss_mb PID [VmRSS|VmHWM]
+rss_mb() { awk -v k="${2:-VmRSS}:" '$1 == k { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+
+# page_ms URL COOKIE N: fetches URL N times one after another; sets P_MED, P_MAX
+# (ms) and P_CODE (the last status).
+page_ms() {
+  local url=$1 cookie=$2 n=$3 ts=() out i
+  for i in $(seq "$n"); do
+    out=$(curl -s -o /dev/null --max-time 30 -b "$cookie" -w '%{http_code} %{time_total}' "$url")
+    P_CODE=${out% *}
+    ts+=("$(awk -v t="${out#* }" 'BEGIN { printf "%.2f", t * 1000 }')")
+  done
+  P_MED=$(median "${ts[@]}"); P_MAX=$(max "${ts[@]}")
+}
+
+bench_analytics() {
+  log "analytics: the view beacon, the counting buffers' memory, the desk over $HISTORY_ARTICLES articles with 30 days of history"
+  fresh_demo_once
+  # The beacon, behind a trusted proxy (a CDN): a new reader per hit.
+  start_kw beacon "$DEMO_DATA" --demo --behind-cdn --trusted-proxy 127.0.0.1
+  local pid=$KW_PID url=$KW_URL home="$RUN_DIR/analytics-home.html" path id
+  curl -sf -o "$home" "$url/"
+  path=$(first_article_path "$home")
+  id=$(curl -sf "$url$path" | grep -oE 'data-article="[0-9]+"' | head -n 1 | grep -oE '[0-9]+')
+  [ -n "$id" ] || { echo "no beacon on $path (is --behind-cdn on?)" >&2; return 1; }
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Origin: http://news.localhost' -A "$BROWSER_UA" --data "a=$id" "$url/_kw/view")
+  [ "$code" = 204 ] || { echo "a beacon answered $code" >&2; return 1; }
+  detail_header "View beacon POST /_kw/view (article $id), a new reader (X-Forwarded-For, user agent) per hit"
+  local rps=() i
+  for i in $(seq "$RUNS"); do
+    wrk_run "run $i beacon" "$CONNS" "$url" -s "$LUA_READERS" -- POST /_kw/view "a=$id"
+    rps+=("$W_RPS")
+    [ "$W_ERRS" = 0 ] || log "WARNING: beacon run $i had $W_ERRS non-2xx answers"
+  done
+  local m
+  m=$(median_int "${rps[@]}")
+  result "View beacon, hits/s, median of $RUNS (${rps[*]}); Little: $(little beacon "$m" "$W_AVG")" "$m" "≥ 20000" "$(ge "$m" 20000)"
+  stop_pid "$pid"
+
+  # Memory: the cached article page read by a new reader per request.
+  start_kw memory "$DEMO_DATA" --trusted-proxy 127.0.0.1
+  pid=$KW_PID url=$KW_URL
+  curl -sf -o /dev/null -A "$BROWSER_UA" "$url$path"
+  local d=$DURATION
+  DURATION=3 wrk_run "warm-up one reader" "$CONNS" "$url$path" -H "User-Agent: $BROWSER_UA"
+  DURATION=$d
+  local before after peak
+  before=$(rss_mb "$pid")
+  detail_header "Cached article page $path, a new reader per request (counting buffers filling)"
+  local total=0
+  for i in $(seq "$RUNS"); do
+    wrk_run "run $i new readers" "$CONNS" "$url$path" -s "$LUA_READERS" -- GET "$path"
+    total=$((total + W_RPS * DURATION))
+  done
+  after=$(rss_mb "$pid"); peak=$(rss_mb "$pid" VmHWM)
+  local grew
+  grew=$(awk -v a="$peak" -v b="$before" 'BEGIN { printf "%.1f", a - b }')
+  result "Counting buffers: peak RSS growth over about $(fmt_int "$total") distinct readers (RSS $before → $after MB, peak $peak MB), MB" "$grew" "< 16" "$(lt "$grew" 16)"
+  stop_pid "$pid"
+
+  # The desk over a large history.
+  local dir="$KW_BENCH_DIR/analytics-$HISTORY_ARTICLES"
+  if [ -f "$dir/.generated" ]; then
+    log "reusing $dir"
+  else
+    rm -rf "$dir"
+    log "generate --articles $HISTORY_ARTICLES --history-days 30 into $dir"
+    timed "$RUN_DIR/generate-history.log" "$KW_BIN" --data-dir "$dir" --log warn generate --articles "$HISTORY_ARTICLES" \
+      --history-days 30 --members 1 --role editor --sessions "$dir/editor-sessions.txt"
+    result "\`generate --articles $HISTORY_ARTICLES --history-days 30\`, wall s ($(grep -oE 'history \([0-9]+ tallies\)' "$RUN_DIR/generate-history.log" | head -n 1))" "$T_SECS" "" ""
+    touch "$dir/.generated"
+  fi
+  KW_SERVE_LOG="warn,kawaraban::cmd::serve=info,kawaraban_web::analytics::trending=debug" \
+    start_kw desk "$dir" --trending-every 1
+  pid=$KW_PID url=$KW_URL
+  local cookie
+  cookie=$(head -n 1 "$dir/editor-sessions.txt")
+  page_ms "$url/desk/analytics" "$cookie" 1
+  [ "$P_CODE" = 200 ] || { echo "/desk/analytics answered $P_CODE" >&2; return 1; }
+  local story
+  story=$(curl -s -b "$cookie" "$url/desk/analytics" | grep -oE '/desk/analytics/article/[0-9]+' | head -n 1)
+  local from to
+  to=$(date -u +%F); from=$(date -u -d '29 days ago' +%F)
+  { echo; echo "#### The desk over $HISTORY_ARTICLES articles and 30 days of history: each page 5 times, one after another"; echo
+    echo "| page | median ms | max ms |"; echo "|---|---:|---:|"; } >>"$DETAILS"
+  local worst=0 p
+  for p in "/desk/analytics" "/desk/analytics?site=news" "/desk/analytics?from=$from&to=$to" \
+    "/desk/analytics?site=news&from=$from&to=$to" "$story?from=$from&to=$to" "/desk/trending" \
+    "/desk/analytics.csv?table=range&from=$from&to=$to"; do
+    page_ms "$url$p" "$cookie" 5
+    [ "$P_CODE" = 200 ] || log "WARNING: $p answered $P_CODE"
+    echo "| \`$p\` | $P_MED | $P_MAX |" >>"$DETAILS"
+    log "$p: median $P_MED ms, max $P_MAX ms"
+    worst=$(awk -v a="$worst" -v b="$P_MED" 'BEGIN { print (b > a) ? b : a }')
+  done
+  result "Desk analytics pages over $HISTORY_ARTICLES articles × 30 days: slowest page's median ms (details below)" "$worst" "< 50" "$(lt "$worst" 50)"
+  # Trending: every site's block, recomputed every second; the first is the rebuild.
+  sleep 6
+  local us
+  mapfile -t us < <(sed 's/\x1b\[[0-9;]*m//g' "$RUN_DIR/desk.log" | grep 'trending blocks recomputed' | grep -oE 'us=[0-9]+' | cut -d= -f2)
+  [ "${#us[@]}" -ge 3 ] || { echo "too few trending recomputes logged (${#us[@]})" >&2; return 1; }
+  local first_ms rest=() ms
+  first_ms=$(awk -v u="${us[0]}" 'BEGIN { printf "%.1f", u / 1000 }')
+  for ms in "${us[@]:1}"; do rest+=("$(awk -v u="$ms" 'BEGIN { printf "%.1f", u / 1000 }')"); done
+  result "Trending: rebuild at start (every site's block, from the hourly rows), ms" "$first_ms" "" ""
+  m=$(median "${rest[@]}")
+  result "Trending: a recompute of all 3 sites' blocks, median ms of ${#rest[@]} (max $(max "${rest[@]}"))" "$m" "< 20" "$(lt "$m" 20)"
+  stop_pid "$pid"
 }
 
 # timed OUTFILE CMD...: runs CMD (bounded by GEN_TIMEOUT), sets T_SECS.

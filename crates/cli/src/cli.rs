@@ -343,6 +343,14 @@ pub struct GenerateArgs {
     /// Seed of the text generator.
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
+    /// Add a synthetic reading history of this many days for every article
+    /// of the site (readership analytics benchmarks).
+    #[arg(long, default_value_t = 0)]
+    pub history_days: u32,
+    /// The role of the members made for `--sessions` (an editor's sessions
+    /// load the desk).
+    #[arg(long, default_value = "member")]
+    pub role: String,
 }
 
 #[derive(Debug, Args)]
@@ -366,6 +374,9 @@ pub struct ServeArgs {
     /// beacon and views are counted from it, not as pages are served.
     #[arg(long, env = "KAWARABAN_BEHIND_CDN")]
     pub behind_cdn: bool,
+    /// Seconds between two recomputes of every site's trending block.
+    #[arg(long, env = "KAWARABAN_TRENDING_EVERY", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub trending_every: u64,
     /// Hours the per-minute readership counts are kept (their hourly and daily sums stay).
     #[arg(long, env = "KAWARABAN_KEEP_MINUTES", default_value_t = 48, value_parser = clap::value_parser!(u32).range(1..=8760))]
     pub keep_minutes: u32,

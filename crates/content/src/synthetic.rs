@@ -195,6 +195,95 @@ impl SynthArticle {
     }
 }
 
+/// A synthetic reading history of `days` days for every article of a site
+/// (for benchmarks of the dashboard and the trending block): each story
+/// read for a day or two after publication, a long tail of older stories
+/// read a little on a few days. Returns the tallies written.
+pub async fn history(
+    store: &dyn kawaraban_core::store::Store,
+    site_id: i64,
+    days: i64,
+    now: DateTime<Utc>,
+) -> kawaraban_core::StoreResult<usize> {
+    use crate::demo::readership::{noise, readers_at, SOURCES};
+    use kawaraban_core::analytics::{Tally, MINUTES_PER_DAY};
+    use kawaraban_core::model::ListFilter;
+    use kawaraban_core::paging::PageRequest;
+    let now_min = now.timestamp().div_euclid(60);
+    let first = now_min - days * MINUTES_PER_DAY;
+    let mut written = 0;
+    let mut page = 1;
+    loop {
+        let list = store
+            .list_articles(site_id, ListFilter::All, PageRequest::new(page, 500), now)
+            .await?;
+        let mut batch = Vec::new();
+        for a in &list.items {
+            let published = a.published_at.timestamp().div_euclid(60);
+            let tally = |minute: i64, views: i64, readers: i64, referrers| Tally {
+                site_id,
+                article_id: a.id,
+                minute,
+                views,
+                readers,
+                referrers,
+            };
+            if published >= first {
+                // Read for a day or two after publication, hour by hour.
+                let pop = 4.0 + 120.0 * noise(a.id, 1).powi(4);
+                let mut views_total = 0;
+                for h in 0..48 {
+                    let start = published.div_euclid(60) * 60 + h * 60;
+                    if start > now_min {
+                        break;
+                    }
+                    let local_hour = ((start / 60 + 9) % 24) as u32;
+                    let readers = readers_at(pop, h, local_hour, noise(a.id, start));
+                    if readers > 0 {
+                        views_total += readers + readers / 3;
+                        batch.push(tally(start, readers + readers / 3, readers, Vec::new()));
+                    }
+                }
+                let refs = SOURCES
+                    .iter()
+                    .map(|(k, host, share)| {
+                        (
+                            *k,
+                            host.to_string(),
+                            (views_total as f64 * share).round() as i64,
+                        )
+                    })
+                    .filter(|r| r.2 > 0)
+                    .collect();
+                batch.push(tally(published, 0, 0, refs));
+            } else {
+                // The long tail: a few readers on three days of the span.
+                for k in 0..3 {
+                    let day = (noise(a.id, 10 + k) * days as f64) as i64;
+                    let minute = first + day * MINUTES_PER_DAY + 12 * 60;
+                    let readers = 1 + (noise(a.id, 20 + k) * 3.0) as i64;
+                    batch.push(tally(
+                        minute,
+                        readers,
+                        readers,
+                        vec![(
+                            kawaraban_core::analytics::RefKind::Search,
+                            String::new(),
+                            readers,
+                        )],
+                    ));
+                }
+            }
+        }
+        written += batch.len();
+        store.add_tallies(&batch, false).await?;
+        if !list.has_next {
+            return Ok(written);
+        }
+        page += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

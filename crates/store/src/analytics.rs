@@ -59,6 +59,25 @@ macro_rules! impl_analytics_store {
                         .bind(t.article_id).bind(grain.bucket(t.minute)).bind(t.site_id).bind(t.views).bind(t.readers)
                         .execute(&mut **tx).await.map_err(map)?;
                 }
+                // The dashboard's per-site sums: sections and referrers by day.
+                let day = Grain::Day.bucket(t.minute);
+                sqlx::query(
+                    "INSERT INTO analytics_section_days (site_id, day, section_id, views, readers) \
+                     SELECT a.site_id, $2, a.section_id, $3, $4 FROM articles a WHERE a.id = $1 \
+                     ON CONFLICT (site_id, day, section_id) DO UPDATE SET \
+                     views = analytics_section_days.views + excluded.views, \
+                     readers = analytics_section_days.readers + excluded.readers")
+                    .bind(t.article_id).bind(day).bind(t.views).bind(t.readers)
+                    .execute(&mut **tx).await.map_err(map)?;
+                for (kind, host, views) in &t.referrers {
+                    sqlx::query(
+                        "INSERT INTO analytics_site_referrer_days (site_id, day, kind, host, views) \
+                         SELECT a.site_id, $2, $3, $4, $5 FROM articles a WHERE a.id = $1 \
+                         ON CONFLICT (site_id, day, kind, host) DO UPDATE SET \
+                         views = analytics_site_referrer_days.views + excluded.views")
+                        .bind(t.article_id).bind(day).bind(i32::from(kind.code())).bind(host).bind(*views)
+                        .execute(&mut **tx).await.map_err(map)?;
+                }
                 let mut grains = vec![("analytics_referrer_days", "day", Grain::Day)];
                 if minutes {
                     grains.insert(0, ("analytics_referrers", "minute", Grain::Minute));
@@ -187,28 +206,44 @@ macro_rules! impl_analytics_store {
                 }
 
                 async fn section_totals(&self, span: &Span) -> StoreResult<Vec<(i64, String, i64, i64)>> {
-                    let (table, col) = table_of(span.grain);
-                    let (from, to) = bounds(span);
-                    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(&format!(
-                        concat!("SELECT t.site_id, s.name, CAST(SUM(t.views) AS BIGINT) AS views, CAST(SUM(t.readers) AS BIGINT) FROM \
-                                 (SELECT x.article_id, MIN(x.site_id) AS site_id, SUM(x.views) AS views, SUM(x.readers) AS readers \
-                                  FROM {table} x WHERE", span_where!(), "GROUP BY x.article_id) t \
-                                 JOIN articles a ON a.id = t.article_id JOIN sections s ON s.id = a.section_id \
-                                 GROUP BY t.site_id, s.name ORDER BY views DESC, s.name"),
-                        table = table, col = col))
-                        .bind(from).bind(to).bind(ids(span.site_id)).bind(ids(span.article_id))
+                    // Whole days, from the per-section sums (one article's
+                    // section is its own: asked for an article, its row).
+                    let (from, to) = bounds(&Span { grain: Grain::Day, ..*span });
+                    if let Some(article) = span.article_id {
+                        let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+                            "SELECT x.site_id, s.name, CAST(SUM(x.views) AS BIGINT), CAST(SUM(x.readers) AS BIGINT) \
+                             FROM analytics_days x JOIN articles a ON a.id = x.article_id JOIN sections s ON s.id = a.section_id \
+                             WHERE x.article_id = $1 AND x.day >= $2 AND x.day < $3 GROUP BY x.site_id, s.name")
+                            .bind(article).bind(from).bind(to)
+                            .fetch_all(&self.pool).await.map_err(map)?;
+                        return Ok(rows);
+                    }
+                    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(
+                        "SELECT x.site_id, s.name, CAST(SUM(x.views) AS BIGINT) AS views, CAST(SUM(x.readers) AS BIGINT) \
+                         FROM analytics_section_days x JOIN sections s ON s.id = x.section_id \
+                         WHERE x.day >= $1 AND x.day < $2 AND ($3 = 0 OR x.site_id = $3) \
+                         GROUP BY x.site_id, s.name ORDER BY views DESC, s.name")
+                        .bind(from).bind(to).bind(ids(span.site_id))
                         .fetch_all(&self.pool).await.map_err(map)?;
                     Ok(rows)
                 }
 
                 async fn referrer_totals(&self, span: &Span) -> StoreResult<Vec<(RefKind, String, i64)>> {
                     let (from, to) = bounds(&Span { grain: Grain::Day, ..*span });
-                    let rows: Vec<(i32, String, i64)> = sqlx::query_as(&format!(
-                        concat!("SELECT x.kind, x.host, CAST(SUM(x.views) AS BIGINT) AS views FROM analytics_referrer_days x WHERE",
-                                span_where!(), "GROUP BY x.kind, x.host ORDER BY views DESC, x.kind, x.host"),
-                        col = "day"))
-                        .bind(from).bind(to).bind(ids(span.site_id)).bind(ids(span.article_id))
-                        .fetch_all(&self.pool).await.map_err(map)?;
+                    let rows: Vec<(i32, String, i64)> = match span.article_id {
+                        Some(article) => sqlx::query_as(
+                            "SELECT kind, host, CAST(SUM(views) AS BIGINT) AS views FROM analytics_referrer_days \
+                             WHERE article_id = $1 AND day >= $2 AND day < $3 \
+                             GROUP BY kind, host ORDER BY views DESC, kind, host")
+                            .bind(article).bind(from).bind(to)
+                            .fetch_all(&self.pool).await.map_err(map)?,
+                        None => sqlx::query_as(
+                            "SELECT kind, host, CAST(SUM(views) AS BIGINT) AS views FROM analytics_site_referrer_days \
+                             WHERE day >= $1 AND day < $2 AND ($3 = 0 OR site_id = $3) \
+                             GROUP BY kind, host ORDER BY views DESC, kind, host")
+                            .bind(from).bind(to).bind(ids(span.site_id))
+                            .fetch_all(&self.pool).await.map_err(map)?,
+                    };
                     Ok(rows
                         .into_iter()
                         .filter_map(|(k, host, views)| RefKind::from_code(k.into()).map(|k| (k, host, views)))

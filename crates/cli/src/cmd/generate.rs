@@ -95,6 +95,21 @@ pub async fn run(global: &Global, args: GenerateArgs) -> anyhow::Result<ExitCode
         args.articles,
         started.elapsed().as_secs_f64()
     );
+    if args.history_days > 0 {
+        let t = Instant::now();
+        let n = kawaraban_content::synthetic::history(
+            &*store,
+            site.id,
+            i64::from(args.history_days),
+            Utc::now(),
+        )
+        .await?;
+        println!(
+            "wrote a {}-day reading history ({n} tallies) in {:.2}s",
+            args.history_days,
+            t.elapsed().as_secs_f64()
+        );
+    }
     if args.comments > 0 || args.sessions.is_some() {
         comments::generate(&*store, &site, &args).await?;
     }

@@ -3,7 +3,7 @@
 
 pub mod artwork;
 mod conversations;
-mod readership;
+pub(crate) mod readership;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -17,7 +17,7 @@ const DAYS: i64 = 21;
 const MINUTE_HOURS: i64 = 2;
 
 /// How readers arrive, in shares of views.
-const SOURCES: [(RefKind, &str, f64); 7] = [
+pub(crate) const SOURCES: [(RefKind, &str, f64); 7] = [
     (RefKind::Search, "", 0.34),
     (RefKind::Social, "", 0.21),
     (RefKind::Direct, "", 0.19),
@@ -28,7 +28,7 @@ const SOURCES: [(RefKind, &str, f64); 7] = [
 ];
 
 /// A number in [0, 1) from two others (SplitMix64), the same every time.
-fn noise(a: i64, b: i64) -> f64 {
+pub(crate) fn noise(a: i64, b: i64) -> f64 {
     let mut z = (a as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (b as u64);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -37,7 +37,7 @@ fn noise(a: i64, b: i64) -> f64 {
 
 /// Readers in the hour `h` after publication, for a story of popularity
 /// `pop`, in the hour of day `local_hour` (more by day than by night).
-fn readers_at(pop: f64, h: i64, local_hour: u32, jitter: f64) -> i64 {
+pub(crate) fn readers_at(pop: f64, h: i64, local_hour: u32, jitter: f64) -> i64 {
     let fade = (-(h as f64) / 20.0).exp();
     // Quietest at 1 am, busiest at 1 pm.
     let phase = (local_hour as f64 - 1.0) / 24.0 * std::f64::consts::TAU;

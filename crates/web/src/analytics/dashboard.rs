@@ -324,6 +324,55 @@ async fn table(
     })
 }
 
+/// Several tables at once: the queries run side by side, and a table
+/// whose query is another's (the last 7 days and the default range) is
+/// read once.
+async fn tables(
+    v: &Visit,
+    keys: &[&'static str],
+    f: &Filters,
+    now: DateTime<Utc>,
+    article: Option<i64>,
+) -> AppResult<Vec<Table>> {
+    let now_min = now.timestamp().div_euclid(60);
+    let query_of = |key: &'static str| {
+        let kind: &'static str = match key {
+            "sections" | "referrers" | "hourly" => key,
+            _ => "top",
+        };
+        span_of(key, f, now_min, article).map(|(span, _)| (kind, span))
+    };
+    let mut first: Vec<usize> = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        let same = keys[..i].iter().position(|e| query_of(e) == query_of(k));
+        first.push(same.unwrap_or(i));
+    }
+    let read = futures::future::try_join_all(
+        keys.iter()
+            .enumerate()
+            .filter(|(i, _)| first[*i] == *i)
+            .map(|(_, k)| table(v, k, f, now, article)),
+    )
+    .await?;
+    let mut read = read.into_iter();
+    let mut out: Vec<Table> = Vec::with_capacity(keys.len());
+    for (i, k) in keys.iter().enumerate() {
+        if first[i] == i {
+            out.push(read.next().expect("one table per query"));
+        } else {
+            let (_, title) = span_of(k, f, now_min, article).expect("a known table");
+            let mut t = out[first[i]].clone();
+            t.csv = t
+                .csv
+                .replacen(&format!("table={}", t.key), &format!("table={k}"), 1);
+            t.key = k;
+            t.title = title;
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
 /// Every hour of a span, the empty ones with zeros.
 fn hourly(
     series: Vec<kawaraban_core::analytics::Bucket>,
@@ -421,11 +470,10 @@ pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
     let (now, day) = today();
     let network = v.state.network.get();
     let f = Filters::parse(&q, &network, day)?;
-    let mut tables = Vec::new();
-    for key in DASHBOARD {
-        tables.push(table(&v, key, &f, now, None).await?);
-    }
-    let hours = table(&v, "hourly", &f, now, None).await?;
+    let mut keys = DASHBOARD.to_vec();
+    keys.push("hourly");
+    let mut tables = tables(&v, &keys, &f, now, None).await?;
+    let hours = tables.pop().expect("the hourly table");
     render(
         &v,
         &viewer,
@@ -471,14 +519,19 @@ pub async fn article(
         .iter()
         .find(|s| s.id == story.site_id)
         .cloned();
-    let hours = table(&v, "hourly", &f, now, Some(id)).await?;
-    let mut tables = Vec::new();
-    for key in ["referrers"] {
-        tables.push(table(&v, key, &f, now, Some(id)).await?);
-    }
+    let mut read = tables(
+        &v,
+        &["hourly", "referrers", "now", "hour", "day", "week", "range"],
+        &f,
+        now,
+        Some(id),
+    )
+    .await?
+    .into_iter();
+    let hours = read.next().expect("the hourly table");
+    let tables: Vec<Table> = read.next().into_iter().collect();
     let mut totals = Vec::new();
-    for key in ["now", "hour", "day", "week", "range"] {
-        let t = table(&v, key, &f, now, Some(id)).await?;
+    for t in read {
         let (readers, views) = t
             .rows
             .first()

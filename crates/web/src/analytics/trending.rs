@@ -467,12 +467,19 @@ fn item_of(site: &Site, a: &ArticleSummary, pinned: bool) -> Item {
 /// stay as they were).
 pub async fn refresh(state: &crate::state::AppState) {
     let network = state.network.get();
-    if let Err(e) = state
+    let started = std::time::Instant::now();
+    match state
         .trending
         .recompute(&*state.store, &network, &state.cache, Utc::now())
         .await
     {
-        tracing::warn!(error = %e, "cannot recompute the trending block");
+        Ok(changed) => tracing::debug!(
+            us = started.elapsed().as_micros() as u64,
+            sites = network.sites.len(),
+            changed = changed.len(),
+            "trending blocks recomputed"
+        ),
+        Err(e) => tracing::warn!(error = %e, "cannot recompute the trending block"),
     }
 }
 

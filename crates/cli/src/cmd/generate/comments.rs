@@ -63,9 +63,18 @@ pub async fn generate(store: &dyn Store, site: &Site, args: &GenerateArgs) -> an
                 .context("the newest article vanished")?
         }
     };
+    let role: Role = args
+        .role
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    let (prefix, name) = if role == Role::Member {
+        ("reader", "Reader")
+    } else {
+        (role.as_str(), "Staff")
+    };
     let mut members = Vec::new();
     for n in 1..=args.members.max(1) {
-        let email = format!("reader-{n}@generated.invalid");
+        let email = format!("{prefix}-{n}@generated.invalid");
         let m = match store.member_by_email(&email).await? {
             Some(m) => m,
             None => {
@@ -74,9 +83,9 @@ pub async fn generate(store: &dyn Store, site: &Site, args: &GenerateArgs) -> an
                         &NewMember {
                             email: email.clone(),
                             email_norm: email,
-                            display_name: format!("Reader {n}"),
+                            display_name: format!("{name} {n}"),
                             password_hash: None,
-                            role: Role::Member,
+                            role,
                             verified: true,
                         },
                         now - Duration::days(60),
