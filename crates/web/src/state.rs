@@ -46,6 +46,8 @@ pub struct Inner {
     pub trending: crate::analytics::trending::Trending,
     /// What the view beacon remembers (`analytics::beacon`).
     pub beacons: crate::analytics::beacon::Beacons,
+    /// The last month's daily counts, for the desk (`analytics::days`).
+    pub days: crate::analytics::days::DayCache,
 }
 
 /// A flag with a wake-up: raised by one task, taken by another, which
@@ -138,6 +140,7 @@ impl AppState {
             counter: Default::default(),
             trending: Default::default(),
             beacons: Default::default(),
+            days: Default::default(),
         }));
         // Readers are told apart from the first view on.
         state

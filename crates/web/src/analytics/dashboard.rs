@@ -13,7 +13,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use kawaraban_core::analytics::{Grain, Span, MINUTES_PER_DAY};
+use kawaraban_core::analytics::{ArticleTotals, Grain, Span, MINUTES_PER_DAY};
 use kawaraban_core::authz::Action;
 use minijinja::context;
 use serde::Serialize;
@@ -299,8 +299,7 @@ async fn table(
         }
         _ => (
             vec!["Story", "Site", "Section", "Readers", "Views"],
-            store
-                .top_articles(&span, TOP)
+            top_stories(v, &span, now)
                 .await?
                 .into_iter()
                 .map(|t| {
@@ -322,6 +321,38 @@ async fn table(
         rows,
         csv,
     })
+}
+
+/// The most read stories of a span: over whole days from the last month
+/// in memory (`analytics::days`), otherwise summed by the database.
+async fn top_stories(v: &Visit, span: &Span, now: DateTime<Utc>) -> AppResult<Vec<ArticleTotals>> {
+    let today = now.timestamp().div_euclid(86_400);
+    let store = &*v.state.store;
+    let Some(sums) = v.state.days.top(store, span, TOP as usize, today).await? else {
+        return Ok(store.top_articles(span, TOP).await?);
+    };
+    let ids: Vec<i64> = sums.iter().map(|s| s.article_id).collect();
+    let found: HashMap<i64, kawaraban_core::model::ArticleSummary> = store
+        .summaries_by_id(&ids, now)
+        .await?
+        .into_iter()
+        .map(|(_, a)| (a.id, a))
+        .collect();
+    Ok(sums
+        .into_iter()
+        .filter_map(|s| {
+            let a = found.get(&s.article_id)?;
+            Some(ArticleTotals {
+                article_id: s.article_id,
+                site_id: s.site_id,
+                title: a.title.clone(),
+                section_name: a.section_name.clone(),
+                path: a.path(),
+                views: s.views,
+                readers: s.readers,
+            })
+        })
+        .collect())
 }
 
 /// Several tables at once: the queries run side by side, and a table

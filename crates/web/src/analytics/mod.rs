@@ -7,6 +7,7 @@ pub mod beacon;
 pub mod chart;
 pub mod counter;
 pub mod dashboard;
+pub mod days;
 pub mod external;
 pub mod picks;
 pub mod trending;
