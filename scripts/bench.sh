@@ -538,7 +538,7 @@ bench_analytics() {
     start_kw desk "$dir" --trending-every 1
   pid=$KW_PID url=$KW_URL
   local cookie
-  cookie=$(head -n 1 "$dir/editor-sessions.txt")
+  cookie="kw_session=$(head -n 1 "$dir/editor-sessions.txt")"
   page_ms "$url/desk/analytics" "$cookie" 1
   [ "$P_CODE" = 200 ] || { echo "/desk/analytics answered $P_CODE" >&2; return 1; }
   local story

@@ -150,6 +150,7 @@ impl_external_store!(crate::postgres::PgStore);
 impl_analytics_store!(
     crate::postgres::PgStore,
     sqlx::Postgres,
-    "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST($1 AS jsonb))"
+    "SELECT CAST(value AS BIGINT) FROM jsonb_array_elements_text(CAST($1 AS jsonb))",
+    ""
 );
 impl_sqlx_reads!(PgStore);

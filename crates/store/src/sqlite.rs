@@ -31,7 +31,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            .pragma("cache_size", "-8000")
+            .pragma("cache_size", "-2000")
             .pragma("temp_store", "memory");
         let path = options.get_filename().to_path_buf();
         let changes = crate::changes::ChangeWatch::sqlite(path.clone());
@@ -212,7 +212,8 @@ impl_external_store!(crate::sqlite::SqliteStore);
 impl_analytics_store!(
     crate::sqlite::SqliteStore,
     sqlx::Sqlite,
-    "SELECT value FROM json_each($1)"
+    "SELECT value FROM json_each($1)",
+    "PRAGMA shrink_memory"
 );
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ pub async fn page(v: Visit) -> AppResult<Response> {
     let blocks: Vec<_> = network
         .sites
         .iter()
-        .map(|s| context! { site => s.name, items => &*v.state.trending.block(s.id) })
+        .map(|s| context! { site => s.name, items => &v.state.trending.block(s.id).items })
         .collect();
     let picks = v.state.store.trending_picks().await?;
     let mut listed = Vec::new();

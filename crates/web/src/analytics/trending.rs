@@ -128,17 +128,54 @@ impl Scores {
     }
 }
 
+/// One site's block: its items, and their HTML (the theme's
+/// `trending.html`), rendered once for every page that shows it.
+#[derive(Debug, Default)]
+pub struct Block {
+    pub items: Vec<Item>,
+    html: std::sync::OnceLock<String>,
+}
+
+impl Block {
+    fn new(items: Vec<Item>) -> Self {
+        Self {
+            items,
+            html: Default::default(),
+        }
+    }
+
+    /// The block's HTML (empty when there are no items). In development
+    /// (templates reloaded on every request) it is rendered every time.
+    pub fn html(&self, theme: &crate::theme::Theme, dev: bool) -> std::borrow::Cow<'_, str> {
+        let render = || {
+            theme
+                .render(
+                    "trending.html",
+                    minijinja::context! { trending => &self.items },
+                )
+                .unwrap_or_else(|e| {
+                    tracing::warn!(error = %e, "cannot render the trending block");
+                    String::new()
+                })
+        };
+        if dev {
+            return render().into();
+        }
+        self.html.get_or_init(render).as_str().into()
+    }
+}
+
 /// Every site's block, and the sums behind them.
 #[derive(Default)]
 pub struct Trending {
-    blocks: RwLock<HashMap<i64, Arc<Vec<Item>>>>,
+    blocks: RwLock<HashMap<i64, Arc<Block>>>,
     scores: tokio::sync::Mutex<Scores>,
 }
 
 impl Trending {
     /// The block for pages of site `site_id` (empty before the first
     /// recompute, or in a network of one site).
-    pub fn block(&self, site_id: i64) -> Arc<Vec<Item>> {
+    pub fn block(&self, site_id: i64) -> Arc<Block> {
         self.blocks
             .read()
             .expect("trending lock poisoned")
@@ -167,10 +204,10 @@ impl Trending {
             for (site, block) in blocks {
                 if held
                     .get(&site)
-                    .map(|b| **b != block)
+                    .map(|b| b.items != block)
                     .unwrap_or(!block.is_empty())
                 {
-                    held.insert(site, Arc::new(block));
+                    held.insert(site, Arc::new(Block::new(block)));
                     changed.push(site);
                 }
             }

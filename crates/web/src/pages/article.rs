@@ -80,7 +80,7 @@ pub async fn article(
             comments,
             providers => state.providers_view(),
             newsletter_lists => crate::newsletters::form_lists(&state, site.id).await?,
-            trending => &*state.trending.block(site.id),
+            trending_html => state.trending.block(site.id).html(&state.theme, state.config.dev),
             beacon => state.config.behind_cdn,
             article_id => article.id,
         },
