@@ -33,8 +33,29 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { mkdirSync, readFileSync } from 'node:fs';
 import {
-  DESKTOP, PHONE, BASE, url, launchBrowser, newPage, open, settle, hrefs, axeSerious, formatAxe,
-  horizontalOverflow, screenshot, SCREENSHOT_DIR, uniqueEmail, ARTICLE_PATH, KW_BIN, KW_DATA_DIR, kawaraban,
+  DESKTOP,
+  PHONE,
+  BASE,
+  url,
+  launchBrowser,
+  newPage,
+  open,
+  settle,
+  hrefs,
+  axeSerious,
+  formatAxe,
+  horizontalOverflow,
+  screenshot,
+  SCREENSHOT_DIR,
+  uniqueEmail,
+  ARTICLE_PATH,
+  KW_BIN,
+  KW_DATA_DIR,
+  kawaraban,
+  problemsNote,
+  headingText,
+  expectHeading,
+  expectUrl,
 } from './lib.mjs';
 
 const SITE_KEYS = ['news', 'travel', 'lifestyle'];
@@ -86,32 +107,6 @@ async function withPage(fn, viewport = DESKTOP, contextOptions = {}) {
     return await fn(page);
   } finally {
     await page.closeAll();
-  }
-}
-
-function problemsNote(page) {
-  const problems = page.problems();
-  return problems.length ? `\nthe browser reported:\n  ${problems.join('\n  ')}` : '';
-}
-
-async function headingText(page) {
-  return (await page.locator('main h1').first().innerText({ timeout: 1000 }).catch(() => '(no main h1)')).trim();
-}
-
-async function expectHeading(page, text, timeout = 15_000) {
-  try {
-    await page.locator('main h1', { hasText: text }).first().waitFor({ state: 'visible', timeout });
-  } catch {
-    const body = (await page.locator('main').first().innerText({ timeout: 1000 }).catch(() => '')).trim().slice(0, 400);
-    assert.fail(`${page.url()}: expected a heading containing "${text}", found "${await headingText(page)}"\n${body}${problemsNote(page)}`);
-  }
-}
-
-async function expectUrl(page, test, what, timeout = 20_000) {
-  try {
-    await page.waitForURL((u) => test(u), { timeout });
-  } catch {
-    assert.fail(`expected to land on ${what}; the browser is at ${page.url()} ("${await headingText(page)}")${problemsNote(page)}`);
   }
 }
 

@@ -4,6 +4,7 @@
 // Chromium resolves *.localhost to loopback by itself. Node's own HTTP client
 // does not, so httpGet() connects to 127.0.0.1 and sends the Host header.
 
+import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -483,4 +484,33 @@ export function kawaraban(...args) {
         else resolve(stdout);
       });
   });
+}
+
+/** The browser problems of the page, as a note for a failure message. */
+export function problemsNote(page) {
+  const problems = page.problems();
+  return problems.length ? `\nthe browser reported:\n  ${problems.join('\n  ')}` : '';
+}
+
+export async function headingText(page) {
+  return (await page.locator('main h1').first().innerText({ timeout: 1000 }).catch(() => '(no main h1)')).trim();
+}
+
+/** Waits for a main heading containing `text`; fails naming what is there instead. */
+export async function expectHeading(page, text, timeout = 15_000) {
+  try {
+    await page.locator('main h1', { hasText: text }).first().waitFor({ state: 'visible', timeout });
+  } catch {
+    const body = (await page.locator('main').first().innerText({ timeout: 1000 }).catch(() => '')).trim().slice(0, 400);
+    assert.fail(`${page.url()}: expected a heading containing "${text}", found "${await headingText(page)}"\n${body}${problemsNote(page)}`);
+  }
+}
+
+/** Waits for the browser to land where `test` says; fails naming where it is. */
+export async function expectUrl(page, test, what, timeout = 20_000) {
+  try {
+    await page.waitForURL((u) => test(u), { timeout });
+  } catch {
+    assert.fail(`expected to land on ${what}; the browser is at ${page.url()} ("${await headingText(page)}")${problemsNote(page)}`);
+  }
 }

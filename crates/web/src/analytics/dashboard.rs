@@ -206,7 +206,8 @@ fn span_of(key: &str, f: &Filters, now: i64, article: Option<i64>) -> Option<(Sp
             )
         }
         "hourly" => (
-            s(Grain::Hour, now - 48 * 60 + 1, now + 1),
+            // This hour and the 47 before it: 48 bars.
+            s(Grain::Hour, (Grain::Hour.bucket(now) - 47) * 60, now + 1),
             "Views per hour, last 48 hours".into(),
         ),
         _ => return None,
@@ -649,6 +650,24 @@ mod tests {
             t.to_csv(),
             "Story,Views\n\"'=HYPERLINK(\"\"x\"\")\",-3\n\"A, \"\"quoted\"\" story\",7\n"
         );
+    }
+
+    #[test]
+    fn the_hourly_chart_has_48_bars_at_any_minute() {
+        let f = Filters {
+            site: None,
+            site_key: String::new(),
+            from: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            to: NaiveDate::from_ymd_opt(2026, 12, 4).unwrap(),
+        };
+        for now in [29_894_940, 29_894_941, 29_894_999] {
+            let (span, _) = span_of("hourly", &f, now, None).unwrap();
+            assert_eq!(
+                hourly(Vec::new(), span.from, span.to).len(),
+                48,
+                "at minute {now}"
+            );
+        }
     }
 
     #[test]

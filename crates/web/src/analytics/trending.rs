@@ -359,9 +359,10 @@ async fn build_blocks(
                 pinned,
                 item: Key::Article(a.id),
             };
+            // A pin holds whatever the story's age, until it is released.
             Some((
                 c,
-                a.published_at >= now - age,
+                pinned || a.published_at >= now - age,
                 item_of(sites.get(site)?, a, pinned),
             ))
         })

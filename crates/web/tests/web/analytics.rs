@@ -210,3 +210,64 @@ async fn referrers_are_sorted_by_kind_and_spam_keeps_no_host() {
     );
     app.stop().await;
 }
+
+/// A second app server on the test app's database (its own process state:
+/// counter, page cache), serving until the returned sender is dropped.
+async fn second_server(
+    app: &TestApp,
+) -> (
+    std::net::SocketAddr,
+    kawaraban_web::AppState,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    let store = kawaraban_store::connect(&kawaraban_store::ConnectOptions {
+        url: app.db_url.clone(),
+        max_connections: 4,
+    })
+    .await
+    .unwrap();
+    let config = app.state.config.clone();
+    let state = kawaraban_web::AppState::new(store, config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let s = state.clone();
+    tokio::spawn(async move {
+        kawaraban_web::serve(listener, s, async {
+            let _ = rx.await;
+        })
+        .await
+        .unwrap();
+    });
+    (addr, state, tx)
+}
+
+#[tokio::test]
+async fn two_app_servers_on_one_database_add_up() {
+    let app = TestApp::builder().start().await;
+    let id = article_id(&app).await;
+    let (addr, other, stop) = second_server(&app).await;
+    let client = reqwest::Client::new();
+    // The same reader on both servers, and one more on the second.
+    for (ua, on_other) in [(FIREFOX, false), (FIREFOX, true), (CHROME, true)] {
+        let status = if on_other {
+            client
+                .get(format!("http://{addr}{ARTICLE}"))
+                .header("host", "news.localhost:8080")
+                .header("user-agent", ua)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        } else {
+            view(&app, reqwest::Method::GET, ARTICLE, &[("user-agent", ua)]).await
+        };
+        assert_eq!(status, 200);
+    }
+    other.counter.flush(&*other.store).await;
+    // Three views, two readers: the servers share the day's salt.
+    assert_eq!(counted(&app, id).await, (3, 2));
+    drop(stop);
+    app.stop().await;
+}
