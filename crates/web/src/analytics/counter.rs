@@ -10,6 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use axum::http::{header, HeaderMap, HeaderValue, Method, Uri};
@@ -28,6 +29,15 @@ use crate::network::Network;
 /// keyed by the secret salt and bucket keys are ours, so a fast hash costs
 /// nothing in resistance and saves three SipHash rounds per view.
 type Fast = foldhash::fast::RandomState;
+
+/// Salt generations, unique in the process (0: none yet).
+static SALT_GENERATIONS: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// Each worker thread's copy of a counter's salt, with its generation.
+    static SALT_COPY: std::cell::RefCell<(u64, Option<DailySalt>)> =
+        const { std::cell::RefCell::new((0, None)) };
+}
 
 /// Most reader hashes held between two flushes (8 bytes and a set slot
 /// each: a few MB). Past it views still count, new readers wait for the
@@ -136,6 +146,10 @@ struct Pending {
 pub struct Counter {
     pending: Mutex<Pending>,
     salt: RwLock<Option<DailySalt>>,
+    /// Which salt `salt` holds: a number unique in the process, so that a
+    /// worker thread's copy (see [`SALT_COPY`]) is known to be current
+    /// with one plain load instead of a lock shared by every thread.
+    salt_generation: AtomicU64,
     /// Asks the flusher for a flush before its time (the buffers are full).
     full: Notify,
 }
@@ -156,8 +170,8 @@ impl Counter {
         let minute = now.timestamp().div_euclid(60);
         let day = minute.div_euclid(MINUTES_PER_DAY);
         let mut stale_salt = false;
-        let reader = match (visit.ip, self.salt.read().ok()) {
-            (Some(ip), Some(held)) => match held.as_ref() {
+        let reader = match visit.ip {
+            Some(ip) => self.with_salt(|held| match held {
                 Some(salt) if salt.day_number() == day => {
                     let ua = visit.user_agent.as_ref().and_then(|v| v.to_str().ok());
                     Some(reader_hash(salt, site.id, ip, ua.unwrap_or("")))
@@ -169,8 +183,8 @@ impl Counter {
                     stale_salt = true;
                     None
                 }
-            },
-            _ => None,
+            }),
+            None => None,
         };
         if stale_salt {
             self.full.notify_one();
@@ -213,6 +227,19 @@ impl Counter {
             drop(p);
             self.full.notify_one();
         }
+    }
+
+    /// Runs `f` with this thread's copy of the salt, refreshed from the
+    /// shared one when it changed.
+    fn with_salt<R>(&self, f: impl FnOnce(Option<&DailySalt>) -> R) -> R {
+        let generation = self.salt_generation.load(Ordering::Acquire);
+        SALT_COPY.with(|copy| {
+            let mut copy = copy.borrow_mut();
+            if copy.0 != generation || generation == 0 {
+                *copy = (generation, self.salt.read().ok().and_then(|s| s.clone()));
+            }
+            f(copy.1.as_ref())
+        })
     }
 
     /// Takes what was counted, as the store's additive counts.
@@ -261,6 +288,10 @@ impl Counter {
                             day: date.date_naive(),
                             secret,
                         });
+                        self.salt_generation.store(
+                            SALT_GENERATIONS.fetch_add(1, Ordering::Relaxed),
+                            Ordering::Release,
+                        );
                     }
                 }
                 if let Err(e) = store.prune_readers(day).await {
