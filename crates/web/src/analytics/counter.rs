@@ -364,3 +364,72 @@ impl Counter {
         self.flush(&*store).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn site() -> Site {
+        Site {
+            id: 1,
+            key: "news".into(),
+            name: "News".into(),
+            url: "http://news.localhost".into(),
+            time_zone: "UTC".into(),
+            publisher: "P".into(),
+            tagline: String::new(),
+            is_default: true,
+        }
+    }
+
+    fn visit() -> Visit {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::USER_AGENT,
+            HeaderValue::from_static(
+                "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            ),
+        );
+        Visit::beacon(&h, "192.0.2.7".parse().unwrap(), None, None)
+    }
+
+    #[test]
+    fn a_clock_past_the_salts_day_still_counts_the_view_and_asks_for_the_salt() {
+        let c = Counter::default();
+        let network = Network::new(vec![site()], Vec::new());
+        let day = Utc.with_ymd_and_hms(2026, 12, 4, 0, 0, 0).unwrap();
+        *c.salt.write().unwrap() = Some(DailySalt {
+            day: day.date_naive(),
+            secret: [7; 32],
+        });
+        c.salt_generation.store(
+            SALT_GENERATIONS.fetch_add(1, Ordering::Relaxed),
+            Ordering::Release,
+        );
+        // The salt's own day: a view with its reader.
+        c.view(
+            &network,
+            &site(),
+            42,
+            &visit(),
+            day + chrono::Duration::hours(23),
+        );
+        // A server whose clock is past midnight already: the view counts,
+        // without a reader, and the flusher is asked for the new salt.
+        c.view(
+            &network,
+            &site(),
+            42,
+            &visit(),
+            day + chrono::Duration::hours(24) + chrono::Duration::seconds(5),
+        );
+        let woken = futures::FutureExt::now_or_never(c.full.notified());
+        assert!(woken.is_some(), "the flusher was woken");
+        let mut taken = c.take();
+        taken.sort_by_key(|m| m.minute);
+        assert_eq!(taken.len(), 2);
+        assert_eq!((taken[0].views, taken[0].readers.len()), (1, 1));
+        assert_eq!((taken[1].views, taken[1].readers.len()), (1, 0));
+    }
+}
