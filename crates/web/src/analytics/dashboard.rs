@@ -11,14 +11,15 @@ use std::collections::{BTreeMap, HashMap};
 use axum::extract::{Path, Query};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use kawaraban_core::analytics::{ArticleTotals, Grain, Span, MINUTES_PER_DAY};
 use kawaraban_core::authz::Action;
 use minijinja::context;
-use serde::Serialize;
 
 use super::chart::{self, Bar};
+use super::filters::Filters;
+use super::table::{Cell, Table};
 use crate::desk::{render, staff};
 use crate::error::{AppError, AppResult};
 use crate::members::{field, Fields, Visit};
@@ -26,146 +27,6 @@ use crate::network::Network;
 
 /// Rows in a table of top stories.
 const TOP: u32 = 20;
-
-/// One cell: its text, and a link where it has one.
-#[derive(Debug, Clone, Serialize)]
-pub struct Cell {
-    pub text: String,
-    pub href: Option<String>,
-    pub num: bool,
-}
-
-impl Cell {
-    fn text(t: impl Into<String>) -> Self {
-        Self {
-            text: t.into(),
-            href: None,
-            num: false,
-        }
-    }
-    fn num(n: i64) -> Self {
-        Self {
-            text: n.to_string(),
-            href: None,
-            num: true,
-        }
-    }
-    fn link(t: impl Into<String>, href: String) -> Self {
-        Self {
-            text: t.into(),
-            href: Some(href),
-            num: false,
-        }
-    }
-}
-
-/// A table of the dashboard, for HTML and CSV alike.
-#[derive(Debug, Clone, Serialize)]
-pub struct Table {
-    pub key: &'static str,
-    pub title: String,
-    pub columns: Vec<&'static str>,
-    pub rows: Vec<Vec<Cell>>,
-    /// Where its CSV is.
-    pub csv: String,
-}
-
-impl Table {
-    /// RFC 4180 CSV with a header row. Cells that a spreadsheet would run
-    /// as a formula get a leading apostrophe.
-    pub fn to_csv(&self) -> String {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record(&self.columns);
-        for r in &self.rows {
-            let _ = w.write_record(r.iter().map(|c| defuse(&c.text).into_owned()));
-        }
-        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-    }
-}
-
-fn defuse(s: &str) -> std::borrow::Cow<'_, str> {
-    match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') if s.parse::<i64>().is_err() => {
-            format!("'{s}").into()
-        }
-        _ => s.into(),
-    }
-}
-
-/// The filters of the dashboard: a site (or the whole network) and a
-/// range of days.
-#[derive(Debug, Clone)]
-pub struct Filters {
-    pub site: Option<i64>,
-    pub site_key: String,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-impl Filters {
-    /// Reads `site`, `from` and `to`; a bad value is a 400 naming the field.
-    pub fn parse(q: &Fields, network: &Network, today: NaiveDate) -> AppResult<Self> {
-        let key = field(q, "site").trim();
-        let site = match key {
-            "" | "all" => None,
-            k => Some(
-                network
-                    .sites
-                    .iter()
-                    .find(|s| s.key == k)
-                    .map(|s| s.id)
-                    .ok_or_else(|| {
-                        AppError::bad_request(format!(
-                            "site: there is no site \"{k}\" in this network."
-                        ))
-                    })?,
-            ),
-        };
-        let date = |name: &str, default: NaiveDate| -> AppResult<NaiveDate> {
-            match field(q, name).trim() {
-                "" => Ok(default),
-                d => NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                    AppError::bad_request(format!(
-                        "{name}: \"{d}\" is not a date (write it as 2026-12-04)."
-                    ))
-                }),
-            }
-        };
-        let to = date("to", today)?;
-        let from = date("from", to - Duration::days(6))?;
-        if from > to {
-            return Err(AppError::bad_request(
-                "from: the range starts after it ends.",
-            ));
-        }
-        if (to - from).num_days() > 3660 {
-            return Err(AppError::bad_request("from: a range is at most ten years."));
-        }
-        Ok(Self {
-            site,
-            site_key: if site.is_some() {
-                key.to_string()
-            } else {
-                String::new()
-            },
-            from,
-            to,
-        })
-    }
-
-    fn query(&self) -> String {
-        format!("site={}&from={}&to={}", self.site_key, self.from, self.to)
-    }
-
-    fn range_minutes(&self) -> (i64, i64) {
-        let day =
-            |d: NaiveDate| (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("the epoch")).num_days();
-        (
-            day(self.from) * MINUTES_PER_DAY,
-            (day(self.to) + 1) * MINUTES_PER_DAY,
-        )
-    }
-}
 
 /// What a table covers, for its key.
 fn span_of(key: &str, f: &Filters, now: i64, article: Option<i64>) -> Option<(Span, String)> {
@@ -629,28 +490,9 @@ pub async fn export(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
     }
     Ok(resp)
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_quotes_and_defuses_formulas() {
-        let t = Table {
-            key: "range",
-            title: "t".into(),
-            columns: vec!["Story", "Views"],
-            rows: vec![
-                vec![Cell::text("=HYPERLINK(\"x\")"), Cell::num(-3)],
-                vec![Cell::text("A, \"quoted\" story"), Cell::num(7)],
-            ],
-            csv: String::new(),
-        };
-        assert_eq!(
-            t.to_csv(),
-            "Story,Views\n\"'=HYPERLINK(\"\"x\"\")\",-3\n\"A, \"\"quoted\"\" story\",7\n"
-        );
-    }
 
     #[test]
     fn the_hourly_chart_has_48_bars_at_any_minute() {
@@ -668,37 +510,5 @@ mod tests {
                 "at minute {now}"
             );
         }
-    }
-
-    #[test]
-    fn filters_name_the_bad_field() {
-        let network = Network::default();
-        let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
-        let q = |pairs: &[(&str, &str)]| -> Fields {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
-        let f = Filters::parse(&q(&[]), &network, today).unwrap();
-        assert_eq!(
-            (f.from.to_string(), f.to.to_string()),
-            ("2026-11-28".into(), "2026-12-04".into())
-        );
-        let err = |pairs: &[(&str, &str)]| match Filters::parse(&q(pairs), &network, today) {
-            Err(AppError::BadRequest(m)) => m,
-            other => panic!("{other:?}"),
-        };
-        assert!(err(&[("from", "04/12/2026")]).starts_with("from:"));
-        assert!(err(&[("site", "nope")]).starts_with("site:"));
-        assert!(err(&[("from", "2026-12-05"), ("to", "2026-12-01")]).starts_with("from:"));
-        // A range of whole days, the last one included.
-        let f = Filters::parse(
-            &q(&[("from", "1970-01-02"), ("to", "1970-01-02")]),
-            &network,
-            today,
-        )
-        .unwrap();
-        assert_eq!(f.range_minutes(), (1440, 2880));
     }
 }

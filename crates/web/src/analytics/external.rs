@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use kawaraban_content::external;
@@ -80,18 +80,9 @@ pub async fn go(
         .external_item(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let purposes: Vec<&str> = ["sec-purpose", "purpose"]
-        .iter()
-        .filter_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
-        .collect();
-    if state.config.count_views
-        && !kawaraban_core::analytics::is_bot(ua)
-        && !kawaraban_core::analytics::is_prefetch(&purposes)
-    {
+    // The page views' screening: crawlers, tools and prefetches do not count.
+    let visit = super::Visit::of(&Method::GET, &Uri::default(), &headers, None);
+    if state.config.count_views && visit.counts() {
         state
             .store
             .add_external_click(item.id, Utc::now().timestamp().div_euclid(3600))

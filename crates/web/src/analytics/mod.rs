@@ -9,7 +9,9 @@ pub mod counter;
 pub mod dashboard;
 pub mod days;
 pub mod external;
+pub mod filters;
 pub mod picks;
+pub mod table;
 pub mod trending;
 pub mod upkeep;
 
