@@ -364,7 +364,7 @@ pub struct ServeArgs {
     /// Development: reload templates and assets on every request; no page cache.
     #[arg(long, env = "KAWARABAN_DEV")]
     pub dev: bool,
-    /// Turn the in-memory page cache off (every page rendered from the database).
+    /// Turn the in-memory page cache off (every page rendered for each request; the parts pages share are kept for up to a minute).
     #[arg(long, env = "KAWARABAN_NO_PAGE_CACHE")]
     pub no_page_cache: bool,
     /// Do not count article page views on this server (readership analytics).

@@ -257,10 +257,10 @@ pub(crate) fn article_by_slug(
         };
         let labels = query_rows(conn, crate::sql::ARTICLE_LABELS, &[&article.id], |row| {
             Ok((
-                row.get::<_, String>("kind")?,
-                row.get::<_, i64>("id")?,
-                row.get::<_, String>("slug")?,
-                row.get::<_, String>("name")?,
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
             ))
         })?;
         for (kind, id, slug, name) in labels {

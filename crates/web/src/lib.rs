@@ -10,6 +10,7 @@ pub mod comments;
 pub mod config;
 pub mod desk;
 pub mod error;
+mod fragments;
 mod http;
 pub mod members;
 pub mod moderation;

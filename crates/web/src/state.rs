@@ -48,6 +48,8 @@ pub struct Inner {
     pub beacons: crate::analytics::beacon::Beacons,
     /// The last month's daily counts, for the desk (`analytics::days`).
     pub days: crate::analytics::days::DayCache,
+    /// Parts many pages share (`fragments`).
+    pub fragments: crate::fragments::Fragments,
 }
 
 /// A flag with a wake-up: raised by one task, taken by another, which
@@ -115,6 +117,7 @@ impl AppState {
                 .map_err(|e| format!("cannot read the sites: {e}"))?,
         );
         let cache = PageCache::new(config.page_cache && !config.dev, config.page_cache_bytes);
+        let fragments = crate::fragments::Fragments::new(!config.dev);
         let secret = store
             .secret("network", &new_token(), chrono::Utc::now())
             .await
@@ -141,6 +144,7 @@ impl AppState {
             trending: Default::default(),
             beacons: Default::default(),
             days: Default::default(),
+            fragments,
         }));
         // Readers are told apart from the first view on.
         state
@@ -225,6 +229,7 @@ impl AppState {
                 self.cache.clear();
             }
         }
+        self.fragments.invalidate(tags.iter().copied());
         self.cache.invalidate(tags.iter().copied());
     }
 }

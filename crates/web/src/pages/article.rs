@@ -2,8 +2,7 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
-use kawaraban_core::model::{Article, ListFilter, Site};
-use kawaraban_core::paging::PageRequest;
+use kawaraban_core::model::{Article, Site};
 use minijinja::context;
 
 use super::{feeds, now, redirect, Page, ARTICLE_TTL};
@@ -43,22 +42,10 @@ pub async fn article(
         // The article moved section: keep old links working.
         return Ok(redirect(&article.path()));
     }
-    let more = state
-        .store
-        .list_articles(
-            site.id,
-            ListFilter::Section(article.section_id),
-            PageRequest::new(1, 5),
-            now,
-        )
-        .await?;
     let tz = site.tz();
-    let more: Vec<_> = more
-        .items
-        .into_iter()
-        .filter(|a| a.id != article.id)
-        .take(4)
-        .collect();
+    let more =
+        crate::fragments::section_cards(&state, &site, article.section_id, article.id, 4, now)
+            .await?;
     let comments = crate::comments::listing::section(
         &state,
         &article,
@@ -67,8 +54,7 @@ pub async fn article(
         tz,
     )
     .await?;
-    let network = state.network.get();
-    let chrome = view::chrome(&network, &site, Some(&article.section_slug), now);
+    let chrome = crate::fragments::chrome(&state, &site, Some(&article.section_slug), now);
     let meta = meta_for(&site, &article);
     let html = state.theme.render(
         "article.html",
@@ -76,10 +62,10 @@ pub async fn article(
             chrome,
             meta,
             article => view::article_view(&article, tz),
-            more => view::cards(&more, tz),
+            more,
             comments,
             providers => state.providers_view(),
-            newsletter_lists => crate::newsletters::form_lists(&state, site.id).await?,
+            newsletter_box => crate::fragments::newsletter_box(&state, site.id).await?,
             trending_html => state.trending.block(site.id).html(&state.theme, state.config.dev),
             beacon => state.config.behind_cdn,
             article_id => article.id,

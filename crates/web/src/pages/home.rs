@@ -91,12 +91,12 @@ pub async fn home(
         }))),
         ..Default::default()
     };
-    let chrome = view::chrome(&network, &site, None, now);
+    let chrome = crate::fragments::chrome(&state, &site, None, now);
     let html = state.theme.render(
         "home.html",
         context! {
             chrome, meta, lead => lead_view, top, more, blocks, has_more => latest.has_next,
-            newsletter_lists => crate::newsletters::form_lists(&state, site.id).await?,
+            newsletter_box => crate::fragments::newsletter_box(&state, site.id).await?,
         },
     )?;
     Ok(Page::html(

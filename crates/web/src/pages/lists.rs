@@ -64,8 +64,7 @@ async fn render_list(
             .map(|_| format!("{}: {}", site.name, spec.title)),
         ..Default::default()
     };
-    let network = state.network.get();
-    let chrome = view::chrome(&network, site, spec.active_section, now);
+    let chrome = crate::fragments::chrome(state, site, spec.active_section, now);
     let html = state.theme.render(
         "list.html",
         context! {

@@ -69,7 +69,7 @@ pub async fn search(
         next: pages.next.clone(),
         ..Default::default()
     };
-    let chrome = view::chrome(&state.network.get(), &site, None, now);
+    let chrome = crate::fragments::chrome(&state, &site, None, now);
     let html = state.theme.render(
         "search.html",
         context! { chrome, meta, query => q, cards, pages, searched => !q.is_empty() },

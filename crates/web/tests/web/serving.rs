@@ -342,6 +342,39 @@ async fn without_the_page_cache_pages_render_from_the_database_every_time() {
 }
 
 #[tokio::test]
+async fn shared_parts_of_pages_follow_an_import_at_once_without_the_page_cache() {
+    // The "More in National" cards are rendered once and shared by every
+    // article of the section (`fragments`): an import's invalidations must
+    // reach them at once, not after their minute.
+    let app = TestApp::builder().without_page_cache().start().await;
+    let (_, before) = app.page("/national/rail-line-reopens").await;
+    assert!(!before.contains("Ferry timetable changes for winter"));
+    app.import(&[article(
+        "news",
+        "national",
+        "ferry-timetable-winter",
+        "Ferry timetable changes for winter",
+        "2026-11-21T08:00:00+09:00",
+        "",
+    )])
+    .await;
+    let shown = eventually(|| async {
+        app.page("/national/rail-line-reopens")
+            .await
+            .1
+            .contains("Ferry timetable changes for winter")
+    })
+    .await;
+    assert!(shown, "the new story is missing from More in National");
+    // An article never lists itself among the section's other stories.
+    let (_, ferry) = app.page("/national/ferry-timetable-winter").await;
+    let more = &ferry[ferry.find("more-heading").unwrap()..];
+    assert!(!more.contains("/national/ferry-timetable-winter\""));
+    assert!(more.contains("/national/rail-line-reopens"));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_database_lost_while_serving_gives_503_and_service_comes_back() {
     if kawaraban_store::testing::backend() != "postgres" {
         eprintln!("skipped: losing the database server is exercised in the PostgreSQL pass");
