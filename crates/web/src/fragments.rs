@@ -1,6 +1,7 @@
 //! Parts of pages that many pages share, rendered once and kept for a
-//! short while: the cards of a section's latest stories (under every
-//! article of the section) and each site's newsletter signup box.
+//! short while: the page chrome (navigation, date bar, sister sites), the
+//! cards of a section's latest stories (under every article of the
+//! section) and each site's newsletter signup box.
 //!
 //! They age like the pages around them: a part is dropped when the tags
 //! that would purge those pages are invalidated (`list:{site}`,
@@ -94,9 +95,31 @@ impl Fragments {
                 .expect("built to support invalidation closures");
         }
     }
-}
 
-impl Fragments {
+    /// The kept part of `cache` under `key`, or `build`'s, kept unless
+    /// something was invalidated while it was built.
+    async fn get_or_build<K, V, F>(
+        &self,
+        cache: &moka::sync::Cache<K, V>,
+        key: K,
+        build: F,
+    ) -> AppResult<V>
+    where
+        K: std::hash::Hash + Eq + Send + Sync + 'static,
+        V: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = AppResult<V>>,
+    {
+        if let Some(v) = cache.get(&key).filter(|_| self.enabled) {
+            return Ok(v);
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        let v = build.await?;
+        if self.keeps(generation) {
+            cache.insert(key, v.clone());
+        }
+        Ok(v)
+    }
+
     /// Whether a part read at `generation` may be kept: nothing was
     /// invalidated since.
     fn keeps(&self, generation: u64) -> bool {
@@ -115,11 +138,8 @@ pub async fn section_cards(
     now: DateTime<Utc>,
 ) -> AppResult<Vec<Value>> {
     let f = &state.fragments;
-    let key = (site.id, section_id);
-    let cards = match f.cards.get(&key).filter(|_| f.enabled) {
-        Some(c) => c,
-        None => {
-            let generation = f.generation.load(Ordering::Acquire);
+    let cards = f
+        .get_or_build(&f.cards, (site.id, section_id), async {
             let latest = state
                 .store
                 .list_articles(
@@ -138,13 +158,9 @@ pub async fn section_cards(
                 )?;
                 cards.push((a.id, Value::from_safe_string(html)));
             }
-            let cards = Arc::new(cards);
-            if f.keeps(generation) {
-                f.cards.insert(key, cards.clone());
-            }
-            cards
-        }
-    };
+            Ok(Arc::new(cards))
+        })
+        .await?;
     Ok(cards
         .iter()
         .filter(|(id, _)| *id != except)
@@ -156,19 +172,14 @@ pub async fn section_cards(
 /// The site's newsletter signup box (empty when it has no lists).
 pub async fn newsletter_box(state: &AppState, site_id: i64) -> AppResult<Value> {
     let f = &state.fragments;
-    if let Some(html) = f.newsletter_box.get(&site_id).filter(|_| f.enabled) {
-        return Ok(html);
-    }
-    let generation = f.generation.load(Ordering::Acquire);
-    let lists = crate::newsletters::form_lists(state, site_id).await?;
-    let html = Value::from_safe_string(state.theme.render(
-        "newsletters/_box.html",
-        context! { newsletter_lists => lists },
-    )?);
-    if f.keeps(generation) {
-        f.newsletter_box.insert(site_id, html.clone());
-    }
-    Ok(html)
+    f.get_or_build(&f.newsletter_box, site_id, async {
+        let lists = crate::newsletters::form_lists(state, site_id).await?;
+        Ok(Value::from_safe_string(state.theme.render(
+            "newsletters/_box.html",
+            context! { newsletter_lists => lists },
+        )?))
+    })
+    .await
 }
 
 /// The chrome of a page of `site` (`view::chrome`), with the section of

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use crate::model::ArticleSummary;
 use crate::StoreResult;
 
-/// Everything the application needs from storage.
 /// Readership counts: additive per-minute buckets from every app server,
 /// readers counted once per article per day by a hash under a daily salt.
 #[async_trait]

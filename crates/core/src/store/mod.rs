@@ -558,6 +558,7 @@ pub trait Health: Send + Sync {
     fn backend(&self) -> &'static str;
 }
 
+/// Everything the application needs from storage.
 pub trait Store:
     SiteStore
     + ArticleStore
