@@ -133,7 +133,7 @@ macro_rules! impl_member_store {
                 }
 
                 async fn set_password_hash(&self, id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await.map_err(map)?;
+                    let mut tx = self.write().await.map_err(map)?;
                     sqlx::query("UPDATE members SET password_hash = $1, updated_at = $2 WHERE id = $3")
                         .bind(hash).bind(now).bind(id).execute(&mut *tx).await.map_err(map)?;
                     sqlx::query("UPDATE tokens SET used_at = $1 WHERE member_id = $2 AND kind = 'reset' AND used_at IS NULL")

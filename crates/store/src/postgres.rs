@@ -16,6 +16,9 @@ pub struct PgStore {
 }
 
 impl PgStore {
+    /// How a write transaction starts.
+    const BEGIN_WRITE: &'static str = "BEGIN";
+
     /// No separate bulk path: batches go through the shared sqlx code.
     async fn bulk_upsert(
         &self,
@@ -84,6 +87,11 @@ impl PgStore {
             .await
             .map(|_| ())
             .map_err(crate::error::map)
+    }
+
+    /// A write transaction (the SQLite backend's takes its lock first).
+    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin_with(Self::BEGIN_WRITE).await
     }
 
     pub fn pool(&self) -> &PgPool {

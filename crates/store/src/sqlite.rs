@@ -23,6 +23,9 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// How a write transaction starts: see [`Self::write`].
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+
     pub async fn connect(opts: &ConnectOptions) -> Result<Self, ConnectError> {
         let options = SqliteConnectOptions::from_str(&opts.url)
             .map_err(|e| ConnectError(format!("bad SQLite URL {:?}: {e}", opts.url)))?
@@ -80,6 +83,15 @@ impl SqliteStore {
         _tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
     ) -> kawaraban_core::StoreResult<()> {
         Ok(())
+    }
+
+    /// A write transaction. `BEGIN IMMEDIATE` takes the write lock first,
+    /// waiting out the busy timeout for it: a deferred transaction that read
+    /// before it wrote fails at once with "database is locked" when another
+    /// process (`kawaraban import` beside a running server) committed in
+    /// between.
+    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with(Self::BEGIN_WRITE).await
     }
 
     /// The pool, for the benchmark's bulk loader and for tests.

@@ -35,7 +35,10 @@ pub(crate) fn upsert_articles(
     articles: &[ArticleInput],
     now: DateTime<Utc>,
 ) -> rusqlite::Result<u64> {
-    let tx = conn.transaction()?;
+    // Immediate: a deferred transaction that read first cannot take the
+    // write lock after another connection's commit, and fails at once
+    // instead of waiting out the busy timeout.
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     {
         let mut existing = tx.prepare_cached(sql::ARTICLE_ID_BY_SLUG)?;
         let mut upsert = tx.prepare_cached(sql::UPSERT_ARTICLE)?;
