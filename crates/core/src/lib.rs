@@ -9,6 +9,7 @@ pub mod client_ip;
 pub mod comment_text;
 pub mod error;
 pub mod frontmatter;
+pub mod giveaway;
 pub mod identity;
 pub mod markdown;
 pub mod model;
@@ -18,5 +19,6 @@ pub mod reserved_names;
 pub mod slug;
 pub mod spreadsheet;
 pub mod store;
+pub mod survey;
 
 pub use error::{StoreError, StoreResult};
