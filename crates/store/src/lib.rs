@@ -20,6 +20,10 @@ mod external;
 mod comments;
 mod error;
 #[macro_use]
+mod giveaways;
+#[macro_use]
+mod surveys;
+#[macro_use]
 mod members;
 #[macro_use]
 mod moderation;

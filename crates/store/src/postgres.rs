@@ -155,6 +155,8 @@ impl_campaign_store!(crate::postgres::PgStore, "FOR UPDATE SKIP LOCKED");
 impl_newsletter_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_comment_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_external_store!(crate::postgres::PgStore);
+impl_survey_store!(crate::postgres::PgStore, "FOR UPDATE");
+impl_giveaway_store!(crate::postgres::PgStore);
 impl_analytics_store!(
     crate::postgres::PgStore,
     sqlx::Postgres,

@@ -221,6 +221,8 @@ impl_campaign_store!(crate::sqlite::SqliteStore, "");
 impl_newsletter_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_comment_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_external_store!(crate::sqlite::SqliteStore);
+impl_survey_store!(crate::sqlite::SqliteStore, "");
+impl_giveaway_store!(crate::sqlite::SqliteStore);
 impl_analytics_store!(
     crate::sqlite::SqliteStore,
     sqlx::Sqlite,

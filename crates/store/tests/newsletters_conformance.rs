@@ -5,22 +5,6 @@ mod common;
 
 use common::*;
 
-async fn site(store: &dyn Store, key: &str) -> i64 {
-    store
-        .upsert_site(&NewSite {
-            key: key.into(),
-            name: key.into(),
-            url: format!("http://{key}.localhost:8080"),
-            time_zone: "Asia/Tokyo".into(),
-            publisher: "Lanternfield Media".into(),
-            tagline: String::new(),
-            is_default: key == "news",
-        })
-        .await
-        .unwrap()
-        .id
-}
-
 fn list(site_id: i64, key: &str, kind: ListKind, position: i64) -> NewList {
     NewList {
         site_id,

@@ -2,12 +2,14 @@
 
 mod article;
 mod comment;
+mod engagement;
 mod member;
 mod newsletter;
 mod site;
 
 pub use article::*;
 pub use comment::*;
+pub use engagement::*;
 pub use member::*;
 pub use newsletter::*;
 pub use site::*;

@@ -9,9 +9,13 @@ use crate::paging::{PageRequest, Paged};
 use crate::StoreResult;
 
 mod analytics;
+mod engagement;
 mod external;
 
 pub use analytics::AnalyticsStore;
+pub use engagement::{
+    GiveawayStore, SurveyStore, BURST_MINUTES, BURST_RESPONSES, ENTRIES_PER_ADDRESS,
+};
 pub use external::ExternalStore;
 
 /// Sites and their sections.
@@ -576,6 +580,8 @@ pub trait Store:
     + CampaignStore
     + AnalyticsStore
     + ExternalStore
+    + SurveyStore
+    + GiveawayStore
     + Health
 {
 }
@@ -597,6 +603,8 @@ impl<T> Store for T where
         + CampaignStore
         + AnalyticsStore
         + ExternalStore
+        + SurveyStore
+        + GiveawayStore
         + Health
 {
 }

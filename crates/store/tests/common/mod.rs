@@ -31,6 +31,23 @@ pub async fn db() -> Db {
     Db { store, _dir: dir }
 }
 
+/// A site with this key (`news` is the default); its id.
+pub async fn site(store: &dyn Store, key: &str) -> i64 {
+    store
+        .upsert_site(&NewSite {
+            key: key.into(),
+            name: key.into(),
+            url: format!("http://{key}.localhost:8080"),
+            time_zone: "Asia/Tokyo".into(),
+            publisher: "Lanternfield Media".into(),
+            tagline: String::new(),
+            is_default: key == "news",
+        })
+        .await
+        .unwrap()
+        .id
+}
+
 /// 3 November 2026 at `hour`:`minute` UTC, whole seconds so that both
 /// backends give back exactly what they were given.
 pub fn at(hour: u32, minute: u32) -> DateTime<Utc> {

@@ -1,0 +1,255 @@
+//! Surveys and their responses: one SQL text for both backends; `$lock`
+//! (`FOR UPDATE` on PostgreSQL) holds a survey with a response limit while
+//! one response is counted against it.
+
+use chrono::{DateTime, Utc};
+use kawaraban_core::model::Survey;
+use kawaraban_core::survey::Status;
+use kawaraban_core::{StoreError, StoreResult};
+
+pub(crate) type SurveyRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<i64>,
+    String,
+    i64,
+    DateTime<Utc>,
+    DateTime<Utc>,
+);
+
+pub(crate) const SURVEY_SELECT: &str = "SELECT s.id, s.slug, s.status, s.definition, s.audience, \
+    s.opens_at, s.closes_at, s.response_limit, s.public_results, \
+    (SELECT COUNT(*) FROM survey_responses r WHERE r.survey_id = s.id), s.created_at, s.updated_at \
+    FROM surveys s";
+
+pub(crate) fn json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
+    serde_json::to_string(v).map_err(|e| StoreError::Other(format!("cannot encode: {e}")))
+}
+
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> StoreResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| StoreError::Other(format!("a stored {what} does not read back: {e}")))
+}
+
+pub(crate) fn survey(r: SurveyRow) -> StoreResult<Survey> {
+    let (
+        id,
+        slug,
+        status,
+        definition,
+        audience,
+        opens_at,
+        closes_at,
+        limit,
+        public,
+        responses,
+        created_at,
+        updated_at,
+    ) = r;
+    Ok(Survey {
+        id,
+        slug,
+        status: Status::parse(&status)
+            .ok_or_else(|| StoreError::Other(format!("survey {id}: unknown status {status:?}")))?,
+        definition: parse("survey definition", &definition)?,
+        audience: parse("survey audience", &audience)?,
+        opens_at,
+        closes_at,
+        response_limit: limit.map(|l| l.clamp(0, u32::MAX as i64) as u32),
+        public_results: parse("list of public results", &public)?,
+        responses: responses.max(0) as u64,
+        created_at,
+        updated_at,
+    })
+}
+
+macro_rules! impl_survey_store {
+    ($store:path, $lock:literal) => {
+        mod survey_impl {
+            use async_trait::async_trait;
+            use chrono::{DateTime, Utc};
+            use kawaraban_core::model::*;
+            use kawaraban_core::store::*;
+            use kawaraban_core::survey::Status;
+            use kawaraban_core::StoreResult;
+
+            use crate::error::map;
+            use crate::surveys::{json, parse, survey, SurveyRow, SURVEY_SELECT};
+
+            type ResponseRow = (i64, i64, i64, Option<i64>, String, String, bool, DateTime<Utc>);
+
+            fn response(r: ResponseRow) -> StoreResult<SurveyResponse> {
+                let (id, survey_id, site_id, member_id, answers, flagged, excluded, created_at) = r;
+                Ok(SurveyResponse { id, survey_id, site_id, member_id, answers: parse("response", &answers)?, flagged, excluded, created_at })
+            }
+
+            fn who(r: &Respondent) -> (Option<i64>, Option<&str>) {
+                match r {
+                    Respondent::Member(id) => (Some(*id), None),
+                    Respondent::Browser(b) => (None, Some(b.as_str())),
+                }
+            }
+
+            #[async_trait]
+            impl SurveyStore for $store {
+                async fn create_survey(&self, s: &NewSurvey, now: DateTime<Utc>) -> StoreResult<Survey> {
+                    let (id,): (i64,) = sqlx::query_as(
+                        "INSERT INTO surveys (slug, status, definition, audience, opens_at, closes_at, \
+                           response_limit, public_results, created_at, updated_at) \
+                         VALUES ($1, 'draft', $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id")
+                        .bind(&s.slug).bind(json(&s.definition)?).bind(json(&s.audience)?)
+                        .bind(s.opens_at).bind(s.closes_at).bind(s.response_limit.map(i64::from))
+                        .bind(json(&s.public_results)?).bind(now)
+                        .fetch_one(&self.pool).await.map_err(map)?;
+                    self.survey(id).await?.ok_or(kawaraban_core::StoreError::NotFound)
+                }
+
+                async fn update_survey(&self, id: i64, s: &NewSurvey, now: DateTime<Utc>) -> StoreResult<Survey> {
+                    let done = sqlx::query(
+                        "UPDATE surveys SET slug = $2, definition = $3, audience = $4, opens_at = $5, \
+                           closes_at = $6, response_limit = $7, public_results = $8, updated_at = $9 WHERE id = $1")
+                        .bind(id).bind(&s.slug).bind(json(&s.definition)?).bind(json(&s.audience)?)
+                        .bind(s.opens_at).bind(s.closes_at).bind(s.response_limit.map(i64::from))
+                        .bind(json(&s.public_results)?).bind(now)
+                        .execute(&self.pool).await.map_err(map)?;
+                    if done.rows_affected() == 0 {
+                        return Err(kawaraban_core::StoreError::NotFound);
+                    }
+                    self.survey(id).await?.ok_or(kawaraban_core::StoreError::NotFound)
+                }
+
+                async fn set_survey_status(&self, id: i64, status: Status, now: DateTime<Utc>) -> StoreResult<()> {
+                    let done = sqlx::query("UPDATE surveys SET status = $2, updated_at = $3 WHERE id = $1")
+                        .bind(id).bind(status.as_str()).bind(now)
+                        .execute(&self.pool).await.map_err(map)?;
+                    if done.rows_affected() == 0 {
+                        return Err(kawaraban_core::StoreError::NotFound);
+                    }
+                    Ok(())
+                }
+
+                async fn survey(&self, id: i64) -> StoreResult<Option<Survey>> {
+                    let row: Option<SurveyRow> = sqlx::query_as(&format!("{SURVEY_SELECT} WHERE s.id = $1"))
+                        .bind(id).fetch_optional(&self.pool).await.map_err(map)?;
+                    row.map(survey).transpose()
+                }
+
+                async fn survey_by_slug(&self, slug: &str) -> StoreResult<Option<Survey>> {
+                    let row: Option<SurveyRow> = sqlx::query_as(&format!("{SURVEY_SELECT} WHERE s.slug = $1"))
+                        .bind(slug).fetch_optional(&self.pool).await.map_err(map)?;
+                    row.map(survey).transpose()
+                }
+
+                async fn surveys(&self) -> StoreResult<Vec<Survey>> {
+                    let rows: Vec<SurveyRow> = sqlx::query_as(&format!("{SURVEY_SELECT} ORDER BY s.id DESC"))
+                        .fetch_all(&self.pool).await.map_err(map)?;
+                    rows.into_iter().map(survey).collect()
+                }
+
+                async fn add_response(&self, r: &NewResponse) -> StoreResult<ResponseOutcome> {
+                    let (member, browser) = who(&r.respondent);
+                    let mut tx = self.write().await.map_err(map)?;
+                    let limit: Option<(Option<i64>,)> = sqlx::query_as(concat!("SELECT response_limit FROM surveys WHERE id = $1 ", $lock))
+                        .bind(r.survey_id).fetch_optional(&mut *tx).await.map_err(map)?;
+                    let Some((limit,)) = limit else {
+                        return Err(kawaraban_core::StoreError::NotFound);
+                    };
+                    if let Some(limit) = limit {
+                        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1")
+                            .bind(r.survey_id).fetch_one(&mut *tx).await.map_err(map)?;
+                        if n >= limit {
+                            return Ok(ResponseOutcome::Full);
+                        }
+                    }
+                    let since = r.at - chrono::Duration::minutes(BURST_MINUTES);
+                    let (recent,): (i64,) = sqlx::query_as(
+                        "SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1 AND address_hash = $2 \
+                         AND agent_hash = $3 AND created_at >= $4")
+                        .bind(r.survey_id).bind(&r.address_hash).bind(&r.agent_hash).bind(since)
+                        .fetch_one(&mut *tx).await.map_err(map)?;
+                    let flagged = (recent as u64 >= BURST_RESPONSES).then(|| format!(
+                        "{} earlier responses from this address and browser within {BURST_MINUTES} minutes", recent));
+                    let id: Option<(i64,)> = sqlx::query_as(
+                        "INSERT INTO survey_responses (survey_id, site_id, member_id, browser, address_hash, \
+                           agent_hash, answers, flagged, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id")
+                        .bind(r.survey_id).bind(r.site_id).bind(member).bind(browser)
+                        .bind(&r.address_hash).bind(&r.agent_hash).bind(json(&r.answers)?)
+                        .bind(flagged.clone().unwrap_or_default()).bind(r.at)
+                        .fetch_optional(&mut *tx).await.map_err(map)?;
+                    tx.commit().await.map_err(map)?;
+                    Ok(match id {
+                        Some((id,)) => ResponseOutcome::Stored { id, flagged },
+                        None => ResponseOutcome::Duplicate,
+                    })
+                }
+
+                async fn responses(&self, survey_id: i64, f: &ResponseFilter) -> StoreResult<Vec<SurveyResponse>> {
+                    let rows: Vec<ResponseRow> = sqlx::query_as(
+                        "SELECT id, survey_id, site_id, member_id, answers, flagged, excluded, created_at \
+                         FROM survey_responses WHERE survey_id = $1 \
+                           AND ($2 = 0 OR site_id = $2) \
+                           AND ($3 IS NULL OR created_at >= $3) AND ($4 IS NULL OR created_at < $4) \
+                           AND ($5 = 0 OR ($5 = 1 AND member_id IS NOT NULL) OR ($5 = 2 AND member_id IS NULL)) \
+                           AND ($6 = 0 OR ($6 = 1 AND flagged <> '') OR ($6 = 2 AND flagged = '')) \
+                           AND ($7 = FALSE OR excluded = FALSE) \
+                         ORDER BY id")
+                        .bind(survey_id).bind(f.site_id.unwrap_or(0)).bind(f.from).bind(f.to)
+                        .bind(match f.members { None => 0i64, Some(true) => 1, Some(false) => 2 })
+                        .bind(match f.flagged { None => 0i64, Some(true) => 1, Some(false) => 2 })
+                        .bind(f.without_excluded)
+                        .fetch_all(&self.pool).await.map_err(map)?;
+                    rows.into_iter().map(response).collect()
+                }
+
+                async fn has_responded(&self, survey_id: i64, who_: &Respondent) -> StoreResult<bool> {
+                    let (member, browser) = who(who_);
+                    let row: Option<(i64,)> = sqlx::query_as(
+                        "SELECT id FROM survey_responses WHERE survey_id = $1 AND (member_id = $2 OR browser = $3)")
+                        .bind(survey_id).bind(member).bind(browser)
+                        .fetch_optional(&self.pool).await.map_err(map)?;
+                    Ok(row.is_some())
+                }
+
+                async fn set_response_excluded(&self, survey_id: i64, id: i64, excluded: bool) -> StoreResult<bool> {
+                    let done = sqlx::query("UPDATE survey_responses SET excluded = $3 WHERE survey_id = $1 AND id = $2")
+                        .bind(survey_id).bind(id).bind(excluded)
+                        .execute(&self.pool).await.map_err(map)?;
+                    Ok(done.rows_affected() > 0)
+                }
+
+                async fn dismiss_survey(&self, survey_id: i64, member_id: i64, now: DateTime<Utc>) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO survey_dismissals (survey_id, member_id, created_at) VALUES ($1, $2, $3) \
+                         ON CONFLICT DO NOTHING")
+                        .bind(survey_id).bind(member_id).bind(now)
+                        .execute(&self.pool).await.map_err(map)?;
+                    Ok(())
+                }
+
+                async fn survey_history(&self, member_id: i64) -> StoreResult<SurveyHistory> {
+                    let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
+                        "SELECT survey_id, created_at FROM survey_responses WHERE member_id = $1 \
+                         UNION ALL SELECT survey_id, created_at FROM survey_dismissals WHERE member_id = $1")
+                        .bind(member_id).fetch_all(&self.pool).await.map_err(map)?;
+                    let mut h = SurveyHistory::default();
+                    for (id, at) in rows {
+                        if h.last.is_none_or(|l| at > l) {
+                            h.last = Some(at);
+                        }
+                        if !h.done.contains(&id) {
+                            h.done.push(id);
+                        }
+                    }
+                    h.done.sort_unstable();
+                    Ok(h)
+                }
+            }
+        }
+    };
+}
