@@ -11,6 +11,7 @@ pub mod error;
 pub mod frontmatter;
 pub mod giveaway;
 pub mod identity;
+pub mod local_time;
 pub mod markdown;
 pub mod model;
 pub mod moderation;

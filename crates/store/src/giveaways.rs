@@ -44,6 +44,7 @@ pub(crate) type EntryRow = (
     Option<i64>,
     i64,
     String,
+    bool,
     String,
     String,
     Option<DateTime<Utc>>,
@@ -54,7 +55,7 @@ pub(crate) type EntryRow = (
 );
 
 pub(crate) const ENTRY_SELECT: &str =
-    "SELECT id, giveaway_id, member_id, site_id, ticket, flagged, disqualified, \
+    "SELECT id, giveaway_id, member_id, site_id, ticket, show_name, flagged, disqualified, \
     offered_at, claim_deadline, claimed_at, lapsed_at, created_at FROM giveaway_entries";
 
 pub(crate) fn entry(r: EntryRow) -> Entry {
@@ -64,6 +65,7 @@ pub(crate) fn entry(r: EntryRow) -> Entry {
         member_id,
         site_id,
         ticket,
+        show_name,
         flagged,
         disqualified,
         offered_at,
@@ -78,6 +80,7 @@ pub(crate) fn entry(r: EntryRow) -> Entry {
         member_id,
         site_id,
         ticket,
+        show_name,
         flagged,
         disqualified,
         offered_at,
@@ -168,10 +171,10 @@ macro_rules! impl_giveaway_store {
                         String::new()
                     };
                     let id: Option<(i64,)> = sqlx::query_as(
-                        "INSERT INTO giveaway_entries (giveaway_id, member_id, site_id, ticket, address_hash, flagged, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (giveaway_id, member_id) DO NOTHING RETURNING id")
+                        "INSERT INTO giveaway_entries (giveaway_id, member_id, site_id, ticket, address_hash, flagged, show_name, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (giveaway_id, member_id) DO NOTHING RETURNING id")
                         .bind(e.giveaway_id).bind(e.member_id).bind(e.site_id).bind(&e.ticket)
-                        .bind(&e.address_hash).bind(&flagged).bind(e.at)
+                        .bind(&e.address_hash).bind(&flagged).bind(e.show_name).bind(e.at)
                         .fetch_optional(&mut *tx).await.map_err(map)?;
                     tx.commit().await.map_err(map)?;
                     let found = self.entry_of(e.giveaway_id, e.member_id).await?.ok_or(StoreError::NotFound)?;
@@ -217,11 +220,11 @@ macro_rules! impl_giveaway_store {
                     Ok(done.rows_affected() > 0)
                 }
 
-                async fn offer_prize(&self, entry_id: i64, at: DateTime<Utc>, deadline: DateTime<Utc>) -> StoreResult<()> {
-                    sqlx::query("UPDATE giveaway_entries SET offered_at = $2, claim_deadline = $3 WHERE id = $1 AND offered_at IS NULL")
+                async fn offer_prize(&self, entry_id: i64, at: DateTime<Utc>, deadline: DateTime<Utc>) -> StoreResult<bool> {
+                    let done = sqlx::query("UPDATE giveaway_entries SET offered_at = $2, claim_deadline = $3 WHERE id = $1 AND offered_at IS NULL")
                         .bind(entry_id).bind(at).bind(deadline)
                         .execute(&self.pool).await.map_err(map)?;
-                    Ok(())
+                    Ok(done.rows_affected() > 0)
                 }
 
                 async fn claim_prize(&self, entry_id: i64, at: DateTime<Utc>) -> StoreResult<bool> {

@@ -355,6 +355,20 @@ macro_rules! impl_member_store {
                 async fn delete_auth_provider(&self, key: &str) -> StoreResult<bool> {
                     Ok(exec(self, sqlx::query("DELETE FROM auth_providers WHERE key = $1").bind(key)).await? > 0)
                 }
+
+                async fn setting(&self, key: &str) -> StoreResult<Option<String>> {
+                    let row: Option<(String,)> = sqlx::query_as("SELECT value FROM network_settings WHERE key = $1")
+                        .bind(key).fetch_optional(&self.pool).await.map_err(map)?;
+                    Ok(row.map(|(v,)| v))
+                }
+
+                async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+                    exec(self, sqlx::query(
+                        "INSERT INTO network_settings (key, value) VALUES ($1, $2) \
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                        .bind(key).bind(value)).await?;
+                    Ok(())
+                }
             }
         }
     };

@@ -383,6 +383,7 @@ async fn entries_once_per_member_flagged_by_address_and_drawn_once() {
             site_id: site,
             ticket: format!("KW-TEST-{i:04}"),
             address_hash: hash("one address"),
+            show_name: i == 0,
             at: at(9, i as u32),
         };
         let EntryOutcome::Entered(entry) = db.store.enter_giveaway(&e).await.unwrap() else {
@@ -403,10 +404,14 @@ async fn entries_once_per_member_flagged_by_address_and_drawn_once() {
         site_id: site,
         ticket: "KW-OTHER".into(),
         address_hash: hash("elsewhere"),
+        show_name: false,
         at: at(10, 0),
     };
     match db.store.enter_giveaway(&again).await.unwrap() {
-        EntryOutcome::Already(e) => assert_eq!(e.ticket, "KW-TEST-0000"),
+        EntryOutcome::Already(e) => {
+            assert_eq!(e.ticket, "KW-TEST-0000");
+            assert!(e.show_name, "the first entry's choice stands");
+        }
         other => panic!("{other:?}"),
     }
     assert!(db

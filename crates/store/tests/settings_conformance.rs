@@ -255,3 +255,25 @@ async fn sub_second_timestamps_round_trip_to_the_microsecond() {
         .unwrap()
         .is_none());
 }
+
+#[tokio::test]
+async fn network_settings_are_kept_and_replaced() {
+    let db = db().await;
+    assert_eq!(db.store.setting("disposable_domains").await.unwrap(), None);
+    db.store
+        .set_setting("disposable_domains", "a.example\n")
+        .await
+        .unwrap();
+    db.store
+        .set_setting("disposable_domains", "b.example\n")
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store
+            .setting("disposable_domains")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("b.example\n")
+    );
+}

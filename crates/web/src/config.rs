@@ -66,6 +66,9 @@ pub struct WebConfig {
     pub trending_every: Duration,
     /// How long minute and hourly counts are kept (daily ones stay).
     pub retention: kawaraban_core::analytics::Retention,
+    /// How often live surveys and giveaways are read again (they open and
+    /// close on their own times) and due draws and prizes handled.
+    pub engagement_every: Duration,
 }
 
 impl WebConfig {
@@ -107,6 +110,7 @@ impl WebConfig {
             analytics_flush: Duration::from_secs(10),
             trending_every: Duration::from_secs(60),
             retention: Default::default(),
+            engagement_every: Duration::from_secs(5),
         }
     }
 }

@@ -72,6 +72,11 @@ impl Fragments {
     pub fn invalidate<'a>(&self, tags: impl IntoIterator<Item = &'a str>) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         for tag in tags {
+            if tag == crate::engagement::TAG {
+                // The survey banner lives in the chrome.
+                self.chrome.invalidate_all();
+                continue;
+            }
             if tag == "network" {
                 self.cards.invalidate_all();
                 self.newsletter_box.invalidate_all();
@@ -183,7 +188,8 @@ pub async fn newsletter_box(state: &AppState, site_id: i64) -> AppResult<Value> 
 }
 
 /// The chrome of a page of `site` (`view::chrome`), with the section of
-/// slug `section` the active one, as a template value.
+/// slug `section` the active one and the survey banner that targets it,
+/// as a template value.
 pub fn chrome(state: &AppState, site: &Site, section: Option<&str>, now: DateTime<Utc>) -> Value {
     let f = &state.fragments;
     let key = (
@@ -196,7 +202,11 @@ pub fn chrome(state: &AppState, site: &Site, section: Option<&str>, now: DateTim
     }
     let generation = f.generation.load(Ordering::Acquire);
     let network = state.network.get();
-    let v = Value::from_serialize(view::chrome(&network, site, section, now));
+    let banner = state.engagement.banner(state, site, section);
+    let v = minijinja::context! {
+        survey_banner => Value::from_safe_string(banner.to_string()),
+        ..Value::from_serialize(view::chrome(&network, site, section, now))
+    };
     if f.keeps(generation) {
         f.chrome.insert(key, v.clone());
     }

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod comments;
 pub mod config;
 pub mod desk;
+pub mod engagement;
 pub mod error;
 mod fragments;
 mod http;

@@ -50,6 +50,8 @@ pub struct Inner {
     pub days: crate::analytics::days::DayCache,
     /// Parts many pages share (`fragments`).
     pub fragments: crate::fragments::Fragments,
+    /// The live surveys and giveaways (`engagement`).
+    pub engagement: crate::engagement::Engagement,
 }
 
 /// A flag with a wake-up: raised by one task, taken by another, which
@@ -145,7 +147,10 @@ impl AppState {
             beacons: Default::default(),
             days: Default::default(),
             fragments,
+            engagement: Default::default(),
         }));
+        // The first pages show what is live.
+        crate::engagement::refresh(&state).await;
         // Readers are told apart from the first view on.
         state
             .counter
@@ -228,6 +233,9 @@ impl AppState {
             if tags.contains(&"network") {
                 self.cache.clear();
             }
+        }
+        if tags.contains(&crate::engagement::TAG) {
+            crate::engagement::refresh(self).await;
         }
         self.fragments.invalidate(tags.iter().copied());
         self.cache.invalidate(tags.iter().copied());

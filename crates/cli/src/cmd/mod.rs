@@ -3,11 +3,13 @@
 mod alert;
 mod auth;
 mod generate;
+mod giveaway;
 mod import;
 mod newsletter;
 mod serve;
 mod site;
 mod subscribers;
+mod survey;
 mod user;
 
 use std::process::ExitCode;
@@ -25,5 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Newsletter(cmd) => newsletter::run(&cli.global, cmd).await,
         Command::Subscribers(cmd) => subscribers::run(&cli.global, cmd).await,
         Command::Alert(cmd) => alert::run(&cli.global, cmd).await,
+        Command::Survey(cmd) => survey::run(&cli.global, cmd).await,
+        Command::Giveaway(cmd) => giveaway::run(&cli.global, cmd).await,
     }
 }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use drand_verify::{derive_randomness, G1Pubkey, G2PubkeyRfc, Pubkey};
 
 /// A drand chain's fixed parameters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Chain {
     /// The chain hash, which names it in drand's HTTP API.
     pub hash: String,
@@ -22,9 +22,11 @@ pub struct Chain {
     pub period_seconds: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Scheme {
+    #[serde(rename = "pedersen-bls-chained")]
     Chained,
+    #[serde(rename = "bls-unchained-g1-rfc9380")]
     UnchainedG1,
 }
 
@@ -88,6 +90,26 @@ impl Chain {
             return 1;
         }
         (since / self.period_seconds) as u64 + 2
+    }
+}
+
+/// The network's public randomness beacon: where its rounds are fetched
+/// (a drand HTTP endpoint, such as `https://api.drand.sh`) and the chain
+/// they must verify against.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BeaconSetting {
+    pub url: String,
+    pub chain: Chain,
+}
+
+impl BeaconSetting {
+    /// Where round `round` is served.
+    pub fn round_url(&self, round: u64) -> String {
+        format!(
+            "{}/{}/public/{round}",
+            self.url.trim_end_matches('/'),
+            self.chain.hash
+        )
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod beacon;
 pub mod draw;
+pub mod published;
 
 use chrono::{DateTime, Duration, Utc};
 

@@ -107,6 +107,16 @@ pub struct ResponseFilter {
     pub without_excluded: bool,
 }
 
+impl ResponseFilter {
+    /// Every response that counts: all but those staff left out.
+    pub fn counted() -> Self {
+        Self {
+            without_excluded: true,
+            ..Self::default()
+        }
+    }
+}
+
 /// What the banner needs to know of a member, network-wide.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SurveyHistory {
@@ -176,6 +186,8 @@ pub struct NewEntry {
     pub site_id: i64,
     pub ticket: String,
     pub address_hash: String,
+    /// The member agreed to their display name being shown if they win.
+    pub show_name: bool,
     pub at: DateTime<Utc>,
 }
 
@@ -186,6 +198,7 @@ pub struct Entry {
     pub member_id: Option<i64>,
     pub site_id: i64,
     pub ticket: String,
+    pub show_name: bool,
     /// Why it looks like abuse (many entries from one address); empty when not.
     pub flagged: String,
     /// Why staff disqualified it; empty when valid.

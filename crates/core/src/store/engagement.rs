@@ -113,13 +113,14 @@ pub trait GiveawayStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// Records the draw, once: false when one was recorded already.
     async fn record_draw(&self, giveaway_id: i64, draw: &DrawRecord) -> StoreResult<bool>;
-    /// A prize offered to an entry, with its claim deadline.
+    /// A prize offered to an entry, with its claim deadline: false when it
+    /// was offered already (by another app server), so one sends the email.
     async fn offer_prize(
         &self,
         entry_id: i64,
         at: DateTime<Utc>,
         deadline: DateTime<Utc>,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
     /// A winner claims: false when there was no live offer.
     async fn claim_prize(&self, entry_id: i64, at: DateTime<Utc>) -> StoreResult<bool>;
     /// An offer's deadline passed unclaimed.

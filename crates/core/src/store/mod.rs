@@ -270,6 +270,9 @@ pub trait NetworkSettings: Send + Sync {
     async fn auth_providers(&self) -> StoreResult<Vec<AuthProvider>>;
     async fn upsert_auth_provider(&self, p: &AuthProvider, now: DateTime<Utc>) -> StoreResult<()>;
     async fn delete_auth_provider(&self, key: &str) -> StoreResult<bool>;
+    /// A setting staff change at run time (`disposable_domains`, ...).
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
 }
 
 /// Comments, votes and flags. Every change of a comment's status keeps the

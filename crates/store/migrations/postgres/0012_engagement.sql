@@ -68,6 +68,7 @@ CREATE TABLE giveaway_entries (
     site_id BIGINT NOT NULL REFERENCES sites (id),
     ticket TEXT NOT NULL UNIQUE,
     address_hash TEXT NOT NULL,
+    show_name BOOLEAN NOT NULL DEFAULT FALSE,
     flagged TEXT NOT NULL DEFAULT '',
     disqualified TEXT NOT NULL DEFAULT '',
     offered_at TIMESTAMPTZ,
@@ -79,3 +80,10 @@ CREATE TABLE giveaway_entries (
 );
 CREATE INDEX giveaway_entries_address ON giveaway_entries (giveaway_id, address_hash);
 CREATE INDEX giveaway_entries_member ON giveaway_entries (member_id);
+
+-- The network's settings that staff change at run time (the disposable
+-- email domains giveaways refuse, the days readers rest between surveys).
+CREATE TABLE network_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -83,6 +83,54 @@ pub fn bars(title: &str, bars: &[Bar], label_every: usize) -> String {
     s
 }
 
+/// A horizontal bar per answer (survey results): its label, count and
+/// share, longest bar at full width. `id` makes the chart's title and
+/// description unique on a page with many charts.
+pub fn hbars(id: &str, title: &str, bars: &[(String, u64, f64)]) -> String {
+    const ROW: f64 = 28.0;
+    const LABEL: f64 = 260.0;
+    const NUMBERS: f64 = 110.0;
+    let h = ROW * bars.len().max(1) as f64 + 8.0;
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1);
+    let total: u64 = bars.iter().map(|b| b.1).sum();
+    let plot_w = W - LABEL - NUMBERS;
+    let id = esc(id);
+    let mut s = String::with_capacity(256 + bars.len() * 240);
+    let _ = write!(
+        s,
+        r#"<svg class="chart hchart" viewBox="0 0 {W} {h}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+        esc(title),
+        esc(&bars
+            .iter()
+            .map(|(l, n, p)| format!("{l}: {n} ({p}%)"))
+            .collect::<Vec<_>>()
+            .join("; ")),
+    );
+    let _ = total;
+    for (i, (label, n, pct)) in bars.iter().enumerate() {
+        let y = ROW * i as f64 + 4.0;
+        let w = plot_w * *n as f64 / max as f64;
+        let short: String = if label.chars().count() > 38 {
+            label.chars().take(36).chain(['…']).collect()
+        } else {
+            label.clone()
+        };
+        let _ = write!(
+            s,
+            r#"<text class="axis" x="{:.1}" y="{:.1}" text-anchor="end">{}</text><rect class="bar" x="{LABEL}" y="{y:.1}" width="{w:.1}" height="{:.1}"><title>{}: {n}</title></rect><text class="axis" x="{:.1}" y="{:.1}">{n} · {pct}%</text>"#,
+            LABEL - 8.0,
+            y + ROW * 0.6,
+            esc(&short),
+            ROW * 0.7,
+            esc(label),
+            LABEL + w + 6.0,
+            y + ROW * 0.6,
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +156,19 @@ mod tests {
         let h = (H - BOTTOM) * 0.6;
         assert!(svg.contains(&format!("height=\"{h:.1}\"")), "{svg}");
         assert!(svg.contains(">50</text>"));
+    }
+
+    #[test]
+    fn horizontal_bars_name_each_answer_with_its_share() {
+        let svg = hbars(
+            "q1",
+            "How often?",
+            &[("Daily".into(), 3, 75.0), ("<Rarely>".into(), 1, 25.0)],
+        );
+        assert_eq!(svg.matches("<rect").count(), 2);
+        assert!(svg.contains(r#"id="q1-title""#));
+        assert!(svg.contains("Daily: 3 (75%); &lt;Rarely&gt;: 1 (25%)"));
+        assert!(svg.contains("3 · 75%"));
+        assert!(!svg.contains("<Rarely>"));
     }
 }

@@ -9,8 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Path, Query};
-use axum::http::{header, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use kawaraban_core::analytics::{ArticleTotals, Grain, Span, MINUTES_PER_DAY};
@@ -179,7 +178,7 @@ async fn table(
     Ok(Table {
         key,
         title,
-        columns,
+        columns: columns.into_iter().map(Into::into).collect(),
         rows,
         csv,
     })
@@ -478,17 +477,7 @@ pub async fn export(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
         .ok_or_else(|| AppError::bad_request(format!("table: there is no table \"{key}\".")))?;
     let t = table(&v, key, &f, now, article).await?;
     let name = format!("kawaraban-{key}-{}-{}.csv", f.from, f.to);
-    let mut resp = t.to_csv().into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(super::table::csv_download(&name, t.to_csv()))
 }
 #[cfg(test)]
 mod tests {

@@ -40,7 +40,7 @@ impl Cell {
 pub struct Table {
     pub key: &'static str,
     pub title: String,
-    pub columns: Vec<&'static str>,
+    pub columns: Vec<std::borrow::Cow<'static, str>>,
     pub rows: Vec<Vec<Cell>>,
     /// Where its CSV is.
     pub csv: String,
@@ -51,12 +51,29 @@ impl Table {
     /// as a formula get a leading apostrophe.
     pub fn to_csv(&self) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record(&self.columns);
+        let _ = w.write_record(self.columns.iter().map(|c| c.as_ref()));
         for r in &self.rows {
             let _ = w.write_record(r.iter().map(|c| defuse(&c.text).into_owned()));
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
+}
+
+/// A CSV file to download, named `name`, never cached.
+pub fn csv_download(name: &str, body: String) -> axum::response::Response {
+    use axum::http::{header, HeaderValue};
+    use axum::response::IntoResponse;
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
 }
 
 fn defuse(s: &str) -> std::borrow::Cow<'_, str> {
@@ -77,7 +94,7 @@ mod tests {
         let t = Table {
             key: "range",
             title: "t".into(),
-            columns: vec!["Story", "Views"],
+            columns: vec!["Story".into(), "Views".into()],
             rows: vec![
                 vec![Cell::text("=HYPERLINK(\"x\")"), Cell::num(-3)],
                 vec![Cell::text("A, \"quoted\" story"), Cell::num(7)],

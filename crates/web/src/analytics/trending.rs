@@ -170,6 +170,9 @@ impl Block {
 pub struct Trending {
     blocks: RwLock<HashMap<i64, Arc<Block>>>,
     scores: tokio::sync::Mutex<Scores>,
+    /// Sponsored offers (open giveaways) and the site each belongs to:
+    /// they join the other sites' blocks, labelled.
+    offers: RwLock<Vec<(i64, Item)>>,
 }
 
 impl Trending {
@@ -182,6 +185,17 @@ impl Trending {
             .get(&site_id)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Replaces the sponsored offers; true when they changed (the blocks
+    /// then want a recompute).
+    pub fn set_offers(&self, offers: Vec<(i64, Item)>) -> bool {
+        let mut held = self.offers.write().expect("trending lock poisoned");
+        if *held == offers {
+            return false;
+        }
+        *held = offers;
+        true
     }
 
     /// Recomputes every site's block from the store's counts as of `now`;
@@ -197,7 +211,11 @@ impl Trending {
         let rules = site_rules(store).await?;
         let picks = store.trending_picks().await?;
         let scores = self.update_scores(store, &rules, now).await?;
-        let blocks = build_blocks(store, network, &rules, &picks, &scores, now).await?;
+        let mut blocks = build_blocks(store, network, &rules, &picks, &scores, now).await?;
+        let offers = self.offers.read().expect("trending lock poisoned").clone();
+        for (site, block) in &mut blocks {
+            add_offers(block, *site, &offers);
+        }
         let mut changed = Vec::new();
         {
             let mut held = self.blocks.write().expect("trending lock poisoned");
@@ -400,6 +418,16 @@ async fn build_blocks(
         out.push((site.id, block));
     }
     Ok(out)
+}
+
+/// Each offer of another site takes the block's third place (the last
+/// story gives way, so the block keeps its length).
+fn add_offers(block: &mut Vec<Item>, site: i64, offers: &[(i64, Item)]) {
+    let len = block.len().max(MixRules::default().items);
+    for (_, item) in offers.iter().filter(|(home, _)| *home != site) {
+        block.insert(block.len().min(2), item.clone());
+    }
+    block.truncate(len);
 }
 
 /// What an item of the block is: a story of the network, or an item of an

@@ -42,6 +42,18 @@ pub const NAV: &[NavLink] = &[
         needs: Action::Edit,
     },
     NavLink {
+        href: "/desk/surveys",
+        label: "Surveys",
+        what: "Reader surveys: build, open and close them; results with charts and CSV.",
+        needs: Action::Edit,
+    },
+    NavLink {
+        href: "/desk/giveaways",
+        label: "Giveaways",
+        what: "Sponsored giveaways: entries, disqualifications and the verifiable draw.",
+        needs: Action::Edit,
+    },
+    NavLink {
         href: "/moderation",
         label: "Moderation",
         what: "Comments waiting, reported and rejected; members' standing.",
@@ -100,6 +112,27 @@ pub fn staff(v: &Visit, action: Action, here: &str) -> Result<Arc<Viewer>, Box<R
             ));
             Err(Box::new(no.into_response()))
         }
+    }
+}
+
+/// A request from staff with the editor role or above: the visit and
+/// the member. Anyone else gets the sign-in page (back here after) or a
+/// 403 naming the role needed, before the handler runs.
+pub struct Editor(pub Visit, pub Arc<Viewer>);
+
+impl axum::extract::FromRequestParts<AppState> for Editor {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let here = parts.uri.path().to_string();
+        let v =
+            <Visit as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        let viewer = staff(&v, Action::Edit, &here).map_err(|r| *r)?;
+        Ok(Editor(v, viewer))
     }
 }
 

@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(moderation::routes())
         .merge(newsletters::routes())
         .merge(crate::desk::routes())
+        .merge(crate::engagement::routes())
         .route("/{section}", get(lists::section_redirect))
         .route("/{section}/", get(lists::section))
         .route("/{section}/{slug}", get(article::article))
@@ -110,6 +111,7 @@ pub async fn serve(
         state.clone(),
         stop_rx.clone(),
     ));
+    let engagement = tokio::spawn(crate::engagement::run(state.clone(), stop_rx.clone()));
     let transport = state
         .config
         .transport(None)
@@ -139,6 +141,7 @@ pub async fn serve(
     let _ = counting.await;
     let _ = trending.await;
     let _ = upkeep.await;
+    let _ = engagement.await;
     let _ = feeds.await;
     let _ = mailer.await;
     let _ = tokio::task::spawn_blocking(move || newsletters.join()).await;

@@ -76,6 +76,20 @@ pub const MODERATION: Limit = Limit {
     window: 3600,
 };
 
+/// Survey responses sent from one address (a household or an office
+/// shares one; beyond this it is a script).
+pub const SURVEY_IP: Limit = Limit {
+    name: "survey-ip",
+    max: 60,
+    window: 600,
+};
+/// Giveaway entries and claims from one address.
+pub const GIVEAWAY_IP: Limit = Limit {
+    name: "giveaway-ip",
+    max: 30,
+    window: 3600,
+};
+
 fn window(limit: Limit) -> (i64, u64) {
     let now = Utc::now().timestamp();
     let start = now - now.rem_euclid(limit.window);

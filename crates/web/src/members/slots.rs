@@ -114,7 +114,8 @@ async fn for_viewer(
     if !html.contains(OPEN) {
         return Response::from_parts(parts, Body::from(bytes));
     }
-    let out = fill_for(state, site, viewer, html);
+    let engagement = crate::engagement::for_member(state, html, viewer.member.id).await;
+    let out = fill_with(state, site, viewer, html, engagement);
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(out))
 }
@@ -151,6 +152,18 @@ fn is_own(
 /// only on the member's own comments, marked by `owner_tag`) skips the
 /// template on everybody else's comments.
 pub fn fill_for(state: &AppState, site: &Site, viewer: &Viewer, html: &str) -> String {
+    fill_with(state, site, viewer, html, minijinja::Value::UNDEFINED)
+}
+
+/// [`fill_for`], with what the survey and giveaway slots need to know of
+/// the member (`engagement::for_member`).
+fn fill_with(
+    state: &AppState,
+    site: &Site,
+    viewer: &Viewer,
+    html: &str,
+    engagement: minijinja::Value,
+) -> String {
     let site_view = minijinja::Value::from_serialize(crate::view::SiteView::new(site));
     let providers = minijinja::Value::from_serialize(state.providers_view());
     let now = chrono::Utc::now().timestamp();
@@ -173,7 +186,7 @@ pub fn fill_for(state: &AppState, site: &Site, viewer: &Viewer, html: &str) -> S
                     moderator => viewer.can(Action::Moderate),
                     editor => viewer.can(Action::Edit),
                 }, csrf => viewer.csrf.clone(), args, nonce, site => site_view.clone(),
-                   providers => providers.clone(), now },
+                   providers => providers.clone(), now, engagement => engagement.clone() },
             )
             .map_err(|e| tracing::error!(error = %e, slot = name, "slot failed to render"))
             .ok()

@@ -67,6 +67,7 @@ pub async fn article(
             providers => state.providers_view(),
             newsletter_box => crate::fragments::newsletter_box(&state, site.id).await?,
             trending_html => state.trending.block(site.id).html(&state.theme, state.config.dev),
+            giveaway_html => minijinja::Value::from_safe_string(state.engagement.block(&state, &site, Some(&article.section_slug)).to_string()),
             beacon => state.config.behind_cdn,
             article_id => article.id,
         },

@@ -37,7 +37,10 @@ pub struct Page {
 }
 
 impl Page {
-    pub fn html(body: String, tags: Vec<String>, ttl: Duration) -> Self {
+    /// A themed page; it carries the survey banner (and perhaps a
+    /// giveaway block), so it is also tagged with what changes them.
+    pub fn html(body: String, mut tags: Vec<String>, ttl: Duration) -> Self {
+        tags.push(crate::engagement::TAG.to_string());
         Self {
             body,
             content_type: "text/html; charset=utf-8",

@@ -8,6 +8,7 @@ mod beacon;
 mod browser;
 mod comments;
 mod desk;
+mod engagement;
 mod external;
 mod feeds;
 mod limits;

@@ -209,6 +209,7 @@ impl Builder {
         let mut config = WebConfig::new(media_dir);
         config.page_cache = self.page_cache;
         config.invalidation_poll = Duration::from_millis(50);
+        config.engagement_every = Duration::from_millis(200);
         config.per_page = self.per_page;
         config.outbox_dir = dir.path().join("outbox");
         config.mail_from = "The Test Post <news@example.test>".into();
