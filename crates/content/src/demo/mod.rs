@@ -3,6 +3,7 @@
 
 pub mod artwork;
 mod conversations;
+mod engagement;
 pub(crate) mod readership;
 
 use std::path::{Path, PathBuf};
@@ -104,6 +105,7 @@ pub async fn install(
             > 0;
     }
     lists(&*store, now).await?;
+    engagement::install(&*store, now).await?;
     store.publish_invalidations(&["network".into()]).await?;
     if has_articles {
         return Ok(Installed::AlreadyPresent);
