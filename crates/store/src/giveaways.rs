@@ -193,10 +193,21 @@ macro_rules! impl_giveaway_store {
                     Ok(row.map(entry))
                 }
 
-                async fn entries(&self, giveaway_id: i64) -> StoreResult<Vec<Entry>> {
-                    let rows: Vec<EntryRow> = sqlx::query_as(&format!("{ENTRY_SELECT} WHERE giveaway_id = $1 ORDER BY id"))
-                        .bind(giveaway_id).fetch_all(&self.pool).await.map_err(map)?;
+                async fn entries(&self, giveaway_id: i64, limit: u32) -> StoreResult<Vec<Entry>> {
+                    let rows: Vec<EntryRow> = sqlx::query_as(&format!("{ENTRY_SELECT} WHERE giveaway_id = $1 ORDER BY id LIMIT $2"))
+                        .bind(giveaway_id).bind(i64::from(limit)).fetch_all(&self.pool).await.map_err(map)?;
                     Ok(rows.into_iter().map(entry).collect())
+                }
+
+                async fn entries_for(&self, giveaway_id: i64, tickets: &[String]) -> StoreResult<Vec<Entry>> {
+                    // A published order is a few dozen places: one indexed look-up each.
+                    let mut out = Vec::with_capacity(tickets.len());
+                    for t in tickets {
+                        if let Some(e) = self.entry_by_ticket(t).await?.filter(|e| e.giveaway_id == giveaway_id) {
+                            out.push(e);
+                        }
+                    }
+                    Ok(out)
                 }
 
                 async fn valid_tickets(&self, giveaway_id: i64) -> StoreResult<Vec<String>> {
@@ -213,11 +224,18 @@ macro_rules! impl_giveaway_store {
                     Ok(done.rows_affected() > 0)
                 }
 
-                async fn record_draw(&self, giveaway_id: i64, draw: &DrawRecord) -> StoreResult<bool> {
-                    let done = sqlx::query("UPDATE giveaways SET draw = $2, updated_at = $3 WHERE id = $1 AND draw IS NULL")
-                        .bind(giveaway_id).bind(json(draw)?).bind(draw.drawn_at)
+                async fn record_draw(&self, giveaway_id: i64, draw: &DrawRecord, ticket_list: &str) -> StoreResult<bool> {
+                    let done = sqlx::query(
+                        "UPDATE giveaways SET draw = $2, ticket_list = $4, updated_at = $3 WHERE id = $1 AND draw IS NULL")
+                        .bind(giveaway_id).bind(json(draw)?).bind(draw.drawn_at).bind(ticket_list)
                         .execute(&self.pool).await.map_err(map)?;
                     Ok(done.rows_affected() > 0)
+                }
+
+                async fn ticket_list(&self, giveaway_id: i64) -> StoreResult<Option<String>> {
+                    let row: Option<(Option<String>,)> = sqlx::query_as("SELECT ticket_list FROM giveaways WHERE id = $1")
+                        .bind(giveaway_id).fetch_optional(&self.pool).await.map_err(map)?;
+                    Ok(row.and_then(|(t,)| t))
                 }
 
                 async fn offer_prize(&self, entry_id: i64, at: DateTime<Utc>, deadline: DateTime<Utc>) -> StoreResult<bool> {

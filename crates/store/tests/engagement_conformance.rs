@@ -444,17 +444,17 @@ async fn entries_once_per_member_flagged_by_address_and_drawn_once() {
     let list = draw::ticket_list(&db.store.valid_tickets(g.id).await.unwrap());
     let record = DrawRecord {
         list_hash: draw::sha256_hex(list.as_bytes()),
-        ticket_list: list,
+        tickets: 4,
         chain: None,
         round: None,
         order: vec!["KW-TEST-0002".into(), "KW-TEST-0000".into()],
         drawn_at: at(20, 1),
     };
-    assert!(db.store.record_draw(g.id, &record).await.unwrap());
+    assert!(db.store.record_draw(g.id, &record, &list).await.unwrap());
     let mut other = record.clone();
     other.order.reverse();
     assert!(
-        !db.store.record_draw(g.id, &other).await.unwrap(),
+        !db.store.record_draw(g.id, &other, "").await.unwrap(),
         "drawn once"
     );
     let drawn = db.store.giveaway_by_slug("premium").await.unwrap().unwrap();
@@ -501,6 +501,21 @@ async fn entries_once_per_member_flagged_by_address_and_drawn_once() {
             .unwrap(),
         "never offered"
     );
-    assert_eq!(db.store.entries(g.id).await.unwrap().len(), 5);
+    assert_eq!(db.store.entries(g.id, 100).await.unwrap().len(), 5);
+    assert_eq!(db.store.entries(g.id, 2).await.unwrap().len(), 2);
+    assert_eq!(
+        db.store.ticket_list(g.id).await.unwrap().as_deref(),
+        Some(list.as_str()),
+        "the first list stands"
+    );
+    let places = db
+        .store
+        .entries_for(g.id, &["KW-TEST-0002".into(), "KW-NONE".into()])
+        .await
+        .unwrap();
+    assert_eq!(
+        places.iter().map(|e| e.ticket.as_str()).collect::<Vec<_>>(),
+        ["KW-TEST-0002"]
+    );
     assert_eq!(db.store.giveaways().await.unwrap().len(), 1);
 }

@@ -192,7 +192,7 @@ pub async fn run(global: &Global, cmd: GiveawayCommand) -> anyhow::Result<ExitCo
         }
         GiveawayCommand::Entries { slug } => {
             let g = find(&*store, &slug).await?;
-            for e in store.entries(g.id).await? {
+            for e in store.entries(g.id, u32::MAX).await? {
                 println!(
                     "{}\t{}\t{}\t{}",
                     e.ticket,
@@ -239,12 +239,12 @@ pub async fn run(global: &Global, cmd: GiveawayCommand) -> anyhow::Result<ExitCo
                 &*store,
                 "giveaway.draw",
                 &g,
-                &format!("{} tickets", r.ticket_list.lines().count()),
+                &format!("{} tickets", r.tickets),
             )
             .await?;
             println!(
                 "{slug}: drawn over {} tickets; in order: {}",
-                r.ticket_list.lines().count(),
+                r.tickets,
                 r.order.join(", ")
             );
         }

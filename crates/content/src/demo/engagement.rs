@@ -304,13 +304,14 @@ async fn giveaways(store: &dyn Store, news: &Site, now: DateTime<Utc>) -> anyhow
         .record_draw(
             done.id,
             &DrawRecord {
-                ticket_list,
+                tickets: ids.len() as u64,
                 list_hash,
                 chain: None,
                 round: None,
                 order: order.clone(),
                 drawn_at,
             },
+            &ticket_list,
         )
         .await?;
     // The first winner claimed; the second let the deadline pass, and the

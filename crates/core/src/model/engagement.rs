@@ -129,7 +129,9 @@ pub struct SurveyHistory {
 /// The draw's public record, filled in as the giveaway goes.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct DrawRecord {
-    pub ticket_list: String,
+    /// How many valid tickets were drawn from (the list itself is kept
+    /// apart: `GiveawayStore::ticket_list`).
+    pub tickets: u64,
     pub list_hash: String,
     /// The drand chain's hash and its round, when a beacon was used.
     pub chain: Option<String>,

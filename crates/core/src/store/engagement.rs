@@ -100,8 +100,10 @@ pub trait GiveawayStore: Send + Sync {
     async fn enter_giveaway(&self, e: &NewEntry) -> StoreResult<EntryOutcome>;
     async fn entry_of(&self, giveaway_id: i64, member_id: i64) -> StoreResult<Option<Entry>>;
     async fn entry_by_ticket(&self, ticket: &str) -> StoreResult<Option<Entry>>;
-    /// Entries, oldest first.
-    async fn entries(&self, giveaway_id: i64) -> StoreResult<Vec<Entry>>;
+    /// The first `limit` entries, oldest first.
+    async fn entries(&self, giveaway_id: i64, limit: u32) -> StoreResult<Vec<Entry>>;
+    /// The entries holding these tickets (the published order's places).
+    async fn entries_for(&self, giveaway_id: i64, tickets: &[String]) -> StoreResult<Vec<Entry>>;
     /// The ticket ids of every entry not disqualified.
     async fn valid_tickets(&self, giveaway_id: i64) -> StoreResult<Vec<String>>;
     /// Staff disqualify an entry (or, with an empty reason, reinstate it).
@@ -111,8 +113,16 @@ pub trait GiveawayStore: Send + Sync {
         entry_id: i64,
         reason: &str,
     ) -> StoreResult<bool>;
-    /// Records the draw, once: false when one was recorded already.
-    async fn record_draw(&self, giveaway_id: i64, draw: &DrawRecord) -> StoreResult<bool>;
+    /// Records the draw and its published ticket list, once: false when
+    /// one was recorded already.
+    async fn record_draw(
+        &self,
+        giveaway_id: i64,
+        draw: &DrawRecord,
+        ticket_list: &str,
+    ) -> StoreResult<bool>;
+    /// The published ticket list of a drawn giveaway.
+    async fn ticket_list(&self, giveaway_id: i64) -> StoreResult<Option<String>>;
     /// A prize offered to an entry, with its claim deadline: false when it
     /// was offered already (by another app server), so one sends the email.
     async fn offer_prize(

@@ -43,8 +43,8 @@ CREATE TABLE survey_dismissals (
 );
 
 -- The seed stays secret until the draw; its SHA-256 is public from the start.
--- `draw` is the public record (ticket list, its hash, the beacon round, the
--- order), written once.
+-- `draw` is the public record (the ticket list's hash, the beacon round, the
+-- order) and `ticket_list` the list itself, written once.
 CREATE TABLE giveaways (
     id INTEGER PRIMARY KEY,
     slug TEXT NOT NULL UNIQUE,
@@ -55,6 +55,7 @@ CREATE TABLE giveaways (
     seed TEXT NOT NULL,
     commitment TEXT NOT NULL,
     draw TEXT,
+    ticket_list TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );

@@ -17,6 +17,9 @@ use crate::desk::{render, Editor};
 use crate::error::{AppError, AppResult};
 use crate::members::{field, parse_form, see_other, Fields, Viewer, Visit};
 
+/// Entries listed on a giveaway's desk page (the command line lists all).
+const DESK_ENTRIES: u32 = 1000;
+
 fn list_of(text: &str) -> Vec<String> {
     text.split([',', ' '])
         .map(str::trim)
@@ -245,7 +248,7 @@ async fn giveaway_page(
     let now = Utc::now();
     let tz = v.site.tz();
     let mut entries = Vec::new();
-    for e in v.state.store.entries(g.id).await? {
+    for e in v.state.store.entries(g.id, DESK_ENTRIES).await? {
         let member = match e.member_id {
             Some(m) => v.state.store.member_by_id(m).await?,
             None => None,
@@ -339,10 +342,7 @@ pub async fn act(
             )
         }
         "draw" => match super::draw::perform(&*v.state.store, &g, now).await {
-            Ok(r) => (
-                "giveaway.draw",
-                format!("{} tickets", r.ticket_list.lines().count()),
-            ),
+            Ok(r) => ("giveaway.draw", format!("{} tickets", r.tickets)),
             Err(e) => {
                 return giveaway_page(
                     &v,

@@ -126,14 +126,14 @@ pub async fn perform(
         .map(str::to_string)
         .collect();
     let record = DrawRecord {
-        ticket_list,
+        tickets: ids.len() as u64,
         list_hash,
         chain,
         round,
         order,
         drawn_at: now,
     };
-    if !store.record_draw(g.id, &record).await? {
+    if !store.record_draw(g.id, &record, &ticket_list).await? {
         return Err(DrawError::Drawn);
     }
     Ok(record)
@@ -169,7 +169,7 @@ async fn pass_prizes(
     record: &DrawRecord,
     now: DateTime<Utc>,
 ) -> Result<(), DrawError> {
-    let entries = state.store.entries(g.id).await?;
+    let entries = state.store.entries_for(g.id, &record.order).await?;
     let places = standings(&record.order, &entries);
     let standing: Vec<Standing> = places.iter().map(|p| p.1).collect();
     // A lapsed offer changes who is next: walk again after marking it.
@@ -233,11 +233,7 @@ pub async fn run_due(state: &AppState, now: DateTime<Utc>) {
             (Some(r), _) => r.clone(),
             (None, Phase::Closed) => match perform(&*state.store, g, now).await {
                 Ok(r) => {
-                    tracing::info!(
-                        giveaway = g.id,
-                        tickets = r.ticket_list.lines().count(),
-                        "giveaway drawn"
-                    );
+                    tracing::info!(giveaway = g.id, tickets = r.tickets, "giveaway drawn");
                     let _ = super::changed(state).await;
                     r
                 }

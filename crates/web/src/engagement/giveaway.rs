@@ -117,7 +117,7 @@ async fn render_page(
     };
     let mut places = Vec::new();
     if let Some(r) = &g.draw {
-        let entries = v.state.store.entries(g.id).await?;
+        let entries = v.state.store.entries_for(g.id, &r.order).await?;
         for (i, (e, s)) in super::draw::standings(&r.order, &entries)
             .into_iter()
             .enumerate()
@@ -165,7 +165,7 @@ async fn render_page(
         commitment => g.commitment.clone(),
         method => draw::METHOD,
         draw => g.draw.as_ref().map(|r| context! {
-            seed => g.seed.clone(), list_hash => r.list_hash.clone(), tickets => r.ticket_list.lines().count(),
+            seed => g.seed.clone(), list_hash => r.list_hash.clone(), tickets => r.tickets,
             chain => r.chain.clone(), round => r.round.clone(),
             drawn => crate::view::time_view(r.drawn_at, tz).human,
         }),
@@ -335,8 +335,14 @@ fn text(body: String, content_type: &'static str) -> Response {
 /// `GET /giveaways/{slug}/tickets.txt`: the valid tickets, once drawn.
 pub async fn tickets(v: Visit, Path(slug): Path<String>) -> AppResult<Response> {
     let g = find(&v.state, &slug).await?;
-    let r = g.draw.ok_or(AppError::NotFound)?;
-    Ok(text(r.ticket_list, "text/plain; charset=utf-8"))
+    let list = match g.draw {
+        Some(_) => v.state.store.ticket_list(g.id).await?,
+        None => None,
+    };
+    Ok(text(
+        list.ok_or(AppError::NotFound)?,
+        "text/plain; charset=utf-8",
+    ))
 }
 
 /// `GET /giveaways/{slug}/draw.json`: everything the draw is checked from.

@@ -97,7 +97,7 @@ async fn the_sponsored_block_takes_a_member_in_once_with_a_receipt() {
         "{}",
         again.body
     );
-    assert_eq!(app.store.entries(g.id).await.unwrap().len(), 1);
+    assert_eq!(app.store.entries(g.id, 100).await.unwrap().len(), 1);
     // The article page says "you're in" to this member only.
     let theirs = b.get(&path).await;
     assert!(theirs.body.contains(&format!(
@@ -210,8 +210,8 @@ async fn entries_outside_the_rules_are_refused_with_a_reason_and_nothing_stored(
         .await
         .unwrap();
     assert_eq!(anon.status(), 303);
-    assert!(app.store.entries(g.id).await.unwrap().is_empty());
-    assert!(app.store.entries(later.id).await.unwrap().is_empty());
+    assert!(app.store.entries(g.id, 100).await.unwrap().is_empty());
+    assert!(app.store.entries(later.id, 100).await.unwrap().is_empty());
     // With everything in order, it works.
     let fine = ok
         .post(
@@ -237,6 +237,6 @@ async fn entries_outside_the_rules_are_refused_with_a_reason_and_nothing_stored(
         "{}",
         after.body
     );
-    assert_eq!(app.store.entries(g.id).await.unwrap().len(), 1);
+    assert_eq!(app.store.entries(g.id, 100).await.unwrap().len(), 1);
     app.stop().await;
 }
