@@ -23,6 +23,10 @@
 #             buffers' memory under a new reader per request; the desk's analytics
 #             pages and the trending recompute over 100,000 articles with 30 days of
 #             reading history (`generate --history-days 30`)
+#   engagement  the cached article page with an open survey and giveaway targeting it
+#             vs the same demo without them, alternating rounds; 200 readers
+#             answering a survey at once (submit p99, none lost or duplicated); a
+#             draw over 1,000,000 entries and its verification from the public page
 #   alerts    breaking-news alerts, publish to SMTP receipt, p50 and max over 20 publishes:
 #             by import and by schedule on SQLite, and on PostgreSQL with two app servers
 #
@@ -58,6 +62,9 @@ SINK_PY="$KW_ROOT/scripts/bench/smtp_count.py"
 QUEUE_SUBSCRIBERS="${KW_QUEUE_SUBSCRIBERS:-1000000}"
 DELIVER_SUBSCRIBERS="${KW_DELIVER_SUBSCRIBERS:-100000}"
 SEND_RATE="${KW_SEND_RATE:-500}"
+SURVEY_READERS="${KW_SURVEY_READERS:-200}"
+DRAW_ENTRIES="${KW_DRAW_ENTRIES:-1000000}"
+SUBMIT_PY="$KW_ROOT/scripts/bench/survey_submit.py"
 READY_TIMEOUT=120
 # Only the `ready` line: per-request logging would cost throughput.
 SERVE_LOG="warn,kawaraban::cmd::serve=info"
@@ -68,7 +75,7 @@ DB_PY="$KW_ROOT/scripts/bench/db.py"
 SEARCH_WORDS=(government said minister budget council station market election court hospital
   typhoon festival university satellite harvest inflation embassy sapporo "rail station" "tokyo election")
 
-GROUPS_ALL=(cached uncached counting analytics import million comments newsletters alerts)
+GROUPS_ALL=(cached uncached counting analytics import million comments newsletters alerts engagement)
 if [ $# -eq 0 ] || [ "$1" = all ]; then SELECTED=("${GROUPS_ALL[@]}"); else SELECTED=("$@"); fi
 for g in "${SELECTED[@]}"; do
   case " ${GROUPS_ALL[*]} " in *" $g "*) ;; *) echo "unknown group: $g (one of: ${GROUPS_ALL[*]})" >&2; exit 2 ;; esac
@@ -1031,6 +1038,121 @@ bench_alerts() {
   stop_pid "$first"
   su postgres -s /bin/sh -c "'$bindir/pg_ctl' -D '$RUN_DIR/pg/pgdata' -m fast stop" >/dev/null 2>&1 || true
   kill -TERM "$sink" 2>/dev/null || true
+}
+
+# ---------------------------------------------------------------- engagement
+bench_engagement() {
+  log "surveys and giveaways: the cached page with and without, $SURVEY_READERS answers at once, a draw over $DRAW_ENTRIES entries"
+  command -v sqlite3 >/dev/null || ensure_debs sqlite3
+  local with="$RUN_DIR/eng-with" without="$RUN_DIR/eng-without"
+  # One fresh demo (an open survey and giveaway on the news site), copied:
+  # the copy has the survey closed and the giveaway unpublished.
+  start_kw eng-install "$with" --demo
+  stop_pid "$KW_PID"
+  cp -r "$with" "$without"
+  "$KW_BIN" --data-dir "$without" --log warn survey close reader-survey >/dev/null
+  "$KW_BIN" --data-dir "$without" --log warn giveaway unpublish harbourlight-premium >/dev/null
+  start_kw eng-with "$with"
+  local with_pid=$KW_PID with_url=$KW_URL
+  start_kw eng-without "$without"
+  local without_pid=$KW_PID without_url=$KW_URL
+  local home="$RUN_DIR/eng-home.html" path page
+  curl -sf -o "$home" "$with_url/"
+  path=$(first_article_path "$home")
+  [ -n "$path" ] || { echo "no article link on the home page" >&2; return 1; }
+  page="$RUN_DIR/eng-article.html"
+  curl -sf -o "$page" "$with_url$path"
+  grep -q 'class="survey-banner"' "$page" && grep -q 'class="giveaway-block"' "$page" \
+    || { echo "$path carries no survey banner or giveaway block" >&2; return 1; }
+  curl -sf -o "$page" "$without_url$path"
+  ! grep -q 'giveaway-block\|survey-banner' "$page" || { echo "the copy still shows them" >&2; return 1; }
+  detail_header "Cached article page $path with an open survey and giveaway targeting it, and without (the same demo, survey closed, giveaway unpublished), alternating"
+  local d=$DURATION
+  DURATION=3 wrk_run "warm-up with" "$CONNS" "$with_url$path"
+  DURATION=3 wrk_run "warm-up without" "$CONNS" "$without_url$path"
+  DURATION=$d
+  local ws=() wos=() rs=() i a b
+  for i in $(seq "$RUNS"); do
+    if [ $((i % 2)) = 1 ]; then
+      wrk_run "run $i with" "$CONNS" "$with_url$path"; a=$W_RPS
+      wrk_run "run $i without" "$CONNS" "$without_url$path"; b=$W_RPS
+    else
+      wrk_run "run $i without" "$CONNS" "$without_url$path"; b=$W_RPS
+      wrk_run "run $i with" "$CONNS" "$with_url$path"; a=$W_RPS
+    fi
+    ws+=("$a"); wos+=("$b"); rs+=("$(ratio "$a" "$b")")
+  done
+  result "Cached article page with survey and giveaway: req/s, median of $RUNS" "$(median_int "${ws[@]}")" "" ""
+  result "Cached article page without them: req/s, median of $RUNS" "$(median_int "${wos[@]}")" "" ""
+  local r
+  r=$(median "${rs[@]}")
+  result "With / without, median of per-run ratios (${rs[*]})" "$r" "≥ 0.95" "$(ge "$r" 0.95)"
+  stop_pid "$without_pid"
+  stop_pid "$with_pid"
+
+  # Many readers at once, each a new browser from its own address.
+  start_kw eng-submit "$with" --trusted-proxy 127.0.0.1
+  local before after out run_id="bench-$(date +%s)"
+  before=$(sqlite3 "$with/kawaraban.db" "SELECT COUNT(*) FROM survey_responses")
+  out=$(python3 "$SUBMIT_PY" "$KW_URL" news.localhost:8080 reader-survey "$SURVEY_READERS" "$run_id")
+  log "answers at once: $out"
+  after=$(sqlite3 "$with/kawaraban.db" "SELECT COUNT(*) FROM survey_responses")
+  local stored dups p50 p99 thanked
+  stored=$(sqlite3 "$with/kawaraban.db" "SELECT COUNT(*) FROM survey_responses WHERE answers LIKE '%$run_id reader %'")
+  dups=$(sqlite3 "$with/kawaraban.db" "SELECT COUNT(*) - COUNT(DISTINCT answers) FROM survey_responses WHERE answers LIKE '%$run_id reader %'")
+  p50=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["p50_ms"])')
+  p99=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["p99_ms"])')
+  thanked=$(echo "$out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["thanked"])')
+  { echo; echo "#### $SURVEY_READERS readers answering the demo survey at once"; echo
+    echo "Each a new browser from its own address, all POSTs released together: $out"; } >>"$DETAILS"
+  result "$SURVEY_READERS answers at once: submit p50 ms" "$p50" "" ""
+  result "$SURVEY_READERS answers at once: submit p99 ms" "$p99" "< 50" "$(lt "$p99" 50)"
+  result "Answers thanked / stored / duplicated (rows $before → $after)" "$thanked / $stored / $dups" "$SURVEY_READERS / $SURVEY_READERS / 0" \
+    "$([ "$thanked" = "$SURVEY_READERS" ] && [ "$stored" = "$SURVEY_READERS" ] && [ "$dups" = 0 ] && echo pass || echo FAIL)"
+  stop_pid "$KW_PID"
+
+  # A draw over a million entries (members and entries written with SQL in bulk).
+  local opens closes t0 t1 gid site
+  opens=$(date -u -d '-2 days' +%Y-%m-%dT%H:%M:%SZ); closes=$(date -u -d '-1 minute' +%Y-%m-%dT%H:%M:%SZ)
+  "$KW_BIN" --data-dir "$with" --log warn giveaway create --slug million --title "A million entries" \
+    --sponsor "Benchmark" --winners 10 --opens "$opens" --closes "$closes" --sites news --publish >/dev/null
+  gid=$(sqlite3 "$with/kawaraban.db" "SELECT id FROM giveaways WHERE slug = 'million'")
+  site=$(sqlite3 "$with/kawaraban.db" "SELECT id FROM sites WHERE key = 'news'")
+  t0=$(now_us)
+  sqlite3 "$with/kawaraban.db" <<SQL
+PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+BEGIN;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $DRAW_ENTRIES)
+INSERT INTO members (email, email_norm, email_verified_at, display_name, role, created_at, updated_at)
+  SELECT 'bench-' || i || '@example.invalid', 'bench-' || i || '@example.invalid', '2026-01-01T00:00:00+00:00',
+         'Bench ' || i, 'member', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' FROM n;
+INSERT INTO giveaway_entries (giveaway_id, member_id, site_id, ticket, address_hash, created_at)
+  SELECT $gid, id, $site, 'KW-' || hex(randomblob(8)), 'bench-' || (id % 5000), '$opens'
+  FROM members WHERE email_norm LIKE 'bench-%';
+COMMIT;
+SQL
+  t1=$(now_us)
+  log "$DRAW_ENTRIES entries written in $(( (t1 - t0) / 1000 )) ms"
+  local n draw_ms verify_ms py_ms
+  n=$(sqlite3 "$with/kawaraban.db" "SELECT COUNT(*) FROM giveaway_entries WHERE giveaway_id = $gid")
+  t0=$(now_us)
+  "$KW_BIN" --data-dir "$with" --log warn giveaway draw million >"$RUN_DIR/draw.txt"
+  t1=$(now_us); draw_ms=$(( (t1 - t0) / 1000 ))
+  start_kw eng-verify "$with"
+  t0=$(now_us)
+  "$KW_BIN" --log warn giveaway verify "$KW_URL/giveaways/million" >"$RUN_DIR/verify.txt"
+  t1=$(now_us); verify_ms=$(( (t1 - t0) / 1000 ))
+  t0=$(now_us)
+  python3 "$KW_ROOT/scripts/verify_draw.py" "$KW_URL/giveaways/million" >"$RUN_DIR/verify-py.txt"
+  t1=$(now_us); py_ms=$(( (t1 - t0) / 1000 ))
+  { echo; echo "#### A draw over $n entries"; echo
+    echo "\`kawaraban giveaway draw\` (read the valid tickets, sort and hash the list, score every ticket, record): $draw_ms ms;"
+    echo "\`kawaraban giveaway verify URL\` (fetch draw.json and the ticket list over HTTP, check and recompute): $verify_ms ms;"
+    echo "\`scripts/verify_draw.py URL\`: $py_ms ms."; } >>"$DETAILS"
+  result "Draw over $(fmt_int "$n") entries: ms" "$draw_ms" "< 5000" "$(lt "$draw_ms" 5000)"
+  result "Its verification from the public page, kawaraban giveaway verify: ms" "$verify_ms" "< 10000" "$(lt "$verify_ms" 10000)"
+  result "Its verification from the public page, scripts/verify_draw.py: ms" "$py_ms" "< 10000" "$(lt "$py_ms" 10000)"
+  stop_pid "$KW_PID"
 }
 
 # ---------------------------------------------------------------- main

@@ -208,6 +208,8 @@ pub enum GiveawayCommand {
     List,
     /// Publish a giveaway: its block shows from its opening.
     Publish { slug: String },
+    /// Take a giveaway off the pages (its entries stay).
+    Unpublish { slug: String },
     /// The entries, flagged ones marked.
     Entries { slug: String },
     /// Disqualify an entry by its ticket id, with the reason (logged).

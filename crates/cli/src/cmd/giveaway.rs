@@ -184,6 +184,12 @@ pub async fn run(global: &Global, cmd: GiveawayCommand) -> anyhow::Result<ExitCo
                 );
             }
         }
+        GiveawayCommand::Unpublish { slug } => {
+            let g = find(&*store, &slug).await?;
+            store.set_giveaway_published(g.id, false, now).await?;
+            announce(&*store, "giveaway.unpublish", &g, &g.fields.title).await?;
+            println!("{slug}: unpublished");
+        }
         GiveawayCommand::Publish { slug } => {
             let g = find(&*store, &slug).await?;
             store.set_giveaway_published(g.id, true, now).await?;

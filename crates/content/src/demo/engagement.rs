@@ -147,26 +147,18 @@ async fn survey(store: &dyn Store, news: &Site, now: DateTime<Utc>) -> anyhow::R
     Ok(())
 }
 
-fn fields(
-    slug: &str,
-    title: &str,
-    text: &str,
-    sponsor: &str,
-    prizes: &str,
-    winners: u32,
-    opens: DateTime<Utc>,
-    closes: DateTime<Utc>,
-    site: &Site,
-) -> GiveawayFields {
+/// What the demo's giveaways share: on the news site, an age declaration,
+/// a week to claim.
+fn on_site(site: &Site, opens: DateTime<Utc>, closes: DateTime<Utc>) -> GiveawayFields {
     GiveawayFields {
-        slug: slug.into(),
-        title: title.into(),
-        text: text.into(),
-        sponsor_name: sponsor.into(),
+        slug: String::new(),
+        title: String::new(),
+        text: String::new(),
+        sponsor_name: String::new(),
         sponsor_url: String::new(),
         sponsor_logo: String::new(),
-        prizes: prizes.into(),
-        winners,
+        prizes: String::new(),
+        winners: 1,
         opens_at: opens,
         closes_at: closes,
         audience: Audience {
@@ -217,17 +209,15 @@ async fn giveaways(store: &dyn Store, news: &Site, now: DateTime<Utc>) -> anyhow
     let seed = draw::new_seed(rand::random());
     let open = store
         .create_giveaway(
-            &fields(
-                "harbourlight-premium",
-                "Harbourlight x The Lanternfield Post Premium Accounts Giveaway",
-                "Join the giveaway for a chance to win 1 year free subscription to Lanternfield Post Premium, with Harbourlight's travel headphones for three winners.",
-                "Harbourlight Audio",
-                "A year of Lanternfield Post Premium and a pair of Harbourlight travel headphones",
-                3,
-                now - Duration::days(3),
-                now + Duration::days(11),
-                news,
-            ),
+            &GiveawayFields {
+                slug: "harbourlight-premium".into(),
+                title: "Harbourlight x The Lanternfield Post Premium Accounts Giveaway".into(),
+                text: "Join the giveaway for a chance to win 1 year free subscription to Lanternfield Post Premium, with Harbourlight's travel headphones for three winners.".into(),
+                sponsor_name: "Harbourlight Audio".into(),
+                prizes: "A year of Lanternfield Post Premium and a pair of Harbourlight travel headphones".into(),
+                winners: 3,
+                ..on_site(news, now - Duration::days(3), now + Duration::days(11))
+            },
             &seed,
             &draw::commitment(&seed),
             now - Duration::days(4),
@@ -255,17 +245,15 @@ async fn giveaways(store: &dyn Store, news: &Site, now: DateTime<Utc>) -> anyhow
     let closes = now - Duration::days(9);
     let done = store
         .create_giveaway(
-            &fields(
-                "autumn-rail-pass",
-                "Kestrel Rail x The Lanternfield Post Autumn Rail Pass Giveaway",
-                "Join the giveaway for a chance to win a seven-day rail pass for two.",
-                "Kestrel Rail",
-                "A seven-day rail pass for two",
-                2,
-                now - Duration::days(30),
-                closes,
-                news,
-            ),
+            &GiveawayFields {
+                slug: "autumn-rail-pass".into(),
+                title: "Kestrel Rail x The Lanternfield Post Autumn Rail Pass Giveaway".into(),
+                text: "Join the giveaway for a chance to win a seven-day rail pass for two.".into(),
+                sponsor_name: "Kestrel Rail".into(),
+                prizes: "A seven-day rail pass for two".into(),
+                winners: 2,
+                ..on_site(news, now - Duration::days(30), closes)
+            },
             &seed,
             &draw::commitment(&seed),
             now - Duration::days(31),
