@@ -265,7 +265,8 @@ lt() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b) ? "pass" : "FAIL" }'; }
 fmt_int() { printf "%'d" "$1" 2>/dev/null || echo "$1"; }
 
 # A page's links (from the home page HTML).
-first_article_path() { grep -oE 'href="/[a-z0-9-]+/[a-z0-9]+(-[a-z0-9]+)+"' "$1" | head -n 1 | sed 's/^href="//; s/"$//' || true; }
+# (Not the survey banner's or a giveaway's link, which have the same shape.)
+first_article_path() { grep -oE 'href="/[a-z0-9-]+/[a-z0-9]+(-[a-z0-9]+)+"' "$1" | grep -vE '^href="/(surveys|giveaways)/' | head -n 1 | sed 's/^href="//; s/"$//' || true; }
 first_section_path() { grep -oE 'href="/[a-z0-9-]+/"' "$1" | head -n 1 | sed 's/^href="//; s/"$//' || true; }
 
 x_cache() { curl -s -o /dev/null -D - "$1" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-cache" { print $2 }'; }

@@ -177,6 +177,15 @@ async function checkBlock(page, key) {
   for (const [n, i] of items.entries()) {
     const what = `${where}: item ${n + 1} (${JSON.stringify(i.title)})`;
     assert.ok(i.href, `${what} has no link`);
+    if (i.sponsored) {
+      // An open giveaway of another site: an offer, labelled, to its page there.
+      const to = new URL(i.url);
+      assert.notEqual(to.host, here.host, `${what}: a sponsored offer of the page's own site`);
+      assert.ok(siteByHost[to.host], `${what} links outside the demo network: ${i.href}`);
+      assert.match(to.pathname, /^\/giveaways\/[a-z0-9-]+$/, `${what}: a sponsored item that is not a giveaway: ${i.href}`);
+      assert.equal(i.site, siteByHost[to.host].name, `${what}: its .trending-site`);
+      continue;
+    }
     assert.match(i.href, /^https?:\/\//, `${what} does not link to an absolute URL: ${i.href}`);
     const to = new URL(i.url);
     assert.notEqual(to.host, here.host, `${what} links to the page's own site: ${i.href}\n${listing}`);
@@ -186,22 +195,24 @@ async function checkBlock(page, key) {
     assert.ok(i.title, `${what} has no .trending-title`);
     assert.equal(i.site, site.name, `${what} links to ${site.host} but its .trending-site says "${i.site}"`);
     assert.ok(i.section, `${what} has no .trending-section`);
-    assert.ok(!i.sponsored, `${what} is marked sponsored`);
   }
   assert.equal(new Set(items.map((i) => i.url)).size, items.length, `${where}: a story is in the block twice:\n${listing}`);
+  assert.ok(items.filter((i) => i.sponsored).length <= 1, `${where}: more than one sponsored offer:\n${listing}`);
 
+  // The stories (the offer aside) mix the other sites.
+  const stories = items.filter((i) => !i.sponsored);
   const perSite = {};
-  for (const i of items) perSite[i.site] = (perSite[i.site] || 0) + 1;
+  for (const i of stories) perSite[i.site] = (perSite[i.site] || 0) + 1;
   assert.deepEqual(Object.keys(perSite).sort(), others.map((s) => s.name).sort(),
     `${where}: the block should mix exactly the other sites (${others.map((s) => s.name).join(', ')}):\n${listing}`);
   for (const [name, n] of Object.entries(perSite)) {
     assert.ok(n <= PER_SITE, `${where}: ${n} items from ${name}, at most ${PER_SITE} expected:\n${listing}`);
   }
   // The sites take turns: the first two differ, and no site has three in a row.
-  assert.notEqual(items[0].site, items[1].site, `${where}: the block does not start with a mix:\n${listing}`);
-  for (let n = 2; n < items.length; n++) {
-    const run = items[n].site === items[n - 1].site && items[n].site === items[n - 2].site;
-    assert.ok(!run, `${where}: items ${n - 1} to ${n + 1} are all from ${items[n].site}:\n${listing}`);
+  assert.notEqual(stories[0].site, stories[1].site, `${where}: the block does not start with a mix:\n${listing}`);
+  for (let n = 2; n < stories.length; n++) {
+    const run = stories[n].site === stories[n - 1].site && stories[n].site === stories[n - 2].site;
+    assert.ok(!run, `${where}: stories ${n - 1} to ${n + 1} are all from ${stories[n].site}:\n${listing}`);
   }
 
   // Thumbnails: most items have one, and every one loads (they are lazy).
@@ -376,6 +387,7 @@ function deskBlocks(page) {
         title: li.querySelector('a[href]').textContent.trim(),
         source: li.querySelector('.trending-source')?.textContent.replace(/\s+/g, ' ').trim(),
         pinned: [...li.querySelectorAll('strong')].some((e) => e.textContent.trim() === 'Pinned'),
+        sponsored: [...li.querySelectorAll('strong')].some((e) => e.textContent.trim() === 'Sponsored'),
         pin: Boolean(button('Pin')),
         leaveOut: Boolean(button('Leave out')),
         article: form?.querySelector('input[name=article]')?.value ?? null,
@@ -661,7 +673,7 @@ describe('the desk', () => {
     for (const [name, items] of Object.entries(blocks)) {
       assert.equal(items.length, BLOCK_ITEMS, `/desk/trending: the block on ${name} has ${items.length} items`);
       assert.ok(items.every((i) => !i.source.startsWith(name)), `/desk/trending: the block on ${name} has its own stories`);
-      for (const i of items) {
+      for (const i of items.filter((x) => !x.sponsored)) {
         assert.ok(i.pin && i.leaveOut, `/desk/trending: "${i.title}" on ${name} lacks its Pin or Leave out button`);
         assert.equal(i.method, 'post', `/desk/trending: the forms of "${i.title}" are not POST`);
         assert.ok(i.csrf, `/desk/trending: the form of "${i.title}" has no CSRF token`);

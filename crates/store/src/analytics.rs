@@ -104,7 +104,7 @@ macro_rules! impl_analytics_store {
             #[async_trait]
             impl AnalyticsStore for $store {
                 async fn daily_salt(&self, day: i64, fresh: [u8; 32]) -> StoreResult<[u8; 32]> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     sqlx::query("DELETE FROM analytics_salts WHERE day < $1")
                         .bind(day).execute(&mut *tx).await.map_err(map)?;
                     sqlx::query("INSERT INTO analytics_salts (day, secret) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING")
@@ -117,6 +117,7 @@ macro_rules! impl_analytics_store {
 
                 async fn add_counts(&self, counts: &[MinuteCounts]) -> StoreResult<()> {
                     use sqlx::Connection as _;
+                    let _turn = self.write_turn().await;
                     let mut conn = self.pool.acquire().await.map_err(map)?;
                     let mut tx = conn.begin_with(Self::BEGIN_WRITE).await.map_err(map)?;
                     for c in counts {
@@ -150,7 +151,7 @@ macro_rules! impl_analytics_store {
                 }
 
                 async fn add_tallies(&self, tallies: &[Tally], minutes: bool) -> StoreResult<()> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     for t in tallies {
                         tally_in(&mut tx, t, minutes).await?;
                     }
@@ -277,7 +278,7 @@ macro_rules! impl_analytics_store {
                 }
 
                 async fn prune_counts(&self, minutes_before: i64, hours_before: i64) -> StoreResult<u64> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let mut n = 0;
                     for (sql, at) in [
                         ("DELETE FROM analytics_minutes WHERE minute < $1", minutes_before),

@@ -95,7 +95,7 @@ macro_rules! impl_campaign_store {
 
                 async fn queue_campaign(&self, id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
                     let c = self.campaign(id).await?.ok_or(StoreError::NotFound)?;
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let r = sqlx::query(&format!(
                         "INSERT INTO outbox (campaign_id, subscriber_id, email, status, next_at) \
                          SELECT $2, s.id, s.email, 'queued', $3 {AUDIENCE} \
@@ -172,7 +172,7 @@ macro_rules! impl_campaign_store {
                 }
 
                 async fn outbox_bounced(&self, id: i64, error: &str, now: DateTime<Utc>) -> StoreResult<()> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     sqlx::query("UPDATE outbox SET status = 'bounced', error = $2 WHERE id = $1")
                         .bind(id).bind(error).execute(&mut *tx).await.map_err(map)?;
                     sqlx::query(

@@ -111,7 +111,7 @@ macro_rules! impl_comment_store {
             #[async_trait]
             impl CommentStore for $store {
                 async fn post_comment(&self, c: &NewComment, now: DateTime<Utc>) -> StoreResult<(Comment, bool)> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let inserted: Option<(i64,)> = sqlx::query_as(
                         "INSERT INTO comments (article_id, member_id, parent_id, body_markdown, body_html, status, \
                            spam_score, moderation_reason, submit_key, created_at, notify_replies, site_id) \
@@ -165,7 +165,7 @@ macro_rules! impl_comment_store {
                 }
 
                 async fn set_comment_status(&self, id: i64, status: CommentStatus, reason: &str) -> StoreResult<()> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let row: Option<(i64,)> = sqlx::query_as(
                         "UPDATE comments SET status = $1, moderation_reason = $2 WHERE id = $3 RETURNING article_id")
                         .bind(status.as_str()).bind(reason).bind(id).fetch_optional(&mut *tx).await.map_err(map)?;
@@ -189,7 +189,7 @@ macro_rules! impl_comment_store {
                     if value == 0 {
                         return Ok(false);
                     }
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let new: Option<(i64,)> = sqlx::query_as(
                         "INSERT INTO comment_votes (comment_id, member_id, value) VALUES ($1, $2, $3) \
                          ON CONFLICT (comment_id, member_id) DO NOTHING RETURNING comment_id")
@@ -208,7 +208,7 @@ macro_rules! impl_comment_store {
                 }
 
                 async fn flag(&self, comment_id: i64, member_id: i64, reason: &str, now: DateTime<Utc>) -> StoreResult<bool> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let new: Option<(i64,)> = sqlx::query_as(
                         "INSERT INTO comment_flags (comment_id, member_id, reason, created_at) VALUES ($1, $2, $3, $4) \
                          ON CONFLICT (comment_id, member_id) DO NOTHING RETURNING comment_id")

@@ -60,7 +60,7 @@ macro_rules! impl_external_store {
                 }
 
                 async fn save_external_fetch(&self, id: i64, result: Result<&[NewExternalItem], &str>, keep: u32) -> StoreResult<()> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     match result {
                         Err(why) => {
                             sqlx::query("UPDATE external_sites SET last_error = $2 WHERE id = $1")

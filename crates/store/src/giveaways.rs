@@ -160,7 +160,7 @@ macro_rules! impl_giveaway_store {
                 }
 
                 async fn enter_giveaway(&self, e: &NewEntry) -> StoreResult<EntryOutcome> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let (same,): (i64,) = sqlx::query_as(
                         "SELECT COUNT(*) FROM giveaway_entries WHERE giveaway_id = $1 AND address_hash = $2")
                         .bind(e.giveaway_id).bind(&e.address_hash)
@@ -212,7 +212,7 @@ macro_rules! impl_giveaway_store {
 
                 async fn valid_tickets(&self, giveaway_id: i64) -> StoreResult<Vec<String>> {
                     let rows: Vec<(String,)> = sqlx::query_as(
-                        "SELECT ticket FROM giveaway_entries WHERE giveaway_id = $1 AND disqualified = '' ORDER BY ticket")
+                        "SELECT ticket FROM giveaway_entries WHERE giveaway_id = $1 AND disqualified = ''")
                         .bind(giveaway_id).fetch_all(&self.pool).await.map_err(map)?;
                     Ok(rows.into_iter().map(|(t,)| t).collect())
                 }

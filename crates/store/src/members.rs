@@ -133,7 +133,7 @@ macro_rules! impl_member_store {
                 }
 
                 async fn set_password_hash(&self, id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     sqlx::query("UPDATE members SET password_hash = $1, updated_at = $2 WHERE id = $3")
                         .bind(hash).bind(now).bind(id).execute(&mut *tx).await.map_err(map)?;
                     sqlx::query("UPDATE tokens SET used_at = $1 WHERE member_id = $2 AND kind = 'reset' AND used_at IS NULL")
@@ -309,6 +309,8 @@ macro_rules! impl_member_store {
                 }
 
                 async fn add_hits(&self, key: &str, window_start: i64, n: i64) -> StoreResult<i64> {
+                    // Hit on every form an attacker can repeat: a write, in turn.
+                    let _turn = self.write_turn().await;
                     let (total,): (i64,) = sqlx::query_as(
                         "INSERT INTO rate_counters (key, window_start, hits) VALUES ($1, $2, $3) \
                          ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + excluded.hits RETURNING hits")

@@ -194,7 +194,7 @@ macro_rules! impl_moderation_store {
                 }
 
                 async fn remove_comments_of(&self, member_id: i64, site_id: i64) -> StoreResult<Vec<i64>> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let articles: Vec<(i64,)> = sqlx::query_as(
                         "SELECT DISTINCT article_id FROM comments WHERE member_id = $1 AND site_id = $2")
                         .bind(member_id).bind(site_id).fetch_all(&mut *tx).await.map_err(map)?;
@@ -210,7 +210,7 @@ macro_rules! impl_moderation_store {
                 }
 
                 async fn withdraw_votes_of(&self, member_id: i64) -> StoreResult<Vec<i64>> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let articles: Vec<(i64,)> = sqlx::query_as(
                         "SELECT DISTINCT c.article_id FROM comments c \
                          JOIN comment_votes v ON v.comment_id = c.id WHERE v.member_id = $1")
@@ -240,7 +240,7 @@ macro_rules! impl_moderation_store {
                 }
 
                 async fn set_comment_settings(&self, site_id: i64, s: &CommentSettings) -> StoreResult<()> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let r = sqlx::query(
                         "UPDATE sites SET comments_close_after_days = $1, comments_premoderate_first = $2, \
                            comments_of_deleted_members = $3, comments_min_interval_secs = $4, comments_per_hour = $5, \

@@ -156,7 +156,7 @@ macro_rules! impl_newsletter_store {
                 }
 
                 async fn confirm_subscriber(&self, id: i64, lists: &[i64], now: DateTime<Utc>) -> StoreResult<Subscriber> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let r = sqlx::query(
                         "UPDATE subscribers SET status = 'active', updated_at = $2, \
                            confirmed_at = COALESCE(confirmed_at, $2) WHERE id = $1")
@@ -170,7 +170,7 @@ macro_rules! impl_newsletter_store {
                 }
 
                 async fn set_lists(&self, id: i64, lists: &[i64], now: DateTime<Utc>) -> StoreResult<()> {
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     sqlx::query("DELETE FROM subscriptions WHERE subscriber_id = $1")
                         .bind(id).execute(&mut *tx).await.map_err(map)?;
                     self.add_lists(&mut tx, id, lists, now).await?;
@@ -190,7 +190,7 @@ macro_rules! impl_newsletter_store {
 
                 async fn import_subscriber(&self, site_id: i64, email: &str, email_norm: &str, status: SubscriberStatus, lists: &[i64], now: DateTime<Utc>) -> StoreResult<bool> {
                     let existed = self.subscriber_by_email(site_id, email_norm).await?.is_some();
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     let (id,): (i64,) = sqlx::query_as(
                         "INSERT INTO subscribers (site_id, email, email_norm, status, created_at, confirmed_at, updated_at) \
                          VALUES ($1, $2, $3, $4, $5, $5, $5) \
@@ -209,7 +209,7 @@ macro_rules! impl_newsletter_store {
 
                 async fn bulk_subscribe(&self, site_id: i64, list_id: i64, emails: &[String], now: DateTime<Utc>) -> StoreResult<u64> {
                     let mut added = 0;
-                    let mut tx = self.write().await.map_err(map)?;
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
                     // 500 rows a statement keeps under SQLite's bound-variable limit.
                     for chunk in emails.chunks(500) {
                         let mut q = sqlx::QueryBuilder::new(

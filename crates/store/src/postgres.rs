@@ -90,8 +90,21 @@ impl PgStore {
     }
 
     /// A write transaction (the SQLite backend's takes its lock first).
-    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error> {
-        self.pool.begin_with(Self::BEGIN_WRITE).await
+    async fn write(
+        &self,
+    ) -> Result<
+        (
+            Option<crate::sqlite::WriteTurn>,
+            sqlx::Transaction<'static, sqlx::Postgres>,
+        ),
+        sqlx::Error,
+    > {
+        Ok((None, self.pool.begin_with(Self::BEGIN_WRITE).await?))
+    }
+
+    /// Writers need no turns: PostgreSQL locks rows, not the database.
+    async fn write_turn(&self) -> Option<crate::sqlite::WriteTurn> {
+        None
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -102,7 +102,7 @@ macro_rules! impl_common_store {
             }
 
             async fn upsert_site(&self, site: &NewSite) -> StoreResult<Site> {
-                let mut tx = self.write().await.map_err(map)?;
+                let (_turn, mut tx) = self.write().await.map_err(map)?;
                 if site.is_default {
                     sqlx::query("UPDATE sites SET is_default = FALSE WHERE key <> $1")
                         .bind(&site.key)
@@ -174,7 +174,7 @@ macro_rules! impl_common_store {
         #[async_trait]
         impl ArticleStore for $store {
             async fn upsert_article(&self, a: &ArticleInput) -> StoreResult<Upserted> {
-                let mut tx = self.write().await.map_err(map)?;
+                let (_turn, mut tx) = self.write().await.map_err(map)?;
                 let done = upsert_in(&mut tx, a, Utc::now()).await?;
                 tx.commit().await.map_err(map)?;
                 Ok(done)
@@ -185,7 +185,7 @@ macro_rules! impl_common_store {
                 if let Some(n) = self.bulk_upsert(articles, now).await? {
                     return Ok(n);
                 }
-                let mut tx = self.write().await.map_err(map)?;
+                let (_turn, mut tx) = self.write().await.map_err(map)?;
                 for a in articles {
                     upsert_in(&mut tx, a, now).await?;
                 }
@@ -311,7 +311,7 @@ macro_rules! impl_common_store {
         impl CacheEvents for $store {
             async fn publish_invalidations(&self, tags: &[String]) -> StoreResult<()> {
                 let now = Utc::now();
-                let mut tx = self.write().await.map_err(map)?;
+                let (_turn, mut tx) = self.write().await.map_err(map)?;
                 for tag in tags {
                     sqlx::query("INSERT INTO cache_invalidations (tag, created_at) VALUES ($1, $2)")
                         .bind(tag)

@@ -20,7 +20,12 @@ pub struct SqliteStore {
     bulk: std::sync::Arc<std::sync::Mutex<Option<rusqlite::Connection>>>,
     path: std::path::PathBuf,
     changes: std::sync::Arc<crate::changes::ChangeWatch>,
+    /// Whose turn it is to write (see [`Self::write`]).
+    writers: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
+
+/// A writer's turn (see `SqliteStore::write`); PostgreSQL needs none.
+pub(crate) type WriteTurn = tokio::sync::OwnedMutexGuard<()>;
 
 impl SqliteStore {
     /// How a write transaction starts: see [`Self::write`].
@@ -68,6 +73,7 @@ impl SqliteStore {
             pool,
             reads,
             bulk: Default::default(),
+            writers: Default::default(),
             changes,
             path,
         })
@@ -90,8 +96,22 @@ impl SqliteStore {
     /// before it wrote fails at once with "database is locked" when another
     /// process (`kawaraban import` beside a running server) committed in
     /// between.
-    async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
-        self.pool.begin_with(Self::BEGIN_WRITE).await
+    ///
+    /// Writers of this process take turns first ([`Self::write_turn`]):
+    /// SQLite has one writer at a time, and a connection that finds the
+    /// lock taken sleeps in growing steps (1, 2, 5, 10 … 100 ms) before it
+    /// tries again, so 200 forms sent at once would wait mostly asleep. In
+    /// turn, each starts the moment the one before commits.
+    async fn write(
+        &self,
+    ) -> Result<(Option<WriteTurn>, sqlx::Transaction<'static, sqlx::Sqlite>), sqlx::Error> {
+        let turn = self.write_turn().await;
+        Ok((turn, self.pool.begin_with(Self::BEGIN_WRITE).await?))
+    }
+
+    /// This process's turn to write (held until dropped).
+    async fn write_turn(&self) -> Option<WriteTurn> {
+        Some(self.writers.clone().lock_owned().await)
     }
 
     /// The pool, for the benchmark's bulk loader and for tests.

@@ -153,38 +153,51 @@ macro_rules! impl_survey_store {
 
                 async fn add_response(&self, r: &NewResponse) -> StoreResult<ResponseOutcome> {
                     let (member, browser) = who(&r.respondent);
-                    let mut tx = self.write().await.map_err(map)?;
-                    let limit: Option<(Option<i64>,)> = sqlx::query_as(concat!("SELECT response_limit FROM surveys WHERE id = $1 ", $lock))
-                        .bind(r.survey_id).fetch_optional(&mut *tx).await.map_err(map)?;
+                    let since = r.at - chrono::Duration::minutes(BURST_MINUTES);
+                    let answers = json(&r.answers)?;
+                    // Most surveys have no limit: then one statement, which
+                    // counts the burst, flags and inserts (or meets the reader's
+                    // earlier response) at once, so a writer's turn is short.
+                    let limit: Option<(Option<i64>,)> = sqlx::query_as("SELECT response_limit FROM surveys WHERE id = $1")
+                        .bind(r.survey_id).fetch_optional(&self.pool).await.map_err(map)?;
                     let Some((limit,)) = limit else {
                         return Err(kawaraban_core::StoreError::NotFound);
                     };
-                    if let Some(limit) = limit {
-                        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1")
-                            .bind(r.survey_id).fetch_one(&mut *tx).await.map_err(map)?;
-                        if n >= limit {
-                            return Ok(ResponseOutcome::Full);
-                        }
-                    }
-                    let since = r.at - chrono::Duration::minutes(BURST_MINUTES);
-                    let (recent,): (i64,) = sqlx::query_as(
-                        "SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1 AND address_hash = $2 \
-                         AND agent_hash = $3 AND created_at >= $4")
-                        .bind(r.survey_id).bind(&r.address_hash).bind(&r.agent_hash).bind(since)
-                        .fetch_one(&mut *tx).await.map_err(map)?;
-                    let flagged = (recent as u64 >= BURST_RESPONSES).then(|| format!(
-                        "{} earlier responses from this address and browser within {BURST_MINUTES} minutes", recent));
-                    let id: Option<(i64,)> = sqlx::query_as(
+                    let insert = sqlx::query_as::<_, (i64, String)>(
                         "INSERT INTO survey_responses (survey_id, site_id, member_id, browser, address_hash, \
                            agent_hash, answers, flagged, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING id")
+                         SELECT $1, $2, $3, $4, $5, $6, $7, \
+                           CASE WHEN c.n >= $10 THEN CAST(c.n AS TEXT) || $11 ELSE '' END, $8 \
+                         FROM (SELECT COUNT(*) AS n FROM survey_responses WHERE survey_id = $1 AND address_hash = $5 \
+                               AND agent_hash = $6 AND created_at >= $9) c \
+                         WHERE TRUE \
+                         ON CONFLICT DO NOTHING RETURNING id, flagged")
                         .bind(r.survey_id).bind(r.site_id).bind(member).bind(browser)
-                        .bind(&r.address_hash).bind(&r.agent_hash).bind(json(&r.answers)?)
-                        .bind(flagged.clone().unwrap_or_default()).bind(r.at)
-                        .fetch_optional(&mut *tx).await.map_err(map)?;
-                    tx.commit().await.map_err(map)?;
-                    Ok(match id {
-                        Some((id,)) => ResponseOutcome::Stored { id, flagged },
+                        .bind(&r.address_hash).bind(&r.agent_hash).bind(&answers).bind(r.at).bind(since)
+                        .bind(BURST_RESPONSES as i64)
+                        .bind(format!(" earlier responses from this address and browser within {BURST_MINUTES} minutes"));
+                    let stored: Option<(i64, String)> = match limit {
+                        None => {
+                            let _turn = self.write_turn().await;
+                            insert.fetch_optional(&self.pool).await.map_err(map)?
+                        }
+                        Some(limit) => {
+                            // Counted against the limit under the survey's lock.
+                            let (_turn, mut tx) = self.write().await.map_err(map)?;
+                            sqlx::query(concat!("SELECT response_limit FROM surveys WHERE id = $1 ", $lock))
+                                .bind(r.survey_id).execute(&mut *tx).await.map_err(map)?;
+                            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM survey_responses WHERE survey_id = $1")
+                                .bind(r.survey_id).fetch_one(&mut *tx).await.map_err(map)?;
+                            if n >= limit {
+                                return Ok(ResponseOutcome::Full);
+                            }
+                            let stored = insert.fetch_optional(&mut *tx).await.map_err(map)?;
+                            tx.commit().await.map_err(map)?;
+                            stored
+                        }
+                    };
+                    Ok(match stored {
+                        Some((id, flagged)) => ResponseOutcome::Stored { id, flagged: (!flagged.is_empty()).then_some(flagged) },
                         None => ResponseOutcome::Duplicate,
                     })
                 }

@@ -16,7 +16,7 @@ use super::readership::noise;
 
 const SURVEY: &str = r#"
 title: The Lanternfield Post reader survey
-intro: Five short questions about how you read us. Your answers are anonymous unless you are signed in, and take about two minutes.
+intro: Six short questions about how you read us. Your answers are anonymous unless you are signed in, and take about two minutes.
 banner: Take our user survey and make your voice heard.
 questions:
   - id: 1

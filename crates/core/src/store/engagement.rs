@@ -104,7 +104,8 @@ pub trait GiveawayStore: Send + Sync {
     async fn entries(&self, giveaway_id: i64, limit: u32) -> StoreResult<Vec<Entry>>;
     /// The entries holding these tickets (the published order's places).
     async fn entries_for(&self, giveaway_id: i64, tickets: &[String]) -> StoreResult<Vec<Entry>>;
-    /// The ticket ids of every entry not disqualified.
+    /// The ticket ids of every entry not disqualified, in no set order
+    /// (the published list is sorted in memory: `giveaway::draw::ticket_list`).
     async fn valid_tickets(&self, giveaway_id: i64) -> StoreResult<Vec<String>>;
     /// Staff disqualify an entry (or, with an empty reason, reinstate it).
     async fn disqualify_entry(

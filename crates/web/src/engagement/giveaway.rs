@@ -70,7 +70,7 @@ pub fn rules_text(g: &Giveaway, tz: chrono_tz::Tz) -> String {
     };
     format!(
         "## Official rules: {title}\n\n\
-         **Sponsor.** {sponsor} ({url}).\n\n\
+         **Sponsor.** {sponsor}.\n\n\
          **Prize.** {prizes}. There will be {winners}.\n\n\
          **Entry period.** From {opens} to {closes}. Entries outside it are not accepted.\n\n\
          **Who may enter.** Registered members with a confirmed email address, once each.{declaration} \
@@ -83,8 +83,11 @@ pub fn rules_text(g: &Giveaway, tz: chrono_tz::Tz) -> String {
          disqualified winner, passes to the next alternate in the published order.\n\n\
          **Privacy.** The public list shows ticket ids only; a winner's display name is shown only if they agreed.",
         title = f.title,
-        sponsor = f.sponsor_name,
-        url = f.sponsor_url,
+        sponsor = if f.sponsor_url.is_empty() {
+            f.sponsor_name.clone()
+        } else {
+            format!("{} ({})", f.sponsor_name, f.sponsor_url)
+        },
         prizes = f.prizes,
         opens = t(f.opens_at),
         closes = t(f.closes_at),
