@@ -23,6 +23,11 @@ pub(crate) const GIVEAWAY_SELECT: &str =
     (SELECT COUNT(*) FROM giveaway_entries e WHERE e.giveaway_id = g.id AND e.disqualified = ''), \
     g.created_at, g.updated_at FROM giveaways g";
 
+/// The same without the count (0).
+pub(crate) const GIVEAWAY_SELECT_UNCOUNTED: &str =
+    "SELECT g.id, g.published, g.fields, g.seed, g.commitment, g.draw, CAST(0 AS BIGINT), \
+    g.created_at, g.updated_at FROM giveaways g";
+
 pub(crate) fn giveaway(r: GiveawayRow) -> StoreResult<Giveaway> {
     let (id, published, fields, seed, commitment, draw, entries, created_at, updated_at) = r;
     Ok(Giveaway {
@@ -101,7 +106,9 @@ macro_rules! impl_giveaway_store {
             use kawaraban_core::{StoreError, StoreResult};
 
             use crate::error::map;
-            use crate::giveaways::{entry, giveaway, EntryRow, GiveawayRow, ENTRY_SELECT, GIVEAWAY_SELECT};
+            use crate::giveaways::{
+                entry, giveaway, EntryRow, GiveawayRow, ENTRY_SELECT, GIVEAWAY_SELECT, GIVEAWAY_SELECT_UNCOUNTED,
+            };
             use crate::surveys::json;
 
             #[async_trait]
@@ -153,8 +160,9 @@ macro_rules! impl_giveaway_store {
                     row.map(giveaway).transpose()
                 }
 
-                async fn giveaways(&self) -> StoreResult<Vec<Giveaway>> {
-                    let rows: Vec<GiveawayRow> = sqlx::query_as(&format!("{GIVEAWAY_SELECT} ORDER BY g.id DESC"))
+                async fn giveaways(&self, counted: bool) -> StoreResult<Vec<Giveaway>> {
+                    let select = if counted { GIVEAWAY_SELECT } else { GIVEAWAY_SELECT_UNCOUNTED };
+                    let rows: Vec<GiveawayRow> = sqlx::query_as(&format!("{select} ORDER BY g.id DESC"))
                         .fetch_all(&self.pool).await.map_err(map)?;
                     rows.into_iter().map(giveaway).collect()
                 }

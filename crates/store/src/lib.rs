@@ -32,6 +32,7 @@ mod newsletters;
 mod postgres;
 mod rows;
 mod sqlite;
+mod sqlite_batch;
 mod sqlite_bulk;
 mod sqlite_read;
 pub mod testing;

@@ -102,6 +102,18 @@ impl PgStore {
         Ok((None, self.pool.begin_with(Self::BEGIN_WRITE).await?))
     }
 
+    /// No group commit here: PostgreSQL takes concurrent writers.
+    async fn fast_hits(&self, _key: &str, _window_start: i64, _n: i64) -> Option<StoreResult<i64>> {
+        None
+    }
+
+    async fn fast_response(
+        &self,
+        _r: crate::surveys::ResponseInsert,
+    ) -> Option<StoreResult<Option<(i64, String)>>> {
+        None
+    }
+
     /// Writers need no turns: PostgreSQL locks rows, not the database.
     async fn write_turn(&self) -> Option<crate::sqlite::WriteTurn> {
         None

@@ -186,3 +186,21 @@ pub(crate) const UPSERT_TAG: &str = "INSERT INTO tags (site_id, slug, name) VALU
      ON CONFLICT (site_id, slug) DO UPDATE SET name = excluded.name RETURNING id";
 pub(crate) const LINK_TAG: &str =
     "INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+
+/// A rate counter's hit; the count after it.
+pub(crate) const ADD_HITS: &str = "INSERT INTO rate_counters (key, window_start, hits) VALUES ($1, $2, $3) \
+     ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + excluded.hits RETURNING hits";
+
+/// A survey response in one statement: the burst from its address and
+/// browser since `$9` counted, the response flagged when it reaches `$10`
+/// (`$11` says why after the count), and nothing stored when the reader had
+/// answered. Named `$N` (not `?N`) so rusqlite and sqlx bind the same text.
+pub(crate) const INSERT_RESPONSE: &str =
+    "INSERT INTO survey_responses (survey_id, site_id, member_id, browser, address_hash, \
+       agent_hash, answers, flagged, created_at) \
+     SELECT $1, $2, $3, $4, $5, $6, $7, \
+       CASE WHEN c.n >= $10 THEN CAST(c.n AS TEXT) || $11 ELSE '' END, $8 \
+     FROM (SELECT COUNT(*) AS n FROM survey_responses WHERE survey_id = $1 AND address_hash = $5 \
+           AND agent_hash = $6 AND created_at >= $9) c \
+     WHERE TRUE \
+     ON CONFLICT DO NOTHING RETURNING id, flagged";

@@ -24,7 +24,7 @@ pub(crate) fn open(path: &Path) -> rusqlite::Result<Connection> {
     Ok(conn)
 }
 
-fn text(t: DateTime<Utc>) -> String {
+pub(crate) fn text(t: DateTime<Utc>) -> String {
     // The form sqlx writes, so that text comparisons in queries hold.
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }

@@ -27,6 +27,30 @@ pub(crate) const SURVEY_SELECT: &str = "SELECT s.id, s.slug, s.status, s.definit
     (SELECT COUNT(*) FROM survey_responses r WHERE r.survey_id = s.id), s.created_at, s.updated_at \
     FROM surveys s";
 
+/// The same without the count (0).
+pub(crate) const SURVEY_SELECT_UNCOUNTED: &str =
+    "SELECT s.id, s.slug, s.status, s.definition, s.audience, \
+    s.opens_at, s.closes_at, s.response_limit, s.public_results, CAST(0 AS BIGINT), s.created_at, s.updated_at \
+    FROM surveys s";
+
+/// A response ready for [`crate::sql::INSERT_RESPONSE`], its parameters in order.
+pub(crate) struct ResponseInsert {
+    pub survey: i64,
+    pub site: i64,
+    pub member: Option<i64>,
+    pub browser: Option<String>,
+    pub address: String,
+    pub agent: String,
+    pub answers: String,
+    pub at: DateTime<Utc>,
+    /// Where the burst counted starts.
+    pub since: DateTime<Utc>,
+    /// Earlier responses from the address and browser that flag this one.
+    pub burst: i64,
+    /// Why it is flagged, after the count.
+    pub flag: String,
+}
+
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(format!("cannot encode: {e}")))
 }
@@ -79,7 +103,7 @@ macro_rules! impl_survey_store {
             use kawaraban_core::StoreResult;
 
             use crate::error::map;
-            use crate::surveys::{json, parse, survey, SurveyRow, SURVEY_SELECT};
+            use crate::surveys::{json, parse, survey, SurveyRow, SURVEY_SELECT, SURVEY_SELECT_UNCOUNTED};
 
             type ResponseRow = (i64, i64, i64, Option<i64>, String, String, bool, DateTime<Utc>);
 
@@ -139,8 +163,9 @@ macro_rules! impl_survey_store {
                     row.map(survey).transpose()
                 }
 
-                async fn survey_by_slug(&self, slug: &str) -> StoreResult<Option<Survey>> {
-                    let row: Option<SurveyRow> = sqlx::query_as(&format!("{SURVEY_SELECT} WHERE s.slug = $1"))
+                async fn survey_by_slug(&self, slug: &str, counted: bool) -> StoreResult<Option<Survey>> {
+                    let select = if counted { SURVEY_SELECT } else { SURVEY_SELECT_UNCOUNTED };
+                    let row: Option<SurveyRow> = sqlx::query_as(&format!("{select} WHERE s.slug = $1"))
                         .bind(slug).fetch_optional(&self.pool).await.map_err(map)?;
                     row.map(survey).transpose()
                 }
@@ -163,24 +188,21 @@ macro_rules! impl_survey_store {
                     let Some((limit,)) = limit else {
                         return Err(kawaraban_core::StoreError::NotFound);
                     };
-                    let insert = sqlx::query_as::<_, (i64, String)>(
-                        "INSERT INTO survey_responses (survey_id, site_id, member_id, browser, address_hash, \
-                           agent_hash, answers, flagged, created_at) \
-                         SELECT $1, $2, $3, $4, $5, $6, $7, \
-                           CASE WHEN c.n >= $10 THEN CAST(c.n AS TEXT) || $11 ELSE '' END, $8 \
-                         FROM (SELECT COUNT(*) AS n FROM survey_responses WHERE survey_id = $1 AND address_hash = $5 \
-                               AND agent_hash = $6 AND created_at >= $9) c \
-                         WHERE TRUE \
-                         ON CONFLICT DO NOTHING RETURNING id, flagged")
-                        .bind(r.survey_id).bind(r.site_id).bind(member).bind(browser)
-                        .bind(&r.address_hash).bind(&r.agent_hash).bind(&answers).bind(r.at).bind(since)
-                        .bind(BURST_RESPONSES as i64)
-                        .bind(format!(" earlier responses from this address and browser within {BURST_MINUTES} minutes"));
+                    let row = crate::surveys::ResponseInsert {
+                        survey: r.survey_id, site: r.site_id, member, browser: browser.map(str::to_string),
+                        address: r.address_hash.clone(), agent: r.agent_hash.clone(), answers, at: r.at, since,
+                        burst: BURST_RESPONSES as i64,
+                        flag: format!(" earlier responses from this address and browser within {BURST_MINUTES} minutes"),
+                    };
+                    let insert = sqlx::query_as::<_, (i64, String)>(crate::sql::INSERT_RESPONSE)
+                        .bind(row.survey).bind(row.site).bind(row.member).bind(row.browser.clone())
+                        .bind(row.address.clone()).bind(row.agent.clone()).bind(row.answers.clone()).bind(row.at).bind(row.since)
+                        .bind(row.burst).bind(row.flag.clone());
                     let stored: Option<(i64, String)> = match limit {
-                        None => {
-                            let _turn = self.write_turn().await;
-                            insert.fetch_optional(&self.pool).await.map_err(map)?
-                        }
+                        None => match self.fast_response(row).await {
+                            Some(stored) => stored?,
+                            None => insert.fetch_optional(&self.pool).await.map_err(map)?,
+                        },
                         Some(limit) => {
                             // Counted against the limit under the survey's lock.
                             let (_turn, mut tx) = self.write().await.map_err(map)?;

@@ -77,13 +77,23 @@ async fn a_survey_is_stored_changed_and_listed() {
         .unwrap();
     let by_slug = db
         .store
-        .survey_by_slug("readers-2026")
+        .survey_by_slug("readers-2026", true)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(by_slug.status, Status::Open);
     assert!(by_slug.accepting(at(9, 0)));
     assert!(!by_slug.accepting(at(7, 0)), "not before it opens");
+    let uncounted = db
+        .store
+        .survey_by_slug("readers-2026", false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (uncounted.id, uncounted.responses, uncounted.response_limit),
+        (s.id, 0, Some(10))
+    );
     db.store
         .create_survey(&new_survey("second", None), at(8, 0))
         .await
@@ -519,5 +529,13 @@ async fn entries_once_per_member_flagged_by_address_and_drawn_once() {
         places.iter().map(|e| e.ticket.as_str()).collect::<Vec<_>>(),
         ["KW-TEST-0002"]
     );
-    assert_eq!(db.store.giveaways().await.unwrap().len(), 1);
+    let counted = db.store.giveaways(true).await.unwrap();
+    assert_eq!(counted.len(), 1);
+    assert!(counted[0].entries > 0);
+    let uncounted = db.store.giveaways(false).await.unwrap();
+    assert_eq!(
+        (uncounted.len(), uncounted[0].entries, uncounted[0].id),
+        (1, 0, g.id),
+        "the loop's list leaves the count out"
+    );
 }

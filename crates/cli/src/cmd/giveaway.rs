@@ -176,7 +176,7 @@ pub async fn run(global: &Global, cmd: GiveawayCommand) -> anyhow::Result<ExitCo
             );
         }
         GiveawayCommand::List => {
-            for g in store.giveaways().await? {
+            for g in store.giveaways(true).await? {
                 let phase = pages::phase(&g, now);
                 println!(
                     "{}\t{}\t{:?}\t{} entries\t{}",

@@ -16,7 +16,7 @@ use crate::context::Paths;
 
 async fn find(store: &dyn Store, slug: &str) -> anyhow::Result<Survey> {
     store
-        .survey_by_slug(slug)
+        .survey_by_slug(slug, true)
         .await?
         .ok_or_else(|| anyhow::anyhow!("there is no survey {slug:?} (see `kawaraban survey list`)"))
 }

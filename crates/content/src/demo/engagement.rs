@@ -106,7 +106,11 @@ fn response(i: i64) -> Answers {
 }
 
 async fn survey(store: &dyn Store, news: &Site, now: DateTime<Utc>) -> anyhow::Result<()> {
-    if store.survey_by_slug("reader-survey").await?.is_some() {
+    if store
+        .survey_by_slug("reader-survey", false)
+        .await?
+        .is_some()
+    {
         return Ok(());
     }
     let definition =

@@ -33,7 +33,9 @@ pub trait SurveyStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
     async fn survey(&self, id: i64) -> StoreResult<Option<Survey>>;
-    async fn survey_by_slug(&self, slug: &str) -> StoreResult<Option<Survey>>;
+    /// By address; without `counted` its `responses` is 0 (a reader's page
+    /// needs no count: the limit is held when a response is stored).
+    async fn survey_by_slug(&self, slug: &str, counted: bool) -> StoreResult<Option<Survey>>;
     /// Every survey, newest first.
     async fn surveys(&self) -> StoreResult<Vec<Survey>>;
     /// Stores a response, once per member or browser and within the
@@ -92,8 +94,10 @@ pub trait GiveawayStore: Send + Sync {
     ) -> StoreResult<()>;
     async fn giveaway(&self, id: i64) -> StoreResult<Option<Giveaway>>;
     async fn giveaway_by_slug(&self, slug: &str) -> StoreResult<Option<Giveaway>>;
-    /// Every giveaway, newest first.
-    async fn giveaways(&self) -> StoreResult<Vec<Giveaway>>;
+    /// Every giveaway, newest first; with `counted`, their valid entries
+    /// counted (the background loop needs no counts: a giveaway of a
+    /// million entries would cost a count every few seconds).
+    async fn giveaways(&self, counted: bool) -> StoreResult<Vec<Giveaway>>;
     /// Enters a member once (a second press gives back the first ticket),
     /// flagging entries from one address beyond [`ENTRIES_PER_ADDRESS`];
     /// the count moves in the same transaction.

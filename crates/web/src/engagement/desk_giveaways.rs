@@ -147,7 +147,7 @@ async fn list_page(
     typed: Option<&Fields>,
 ) -> AppResult<Response> {
     let now = Utc::now();
-    let list: Vec<_> = v.state.store.giveaways().await?.into_iter().map(|g| context! {
+    let list: Vec<_> = v.state.store.giveaways(true).await?.into_iter().map(|g| context! {
         id => g.id, slug => g.fields.slug.clone(), title => g.fields.title.clone(), sponsor => g.fields.sponsor_name.clone(),
         phase => format!("{:?}", super::giveaway::phase(&g, now)).to_lowercase(), entries => g.entries,
     }).collect();

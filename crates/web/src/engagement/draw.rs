@@ -17,6 +17,10 @@ use minijinja::context;
 
 use crate::state::AppState;
 
+/// After this many days a draw's prizes are no longer passed on (a week
+/// to claim for each of a dozen places is three months).
+const SETTLED_DAYS: i64 = 180;
+
 /// The setting holding the network's beacon (JSON of `BeaconSetting`).
 pub const BEACON_SETTING: &str = "randomness_beacon";
 
@@ -221,7 +225,7 @@ async fn winner_email(
 /// What the background loop does every few seconds: draw the giveaways
 /// that closed, and pass on the prizes of drawn ones.
 pub async fn run_due(state: &AppState, now: DateTime<Utc>) {
-    let list = match state.store.giveaways().await {
+    let list = match state.store.giveaways(false).await {
         Ok(l) => l,
         Err(e) => {
             tracing::warn!(error = %e, "cannot read the giveaways");
@@ -230,6 +234,8 @@ pub async fn run_due(state: &AppState, now: DateTime<Utc>) {
     };
     for g in list.iter().filter(|g| g.published) {
         let record = match (&g.draw, super::giveaway::phase(g, now)) {
+            // Long settled: every offer made then has lapsed or been claimed.
+            (Some(r), _) if now - r.drawn_at > chrono::Duration::days(SETTLED_DAYS) => continue,
             (Some(r), _) => r.clone(),
             (None, Phase::Closed) => match perform(&*state.store, g, now).await {
                 Ok(r) => {

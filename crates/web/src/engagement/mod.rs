@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/surveys/{slug}", get(survey::page).post(survey::submit))
         .route("/surveys/{slug}/dismiss", post(survey::dismiss))
+        .route("/surveys/{slug}/thanks", get(survey::thanks))
         .route("/surveys/{slug}/results", get(survey::public_results))
         .route("/giveaways/{slug}", get(giveaway::page))
         .route("/giveaways/{slug}/enter", post(giveaway::enter))
@@ -229,7 +230,7 @@ async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<Snapshot> {
         })
         .collect();
     let giveaways = store
-        .giveaways()
+        .giveaways(false)
         .await?
         .into_iter()
         .filter(|g| giveaway::phase(g, now) == kawaraban_core::giveaway::Phase::Open)

@@ -76,7 +76,7 @@ fn keyed(state: &AppState, purpose: &str, value: &str) -> String {
 async fn find(v: &Visit, slug: &str) -> AppResult<Survey> {
     v.state
         .store
-        .survey_by_slug(slug)
+        .survey_by_slug(slug, false)
         .await?
         .filter(|s| s.status != kawaraban_core::survey::Status::Draft)
         .ok_or(AppError::NotFound)
@@ -359,7 +359,7 @@ pub async fn submit(
     }
     if !crate::members::field(&f, HONEYPOT).is_empty() {
         // A robot: thanked, and nothing kept.
-        return thanks(&v, &s, Vec::new());
+        return Ok(to_thanks(&s, Vec::new()));
     }
     let (answers, mut problems) = answers::read(&s.definition, &pairs).map_err(|e| {
         AppError::bad_request(format!(
@@ -435,18 +435,24 @@ pub async fn submit(
                 tracing::info!(survey = s.id, why, "survey response flagged");
             }
             cookies.push(seen_cookie(&v.site, &v.headers, s.id));
-            thanks(&v, &s, cookies)
+            Ok(to_thanks(&s, cookies))
         }
         ResponseOutcome::Duplicate => over(&v, &s, "You have answered this survey", "Your first answers stand; this second set was not stored. Each reader answers once."),
         ResponseOutcome::Full => over(&v, &s, "This survey is closed", "It reached the number of responses it asked for just before yours; nothing was stored."),
     }
 }
 
-fn thanks(v: &Visit, s: &Survey, cookies: Vec<HeaderValue>) -> AppResult<Response> {
+/// After a response: 303 to the thanks (a reload then does not send the
+/// answers again).
+fn to_thanks(s: &Survey, cookies: Vec<HeaderValue>) -> Response {
+    see_other(&format!("/surveys/{}/thanks", s.slug), cookies)
+}
+
+/// `GET /surveys/{slug}/thanks`.
+pub async fn thanks(v: Visit, Path(slug): Path<String>) -> AppResult<Response> {
+    let s = find(&v, &slug).await?;
     let results = (!s.public_results.is_empty()).then(|| format!("/surveys/{}/results", s.slug));
-    let mut screen = Screen::new(&v.state, &v.site, "surveys/done.html", "Thank you");
-    screen.cookies = cookies;
-    screen.render(context! {
+    Screen::new(&v.state, &v.site, "surveys/done.html", "Thank you").render(context! {
         heading => "Thank you for taking part",
         message => "Your answers are in. We read every one.",
         results,

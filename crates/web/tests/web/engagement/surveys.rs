@@ -516,7 +516,12 @@ async fn editors_build_surveys_in_the_desk_with_errors_naming_the_field() {
         .await;
     assert_eq!(made.status, 200, "{}", made.body);
     assert!(made.url.contains("/desk/surveys/"));
-    let s = app.store.survey_by_slug("readers").await.unwrap().unwrap();
+    let s = app
+        .store
+        .survey_by_slug("readers", true)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(s.audience.share, 30);
     let opened = editor
         .post(&made.url, &[("csrf", csrf.as_str()), ("action", "open")])
