@@ -1111,6 +1111,17 @@ bench_engagement() {
   result "Answers thanked / stored / duplicated (rows $before → $after)" "$thanked / $stored / $dups" "$SURVEY_READERS / $SURVEY_READERS / 0" \
     "$([ "$thanked" = "$SURVEY_READERS" ] && [ "$stored" = "$SURVEY_READERS" ] && [ "$dups" = 0 ] && echo pass || echo FAIL)"
   stop_pid "$KW_PID"
+  # The same client against the floor of our stack: the bare axum server
+  # answering every request with a form's bytes (so the client finds a
+  # token), what 200 connections at once cost the kernel, hyper and node.
+  local floor_out floor_p99
+  printf '<form><input name="csrf" value="floor"></form>\n' >"$RUN_DIR/floor-form.html"
+  start_floor "$RUN_DIR/floor-form.html"
+  floor_out=$(node "$SUBMIT_JS" "$FLOOR_URL" news.localhost:8080 reader-survey "$SURVEY_READERS" "$run_id")
+  stop_pid "$FLOOR_PID"
+  floor_p99=$(echo "$floor_out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["p99_ms"])')
+  echo "The same client against the bare axum server (every answer a 200 with the form's bytes): ${floor_out%%,\"errors\"*}}" >>"$DETAILS"
+  result "The same $SURVEY_READERS POSTs to the bare axum server: p99 ms (the floor)" "$floor_p99" "" ""
 
   # A draw over a million entries (members and entries written with SQL in bulk).
   local opens closes t0 t1 gid site
@@ -1170,7 +1181,7 @@ BIN_BUILT=$(date -u -r "$KW_BIN" '+%Y-%m-%d %H:%M UTC')
 cp "$KW_BIN" "$RUN_DIR/kawaraban"
 KW_BIN="$RUN_DIR/kawaraban"
 FLOOR_BIN="${KW_FLOOR_BIN:-$KW_ROOT/target/release/examples/bare_floor}"
-if [[ " ${SELECTED[*]} " == *" cached "* ]]; then
+if [[ " ${SELECTED[*]} " == *" cached "* || " ${SELECTED[*]} " == *" engagement "* ]]; then
   [ -x "$FLOOR_BIN" ] || { echo "no bare axum server at $FLOOR_BIN (cargo build --release -p kawaraban-web --example bare_floor)" >&2; exit 1; }
   cp "$FLOOR_BIN" "$RUN_DIR/bare_floor"
   FLOOR_BIN="$RUN_DIR/bare_floor"

@@ -102,6 +102,15 @@ impl PgStore {
         Ok((None, self.pool.begin_with(Self::BEGIN_WRITE).await?))
     }
 
+    /// sqlx's reads are PostgreSQL's own.
+    async fn fast_survey(
+        &self,
+        _sql: &str,
+        _slug: &str,
+    ) -> Option<StoreResult<Option<crate::surveys::SurveyRow>>> {
+        None
+    }
+
     /// No group commit here: PostgreSQL takes concurrent writers.
     async fn fast_hits(&self, _key: &str, _window_start: i64, _n: i64) -> Option<StoreResult<i64>> {
         None

@@ -194,13 +194,25 @@ pub(crate) const ADD_HITS: &str = "INSERT INTO rate_counters (key, window_start,
 /// A survey response in one statement: the burst from its address and
 /// browser since `$9` counted, the response flagged when it reaches `$10`
 /// (`$11` says why after the count), and nothing stored when the reader had
-/// answered. Named `$N` (not `?N`) so rusqlite and sqlx bind the same text.
-pub(crate) const INSERT_RESPONSE: &str =
-    "INSERT INTO survey_responses (survey_id, site_id, member_id, browser, address_hash, \
-       agent_hash, answers, flagged, created_at) \
-     SELECT $1, $2, $3, $4, $5, $6, $7, \
-       CASE WHEN c.n >= $10 THEN CAST(c.n AS TEXT) || $11 ELSE '' END, $8 \
-     FROM (SELECT COUNT(*) AS n FROM survey_responses WHERE survey_id = $1 AND address_hash = $5 \
-           AND agent_hash = $6 AND created_at >= $9) c \
-     WHERE TRUE \
-     ON CONFLICT DO NOTHING RETURNING id, flagged";
+/// answered (or when `$where` fails). Named `$N` (not `?N`) so rusqlite and
+/// sqlx bind the same text.
+macro_rules! insert_response {
+    ($where:literal) => {
+        concat!(
+            "INSERT INTO survey_responses (survey_id, site_id, member_id, browser, address_hash, \
+               agent_hash, answers, flagged, created_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, \
+               CASE WHEN c.n >= $10 THEN CAST(c.n AS TEXT) || $11 ELSE '' END, $8 \
+             FROM (SELECT COUNT(*) AS n FROM survey_responses WHERE survey_id = $1 AND address_hash = $5 \
+                   AND agent_hash = $6 AND created_at >= $9) c \
+             WHERE ",
+            $where,
+            " ON CONFLICT DO NOTHING RETURNING id, flagged"
+        )
+    };
+}
+pub(crate) const INSERT_RESPONSE: &str = insert_response!("TRUE");
+/// The same, storing nothing when the survey has a response limit (SQLite's
+/// group commit: a limit is counted on the slower path, under the lock).
+pub(crate) const INSERT_RESPONSE_UNLIMITED: &str =
+    insert_response!("EXISTS (SELECT 1 FROM surveys WHERE id = $1 AND response_limit IS NULL)");

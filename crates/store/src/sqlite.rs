@@ -117,6 +117,15 @@ impl SqliteStore {
         Ok((turn, self.pool.begin_with(Self::BEGIN_WRITE).await?))
     }
 
+    /// A survey's row by address, read on the calling thread.
+    async fn fast_survey(
+        &self,
+        sql: &str,
+        slug: &str,
+    ) -> Option<StoreResult<Option<crate::surveys::SurveyRow>>> {
+        Some(sqlite_read::survey_row(&self.reads, sql, slug))
+    }
+
     /// A rate counter's hit, committed with the others waiting.
     async fn fast_hits(&self, key: &str, window_start: i64, n: i64) -> Option<StoreResult<i64>> {
         let key = key.to_string();
@@ -130,8 +139,9 @@ impl SqliteStore {
         )
     }
 
-    /// A survey response (no limit to count against), committed with the
-    /// others waiting: its id and flag, or none when the reader had answered.
+    /// A survey response, committed with the others waiting: its id and
+    /// flag, or none when the reader had answered or the survey has a limit
+    /// (then the caller counts it under the survey's lock).
     async fn fast_response(
         &self,
         r: crate::surveys::ResponseInsert,
@@ -141,7 +151,7 @@ impl SqliteStore {
             self.batch
                 .run(move |c| {
                     use rusqlite::OptionalExtension;
-                    c.prepare_cached(crate::sql::INSERT_RESPONSE)?
+                    c.prepare_cached(crate::sql::INSERT_RESPONSE_UNLIMITED)?
                         .query_row(
                             rusqlite::named_params! {
                                 "$1": r.survey, "$2": r.site, "$3": r.member, "$4": r.browser, "$5": r.address,

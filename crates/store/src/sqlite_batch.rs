@@ -35,7 +35,9 @@ impl Batcher {
         std::thread::Builder::new()
             .name("sqlite-batch".into())
             .spawn(move || {
-                let mut conn: Option<rusqlite::Connection> = None;
+                // Opened now, not at the first write: the first crowd of
+                // writes should not wait for the schema to be read.
+                let mut conn: Option<rusqlite::Connection> = crate::sqlite_bulk::open(&path).ok();
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
                     while batch.len() < MOST {

@@ -498,6 +498,34 @@ pub(crate) fn signed_in(
     })
 }
 
+/// A survey's row by address (`sql` is one of `surveys.rs`'s selects with
+/// `WHERE s.slug = $1`): every answer reads it.
+pub(crate) fn survey_row(
+    pool: &ReadPool,
+    sql: &str,
+    slug: &str,
+) -> StoreResult<Option<crate::surveys::SurveyRow>> {
+    pool.with(|conn| {
+        Ok(query_rows(conn, sql, &[&slug], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                opt_time_at(r, 5)?,
+                opt_time_at(r, 6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                time_at(r, 10)?,
+                time_at(r, 11)?,
+            ))
+        })?
+        .pop())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

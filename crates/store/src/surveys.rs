@@ -34,6 +34,7 @@ pub(crate) const SURVEY_SELECT_UNCOUNTED: &str =
     FROM surveys s";
 
 /// A response ready for [`crate::sql::INSERT_RESPONSE`], its parameters in order.
+#[derive(Clone)]
 pub(crate) struct ResponseInsert {
     pub survey: i64,
     pub site: i64,
@@ -165,8 +166,11 @@ macro_rules! impl_survey_store {
 
                 async fn survey_by_slug(&self, slug: &str, counted: bool) -> StoreResult<Option<Survey>> {
                     let select = if counted { SURVEY_SELECT } else { SURVEY_SELECT_UNCOUNTED };
-                    let row: Option<SurveyRow> = sqlx::query_as(&format!("{select} WHERE s.slug = $1"))
-                        .bind(slug).fetch_optional(&self.pool).await.map_err(map)?;
+                    let sql = format!("{select} WHERE s.slug = $1");
+                    let row: Option<SurveyRow> = match self.fast_survey(&sql, slug).await {
+                        Some(row) => row?,
+                        None => sqlx::query_as(&sql).bind(slug).fetch_optional(&self.pool).await.map_err(map)?,
+                    };
                     row.map(survey).transpose()
                 }
 
@@ -180,29 +184,33 @@ macro_rules! impl_survey_store {
                     let (member, browser) = who(&r.respondent);
                     let since = r.at - chrono::Duration::minutes(BURST_MINUTES);
                     let answers = json(&r.answers)?;
-                    // Most surveys have no limit: then one statement, which
-                    // counts the burst, flags and inserts (or meets the reader's
-                    // earlier response) at once, so a writer's turn is short.
-                    let limit: Option<(Option<i64>,)> = sqlx::query_as("SELECT response_limit FROM surveys WHERE id = $1")
-                        .bind(r.survey_id).fetch_optional(&self.pool).await.map_err(map)?;
-                    let Some((limit,)) = limit else {
-                        return Err(kawaraban_core::StoreError::NotFound);
-                    };
                     let row = crate::surveys::ResponseInsert {
                         survey: r.survey_id, site: r.site_id, member, browser: browser.map(str::to_string),
                         address: r.address_hash.clone(), agent: r.agent_hash.clone(), answers, at: r.at, since,
                         burst: BURST_RESPONSES as i64,
                         flag: format!(" earlier responses from this address and browser within {BURST_MINUTES} minutes"),
                     };
+                    // SQLite first tries its group commit, which stores the
+                    // response only when the survey has no limit.
+                    if let Some(fast) = self.fast_response(row.clone()).await {
+                        if let Some((id, flagged)) = fast? {
+                            return Ok(ResponseOutcome::Stored { id, flagged: (!flagged.is_empty()).then_some(flagged) });
+                        }
+                    }
                     let insert = sqlx::query_as::<_, (i64, String)>(crate::sql::INSERT_RESPONSE)
-                        .bind(row.survey).bind(row.site).bind(row.member).bind(row.browser.clone())
-                        .bind(row.address.clone()).bind(row.agent.clone()).bind(row.answers.clone()).bind(row.at).bind(row.since)
-                        .bind(row.burst).bind(row.flag.clone());
+                        .bind(row.survey).bind(row.site).bind(row.member).bind(row.browser)
+                        .bind(row.address).bind(row.agent).bind(row.answers).bind(row.at).bind(row.since)
+                        .bind(row.burst).bind(row.flag);
+                    // Without a limit, one statement, which counts the burst,
+                    // flags and inserts (or meets the reader's earlier
+                    // response) at once.
+                    let limit: Option<(Option<i64>,)> = sqlx::query_as("SELECT response_limit FROM surveys WHERE id = $1")
+                        .bind(r.survey_id).fetch_optional(&self.pool).await.map_err(map)?;
+                    let Some((limit,)) = limit else {
+                        return Err(kawaraban_core::StoreError::NotFound);
+                    };
                     let stored: Option<(i64, String)> = match limit {
-                        None => match self.fast_response(row).await {
-                            Some(stored) => stored?,
-                            None => insert.fetch_optional(&self.pool).await.map_err(map)?,
-                        },
+                        None => insert.fetch_optional(&self.pool).await.map_err(map)?,
                         Some(limit) => {
                             // Counted against the limit under the survey's lock.
                             let (_turn, mut tx) = self.write().await.map_err(map)?;
