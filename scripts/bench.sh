@@ -26,7 +26,8 @@
 #   engagement  the cached article page with an open survey and giveaway targeting it
 #             vs the same demo without them, alternating rounds; 200 readers
 #             answering a survey at once (submit p99, none lost or duplicated); a
-#             draw over 1,000,000 entries and its verification from the public page
+#             draw over 1,000,000 entries and its verification from the public page;
+#             the same 200 POSTs against the bare axum server (the floor)
 #   alerts    breaking-news alerts, publish to SMTP receipt, p50 and max over 20 publishes:
 #             by import and by schedule on SQLite, and on PostgreSQL with two app servers
 #
