@@ -474,7 +474,7 @@ describe('the reader survey', () => {
       often: 'Every day', sections: ['Science', 'World'], other: `Harbours ${mark}`,
       rating: 4, nps: 9, matrix: ['Agree', 'Neutral', 'Disagree'], text: `More maps, please (${mark})`,
     });
-    assert.equal(await send(page), 200, 'sending the answers');
+    assert.equal(await send(page), 303, 'sending the answers');
     await expectHeading(page, THANKS);
     assert.equal(await page.locator('main a', { hasText: 'See the published results' }).getAttribute('href'), `${SURVEY}/results`,
       'the thanks page does not link to the published results');
@@ -546,7 +546,7 @@ describe('the reader survey', () => {
     assert.equal(form.questions.find((q) => q.id === 'q6').controls[0].value, text, 'the free text');
 
     await answerDemo(page, { often: 'Less often' });
-    assert.equal(await send(page), 200, 'sending the corrected answers');
+    assert.equal(await send(page), 303, 'sending the corrected answers');
     await expectHeading(page, THANKS);
     assert.deepEqual(problemsOf(page), [], 'the browser reported problems');
   }));
@@ -586,7 +586,7 @@ describe('the reader survey', () => {
     assert.equal(await send(page), 422, 'sending without the required first answer');
     assert.equal(await page.locator('main .form-errors[role=alert]').count(), 1, 'no error summary without JavaScript');
     await answerDemo(page, { often: 'Once a week' });
-    assert.equal(await send(page), 200, 'sending the answers without JavaScript');
+    assert.equal(await send(page), 303, 'sending the answers without JavaScript');
     await expectHeading(page, THANKS);
     await open(page, url(SURVEY));
     await expectHeading(page, 'You have answered this survey');
@@ -670,7 +670,7 @@ describe('the reader survey', () => {
         assert.deepEqual(f.carried.sort(), ['q1', 'q2'], 'the earlier answers are not carried to the last step');
         assert.deepEqual(f.submit, ['Send my answers'], 'the last step\'s button');
         await question(page, 3).getByRole('textbox', { name: 'In one word, why?' }).fill('Crosswords');
-        assert.equal(await send(page), 200);
+        assert.equal(await send(page), 303);
         await expectHeading(page, THANKS);
         assert.deepEqual(problemsOf(page), [], 'the browser reported problems');
       });
@@ -1161,7 +1161,7 @@ describe('accessibility', () => {
       });
       await check(page, `${SURVEY} (thanks)`, async () => {
         await answerDemo(page, { often: 'A few times a week' });
-        assert.equal(await send(page), 200);
+        assert.equal(await send(page), 303);
         await expectHeading(page, THANKS);
       });
       await check(page, `${SURVEY}/results`, async () => {
