@@ -2,6 +2,25 @@
 
 use kawaraban_core::StoreError;
 
+/// rusqlite's errors (SQLite's hot paths: reads and the group commit).
+pub(crate) fn map_rusqlite(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode::*;
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                DatabaseBusy | DatabaseLocked | CannotOpen | SystemIoFailure | NotADatabase
+            ) =>
+        {
+            StoreError::Unavailable(e.to_string())
+        }
+        rusqlite::Error::SqliteFailure(f, _) if f.code == ConstraintViolation => {
+            StoreError::Conflict(e.to_string())
+        }
+        _ => StoreError::Other(e.to_string()),
+    }
+}
+
 pub(crate) fn map(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::RowNotFound => StoreError::NotFound,

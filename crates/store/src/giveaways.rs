@@ -18,15 +18,21 @@ pub(crate) type GiveawayRow = (
     DateTime<Utc>,
 );
 
-pub(crate) const GIVEAWAY_SELECT: &str =
-    "SELECT g.id, g.published, g.fields, g.seed, g.commitment, g.draw, \
-    (SELECT COUNT(*) FROM giveaway_entries e WHERE e.giveaway_id = g.id AND e.disqualified = ''), \
-    g.created_at, g.updated_at FROM giveaways g";
-
+/// A giveaway's columns, its valid entries' count given as `$count`.
+macro_rules! giveaway_select {
+    ($count:literal) => {
+        concat!(
+            "SELECT g.id, g.published, g.fields, g.seed, g.commitment, g.draw, ",
+            $count,
+            ", g.created_at, g.updated_at FROM giveaways g"
+        )
+    };
+}
+pub(crate) const GIVEAWAY_SELECT: &str = giveaway_select!(
+    "(SELECT COUNT(*) FROM giveaway_entries e WHERE e.giveaway_id = g.id AND e.disqualified = '')"
+);
 /// The same without the count (0).
-pub(crate) const GIVEAWAY_SELECT_UNCOUNTED: &str =
-    "SELECT g.id, g.published, g.fields, g.seed, g.commitment, g.draw, CAST(0 AS BIGINT), \
-    g.created_at, g.updated_at FROM giveaways g";
+pub(crate) const GIVEAWAY_SELECT_UNCOUNTED: &str = giveaway_select!("CAST(0 AS BIGINT)");
 
 pub(crate) fn giveaway(r: GiveawayRow) -> StoreResult<Giveaway> {
     let (id, published, fields, seed, commitment, draw, entries, created_at, updated_at) = r;

@@ -11,10 +11,13 @@ use std::sync::Arc;
 
 use kawaraban_core::{StoreError, StoreResult};
 
+use crate::error::map_rusqlite as map;
+
 /// What a job does once the batch is committed (or failed to commit).
 type Finish = Box<dyn FnOnce(Option<&str>) + Send>;
-/// A write: run on the batch's transaction, it says how to answer.
-type Job = Box<dyn FnOnce(&rusqlite::Connection) -> Finish + Send>;
+/// A write: run on the batch's transaction (or given why there is none),
+/// it says how to answer.
+type Job = Box<dyn FnOnce(Result<&rusqlite::Connection, &str>) -> Finish + Send>;
 
 /// The most writes one transaction takes.
 const MOST: usize = 512;
@@ -40,39 +43,18 @@ impl Batcher {
                 let mut conn: Option<rusqlite::Connection> = crate::sqlite_bulk::open(&path).ok();
                 while let Ok(first) = rx.recv() {
                     let mut batch = vec![first];
-                    while batch.len() < MOST {
-                        match rx.try_recv() {
-                            Ok(j) => batch.push(j),
-                            Err(_) => break,
-                        }
-                    }
+                    batch.extend(rx.try_iter().take(MOST - 1));
                     let _turn = turn.blocking_lock();
-                    if conn.is_none() {
-                        match crate::sqlite_bulk::open(&path) {
-                            Ok(c) => conn = Some(c),
-                            Err(e) => {
-                                let e = e.to_string();
-                                for j in batch {
-                                    fail(j, &e);
-                                }
-                                continue;
-                            }
-                        }
-                    }
-                    let c = conn.as_mut().expect("opened above");
-                    let tx = match c
-                        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                    {
+                    let tx = match begin(&mut conn, &path) {
                         Ok(tx) => tx,
                         Err(e) => {
-                            let e = e.to_string();
                             for j in batch {
                                 fail(j, &e);
                             }
                             continue;
                         }
                     };
-                    let finish: Vec<Finish> = batch.into_iter().map(|j| j(&tx)).collect();
+                    let finish: Vec<Finish> = batch.into_iter().map(|j| j(Ok(&tx))).collect();
                     changes.committing();
                     let outcome = tx.commit().err().map(|e| e.to_string());
                     for f in finish {
@@ -92,12 +74,14 @@ impl Batcher {
     {
         let (done, answer) = tokio::sync::oneshot::channel::<StoreResult<T>>();
         let job: Job = Box::new(move |c| {
-            let r = f(c);
+            // Without a connection the batch's error comes as `commit`.
+            let r = c.ok().map(f);
             Box::new(move |commit: Option<&str>| {
                 let out = match (r, commit) {
                     (_, Some(e)) => Err(StoreError::Unavailable(format!("commit: {e}"))),
-                    (Ok(v), None) => Ok(v),
-                    (Err(e), None) => Err(map(e)),
+                    (Some(Ok(v)), None) => Ok(v),
+                    (Some(Err(e)), None) => Err(map(e)),
+                    (None, None) => Err(StoreError::Unavailable("no connection".into())),
                 };
                 let _ = done.send(out);
             })
@@ -111,31 +95,21 @@ impl Batcher {
     }
 }
 
-/// A job that never ran: its answer is the batch's error.
-fn fail(job: Job, e: &str) {
-    // The job must answer; it cannot run without a connection, so it is
-    // given one that refuses everything (an in-memory database without the
-    // tables) and then the batch's error.
-    if let Ok(c) = rusqlite::Connection::open_in_memory() {
-        job(&c)(Some(e));
+/// The batch's transaction, on the writer's connection (opened again if the
+/// first open failed).
+fn begin<'c>(
+    conn: &'c mut Option<rusqlite::Connection>,
+    path: &std::path::Path,
+) -> Result<rusqlite::Transaction<'c>, String> {
+    if conn.is_none() {
+        *conn = Some(crate::sqlite_bulk::open(path).map_err(|e| e.to_string())?);
     }
+    let c = conn.as_mut().expect("opened above");
+    c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(|e| e.to_string())
 }
 
-fn map(e: rusqlite::Error) -> StoreError {
-    match &e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if matches!(
-                f.code,
-                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-            ) =>
-        {
-            StoreError::Unavailable(e.to_string())
-        }
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            StoreError::Conflict(e.to_string())
-        }
-        _ => StoreError::Other(e.to_string()),
-    }
+/// A job that never ran: its answer is the batch's error.
+fn fail(job: Job, e: &str) {
+    job(Err(e))(Some(e));
 }

@@ -85,20 +85,7 @@ impl ReadPool {
     }
 }
 
-fn map(e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode::*;
-    match &e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if matches!(
-                f.code,
-                DatabaseBusy | DatabaseLocked | CannotOpen | SystemIoFailure | NotADatabase
-            ) =>
-        {
-            StoreError::Unavailable(e.to_string())
-        }
-        _ => StoreError::Other(e.to_string()),
-    }
-}
+use crate::error::map_rusqlite as map;
 
 /// Binds `$N` parameters by number, whatever order they appear in.
 fn bind(stmt: &mut Statement<'_>, args: &[&dyn ToSql]) -> rusqlite::Result<()> {

@@ -22,16 +22,21 @@ pub(crate) type SurveyRow = (
     DateTime<Utc>,
 );
 
-pub(crate) const SURVEY_SELECT: &str = "SELECT s.id, s.slug, s.status, s.definition, s.audience, \
-    s.opens_at, s.closes_at, s.response_limit, s.public_results, \
-    (SELECT COUNT(*) FROM survey_responses r WHERE r.survey_id = s.id), s.created_at, s.updated_at \
-    FROM surveys s";
-
+/// A survey's columns, its response count given as `$count`.
+macro_rules! survey_select {
+    ($count:literal) => {
+        concat!(
+            "SELECT s.id, s.slug, s.status, s.definition, s.audience, \
+             s.opens_at, s.closes_at, s.response_limit, s.public_results, ",
+            $count,
+            ", s.created_at, s.updated_at FROM surveys s"
+        )
+    };
+}
+pub(crate) const SURVEY_SELECT: &str =
+    survey_select!("(SELECT COUNT(*) FROM survey_responses r WHERE r.survey_id = s.id)");
 /// The same without the count (0).
-pub(crate) const SURVEY_SELECT_UNCOUNTED: &str =
-    "SELECT s.id, s.slug, s.status, s.definition, s.audience, \
-    s.opens_at, s.closes_at, s.response_limit, s.public_results, CAST(0 AS BIGINT), s.created_at, s.updated_at \
-    FROM surveys s";
+pub(crate) const SURVEY_SELECT_UNCOUNTED: &str = survey_select!("CAST(0 AS BIGINT)");
 
 /// A response ready for [`crate::sql::INSERT_RESPONSE`], its parameters in order.
 #[derive(Clone)]
