@@ -240,6 +240,14 @@ pub enum GiveawayCommand {
     },
     /// Replace the refused (disposable) email domains with a file's, one a line.
     Domains { file: PathBuf },
+    /// Set the sponsor's logo from an image file (JPEG, PNG or WebP, at
+    /// most 2 MiB), or take it off with --remove.
+    Logo {
+        slug: String,
+        file: Option<PathBuf>,
+        #[arg(long, conflicts_with = "file")]
+        remove: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -255,6 +263,9 @@ pub struct GiveawayCreateArgs {
     pub sponsor: String,
     #[arg(long, default_value = "")]
     pub sponsor_url: String,
+    /// The sponsor's logo: a JPEG, PNG or WebP file of at most 2 MiB.
+    #[arg(long)]
+    pub logo: Option<PathBuf>,
     #[arg(long, default_value = "")]
     pub prizes: String,
     #[arg(long, default_value_t = 1)]

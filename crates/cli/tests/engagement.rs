@@ -205,6 +205,32 @@ fn a_giveaway_is_made_drawn_and_refused_a_second_draw_from_the_command_line() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("commitment "));
+    // The sponsor's logo: a file that is no image is refused by name.
+    let junk = dir.path().join("logo.txt");
+    std::fs::write(&junk, "not an image").unwrap();
+    let out = kawaraban(
+        dir.path(),
+        &["giveaway", "logo", "g", junk.to_str().unwrap()],
+    );
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("logo.txt: not a JPEG, PNG or WebP image"),
+        "{}",
+        text(&out.stderr)
+    );
+    let png = dir.path().join("logo.png");
+    image::RgbImage::from_pixel(200, 60, image::Rgb([19, 42, 74]))
+        .save(&png)
+        .unwrap();
+    let out = kawaraban(
+        dir.path(),
+        &["giveaway", "logo", "g", png.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    let path = said.trim().strip_prefix("g: logo /media/").expect(&said);
+    let file = dir.path().join("media").join(&path[..2]).join(path);
+    assert!(file.exists(), "{}", file.display());
     let domains = dir.path().join("domains.txt");
     std::fs::write(&domains, "throwaway.example\nnot a domain\n").unwrap();
     let out = kawaraban(

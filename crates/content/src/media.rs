@@ -15,6 +15,9 @@ pub const WIDTHS: [u32; 4] = [480, 800, 1200, 1600];
 /// Largest image accepted, in pixels, so a hostile file cannot exhaust memory.
 const MAX_PIXELS: u64 = 50_000_000;
 
+/// Largest logo file accepted (a sponsor's mark, not a photograph).
+pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
+
 /// The directory that holds image renditions, `<data-dir>/media`.
 #[derive(Debug, Clone)]
 pub struct MediaDir {
@@ -28,6 +31,8 @@ pub enum MediaError {
     Decode(String),
     #[error("the image is too large ({0}x{1} pixels)")]
     TooLarge(u32, u32),
+    #[error("the file is {0} bytes; a logo is at most {MAX_LOGO_BYTES} bytes")]
+    LogoTooBig(usize),
     #[error("cannot write {0}: {1}")]
     Write(PathBuf, std::io::Error),
 }
@@ -44,6 +49,21 @@ impl MediaDir {
     /// The file of one rendition, if the name is one this directory could hold.
     pub fn file_for(&self, name: &str) -> Option<PathBuf> {
         kawaraban_core::model::Image::rendition_file(&self.root, name)
+    }
+
+    /// Stores a sponsor's logo and gives the public path of its smallest
+    /// rendition (a logo shows small). CPU-heavy: call from a blocking thread.
+    pub fn store_logo(&self, bytes: &[u8]) -> Result<String, MediaError> {
+        if bytes.len() > MAX_LOGO_BYTES {
+            return Err(MediaError::LogoTooBig(bytes.len()));
+        }
+        let img = self.process(bytes)?;
+        Ok(format!(
+            "/media/{}-{}.{}",
+            img.hash,
+            img.widths.first().copied().unwrap_or(img.width),
+            img.ext
+        ))
     }
 
     /// Checks, hashes and resizes an image; files already present are kept.
@@ -157,6 +177,21 @@ mod tests {
         assert_eq!(back.dimensions(), (800, 533));
         let small = media.process(&png(300, 200)).unwrap();
         assert_eq!(small.widths, vec![300]);
+    }
+
+    #[test]
+    fn a_logo_is_stored_and_named_by_its_smallest_rendition() {
+        let dir = tempfile::tempdir().unwrap();
+        let media = MediaDir::new(dir.path());
+        let path = media.store_logo(&png(640, 160)).unwrap();
+        let name = path.strip_prefix("/media/").unwrap();
+        assert!(name.ends_with("-480.jpg"), "{path}");
+        assert!(media.file_for(name).unwrap().exists());
+        let huge = vec![0u8; MAX_LOGO_BYTES + 1];
+        assert!(matches!(
+            media.store_logo(&huge),
+            Err(MediaError::LogoTooBig(_))
+        ));
     }
 
     #[test]

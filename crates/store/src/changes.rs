@@ -36,7 +36,7 @@ pub struct ChangeWatch {
 }
 
 impl ChangeWatch {
-    fn new() -> Arc<Self> {
+    pub(crate) fn new() -> Arc<Self> {
         Arc::new(Self {
             tx: watch::Sender::new(0),
             commits: AtomicU64::new(0),

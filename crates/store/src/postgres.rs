@@ -119,7 +119,8 @@ impl PgStore {
     async fn fast_response(
         &self,
         _r: crate::surveys::ResponseInsert,
-    ) -> Option<StoreResult<Option<(i64, String)>>> {
+        _charge: Option<kawaraban_core::store::RateCharge>,
+    ) -> Option<StoreResult<crate::surveys::FastResponse>> {
         None
     }
 

@@ -139,19 +139,32 @@ impl SqliteStore {
         )
     }
 
-    /// A survey response, committed with the others waiting: its id and
-    /// flag, or none when the reader had answered or the survey has a limit
-    /// (then the caller counts it under the survey's lock).
+    /// A survey response, committed with the others waiting, together with
+    /// the hit on the rate counter it is charged to (one trip to the
+    /// writer): stored, refused by the counter, or left to the caller when
+    /// the reader had answered or the survey has a limit (then the caller
+    /// counts it under the survey's lock).
     async fn fast_response(
         &self,
         r: crate::surveys::ResponseInsert,
-    ) -> Option<StoreResult<Option<(i64, String)>>> {
+        charge: Option<kawaraban_core::store::RateCharge>,
+    ) -> Option<StoreResult<crate::surveys::FastResponse>> {
+        use crate::surveys::FastResponse;
         let (at, since) = (sqlite_bulk::text(r.at), sqlite_bulk::text(r.since));
         Some(
             self.batch
                 .run(move |c| {
                     use rusqlite::OptionalExtension;
-                    c.prepare_cached(crate::sql::INSERT_RESPONSE_UNLIMITED)?
+                    if let Some(ch) = charge {
+                        let hits: i64 = c
+                            .prepare_cached(crate::sql::ADD_HITS)?
+                            .query_row(rusqlite::params![ch.key, ch.window_start, 1], |r| r.get(0))?;
+                        if hits > ch.max {
+                            return Ok(FastResponse::Limited);
+                        }
+                    }
+                    let stored: Option<(i64, String)> = c
+                        .prepare_cached(crate::sql::INSERT_RESPONSE_UNLIMITED)?
                         .query_row(
                             rusqlite::named_params! {
                                 "$1": r.survey, "$2": r.site, "$3": r.member, "$4": r.browser, "$5": r.address,
@@ -159,7 +172,11 @@ impl SqliteStore {
                             },
                             |row| Ok((row.get(0)?, row.get(1)?)),
                         )
-                        .optional()
+                        .optional()?;
+                    Ok(match stored {
+                        Some((id, flag)) => FastResponse::Stored(id, flag),
+                        None => FastResponse::Undecided,
+                    })
                 })
                 .await,
         )

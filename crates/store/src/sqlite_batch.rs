@@ -75,7 +75,22 @@ impl Batcher {
         let (done, answer) = tokio::sync::oneshot::channel::<StoreResult<T>>();
         let job: Job = Box::new(move |c| {
             // Without a connection the batch's error comes as `commit`.
-            let r = c.ok().map(f);
+            // Each write in a savepoint: one that fails leaves nothing
+            // behind, and the others in the batch still commit.
+            let r = c.ok().map(|c| {
+                c.prepare_cached("SAVEPOINT job")?.execute([])?;
+                let r = f(c);
+                let end = if r.is_ok() {
+                    "RELEASE job"
+                } else {
+                    "ROLLBACK TO job"
+                };
+                c.prepare_cached(end)?.execute([])?;
+                if r.is_err() {
+                    c.prepare_cached("RELEASE job")?.execute([])?;
+                }
+                r
+            });
             Box::new(move |commit: Option<&str>| {
                 let out = match (r, commit) {
                     (_, Some(e)) => Err(StoreError::Unavailable(format!("commit: {e}"))),
@@ -112,4 +127,42 @@ fn begin<'c>(
 /// A job that never ran: its answer is the batch's error.
 fn fail(job: Job, e: &str) {
     job(Err(e))(Some(e));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_write_leaves_nothing_and_the_rest_of_its_batch_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("batch.db");
+        let b = Batcher::start(
+            path.clone(),
+            Arc::new(tokio::sync::Mutex::new(())),
+            crate::changes::ChangeWatch::new(),
+        );
+        b.run(|c| c.execute("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)", []))
+            .await
+            .unwrap();
+        let (good, bad) = tokio::join!(
+            b.run(|c| c.execute("INSERT INTO t (v) VALUES (1)", [])),
+            b.run(|c| {
+                c.execute("INSERT INTO t (v) VALUES (2)", [])?;
+                // The second statement fails: the first must not stay.
+                c.execute("INSERT INTO t (v) VALUES (1)", [])
+            }),
+        );
+        good.unwrap();
+        assert!(bad.is_err());
+        let rows: Vec<i64> = b
+            .run(|c| {
+                c.prepare("SELECT v FROM t ORDER BY v")?
+                    .query_map([], |r| r.get(0))?
+                    .collect()
+            })
+            .await
+            .unwrap();
+        assert_eq!(rows, [1]);
+    }
 }

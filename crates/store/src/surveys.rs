@@ -57,6 +57,17 @@ pub(crate) struct ResponseInsert {
     pub flag: String,
 }
 
+/// What the group commit made of a response.
+pub(crate) enum FastResponse {
+    /// Stored: its id and flag.
+    Stored(i64, String),
+    /// The rate counter it was charged to is past its limit.
+    Limited,
+    /// Charged, but left to the caller: the reader had answered or the
+    /// survey has a limit (counted under the survey's lock).
+    Undecided,
+}
+
 pub(crate) fn json<T: serde::Serialize>(v: &T) -> StoreResult<String> {
     serde_json::to_string(v).map_err(|e| StoreError::Other(format!("cannot encode: {e}")))
 }
@@ -197,10 +208,18 @@ macro_rules! impl_survey_store {
                     };
                     // SQLite first tries its group commit, which stores the
                     // response only when the survey has no limit.
-                    if let Some(fast) = self.fast_response(row.clone()).await {
-                        if let Some((id, flagged)) = fast? {
+                    match self.fast_response(row.clone(), r.charge.clone()).await.transpose()? {
+                        Some(crate::surveys::FastResponse::Stored(id, flagged)) => {
                             return Ok(ResponseOutcome::Stored { id, flagged: (!flagged.is_empty()).then_some(flagged) });
                         }
+                        Some(crate::surveys::FastResponse::Limited) => return Ok(ResponseOutcome::Limited),
+                        Some(crate::surveys::FastResponse::Undecided) => {}
+                        // No group commit: the counter is its own write.
+                        None => if let Some(c) = &r.charge {
+                            if self.hit(&c.key, c.window_start).await? > c.max {
+                                return Ok(ResponseOutcome::Limited);
+                            }
+                        },
                     }
                     let insert = sqlx::query_as::<_, (i64, String)>(crate::sql::INSERT_RESPONSE)
                         .bind(row.survey).bind(row.site).bind(row.member).bind(row.browser)

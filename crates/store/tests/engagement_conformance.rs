@@ -41,6 +41,59 @@ fn response(survey: i64, site: i64, who: Respondent, address: &str, minute: u32)
         agent_hash: hash("firefox"),
         answers: rating(4),
         at: at(9, minute),
+        charge: None,
+    }
+}
+
+#[tokio::test]
+async fn a_response_charged_to_a_rate_counter_is_refused_past_its_limit() {
+    let db = db().await;
+    let site = site(db.store.as_ref(), "news").await;
+    for (slug, limit) in [("open-ended", None), ("capped", Some(10))] {
+        let s = db
+            .store
+            .create_survey(&new_survey(slug, limit), at(8, 0))
+            .await
+            .unwrap();
+        let key = format!("survey-ip:{slug}");
+        let charged = |who: &str, minute: u32| NewResponse {
+            charge: Some(kawaraban_core::store::RateCharge {
+                key: key.clone(),
+                window_start: 1_000,
+                max: 2,
+            }),
+            ..response(
+                s.id,
+                site,
+                Respondent::Browser(who.into()),
+                "5.5.5.5",
+                minute,
+            )
+        };
+        for (i, who) in ["b-1", "b-2"].into_iter().enumerate() {
+            let out = db
+                .store
+                .add_response(&charged(who, i as u32))
+                .await
+                .unwrap();
+            assert!(
+                matches!(out, ResponseOutcome::Stored { .. }),
+                "{slug}: {out:?}"
+            );
+        }
+        assert_eq!(
+            db.store.add_response(&charged("b-3", 3)).await.unwrap(),
+            ResponseOutcome::Limited,
+            "{slug}"
+        );
+        assert_eq!(
+            db.store.add_response(&charged("b-1", 4)).await.unwrap(),
+            ResponseOutcome::Limited,
+            "{slug}: refused before it is even seen to be a second answer"
+        );
+        assert_eq!(db.store.hits(&key, 1_000).await.unwrap(), 4, "{slug}");
+        let s = db.store.survey(s.id).await.unwrap().unwrap();
+        assert_eq!(s.responses, 2, "{slug}: nothing stored past the limit");
     }
 }
 

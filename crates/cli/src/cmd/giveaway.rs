@@ -1,5 +1,5 @@
 //! `kawaraban giveaway create|list|publish|entries|disqualify|draw|verify|
-//! beacon|domains`: the desk's giveaway actions from the command line
+//! beacon|domains|logo`: the desk's giveaway actions from the command line
 //! (each in the audit log), and the verification anyone can run.
 
 use std::process::ExitCode;
@@ -42,6 +42,15 @@ async fn announce(
         .publish_invalidations(&[engagement::TAG.to_string()])
         .await?;
     Ok(())
+}
+
+/// Stores a logo file in the media directory; its public path.
+fn store_logo(paths: &Paths, flag: &str, file: &std::path::Path) -> anyhow::Result<String> {
+    let bytes =
+        std::fs::read(file).with_context(|| format!("{flag}: cannot read {}", file.display()))?;
+    kawaraban_content::MediaDir::new(&paths.media_dir)
+        .store_logo(&bytes)
+        .map_err(|e| anyhow::anyhow!("{flag}: {}: {e}", file.display()))
 }
 
 fn time(flag: &str, text: &str) -> anyhow::Result<DateTime<Utc>> {
@@ -131,13 +140,17 @@ pub async fn run(global: &Global, cmd: GiveawayCommand) -> anyhow::Result<ExitCo
             if a.winners == 0 {
                 anyhow::bail!("--winners: at least one");
             }
+            let sponsor_logo = match &a.logo {
+                Some(file) => store_logo(&paths, "--logo", file)?,
+                None => String::new(),
+            };
             let fields = GiveawayFields {
                 slug: a.slug,
                 title: a.title,
                 text: a.text,
                 sponsor_name: a.sponsor,
                 sponsor_url: a.sponsor_url,
-                sponsor_logo: String::new(),
+                sponsor_logo,
                 prizes: a.prizes,
                 winners: a.winners,
                 opens_at,
@@ -306,6 +319,25 @@ pub async fn run(global: &Global, cmd: GiveawayCommand) -> anyhow::Result<ExitCo
                 "draws use drand chain {} from {}",
                 setting.chain.hash, setting.url
             );
+        }
+        GiveawayCommand::Logo { slug, file, remove } => {
+            let g = find(&*store, &slug).await?;
+            let path = match (file, remove) {
+                (_, true) => String::new(),
+                (Some(file), false) => store_logo(&paths, "FILE", &file)?,
+                (None, false) => anyhow::bail!("give the logo's FILE, or --remove"),
+            };
+            let fields = GiveawayFields {
+                sponsor_logo: path.clone(),
+                ..g.fields.clone()
+            };
+            store
+                .update_giveaway(g.id, &fields, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{slug}: {e}"))?;
+            let what = if path.is_empty() { "removed" } else { &path };
+            announce(&*store, "giveaway.logo", &g, what).await?;
+            println!("{slug}: logo {what}");
         }
         GiveawayCommand::Domains { file } => {
             let text = std::fs::read_to_string(&file)

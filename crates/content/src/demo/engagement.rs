@@ -13,6 +13,7 @@ use kawaraban_core::survey::audience::Audience;
 use kawaraban_core::survey::{Definition, Status};
 
 use super::readership::noise;
+use crate::media::MediaDir;
 
 const SURVEY: &str = r#"
 title: The Lanternfield Post reader survey
@@ -145,6 +146,7 @@ async fn survey(store: &dyn Store, news: &Site, now: DateTime<Utc>) -> anyhow::R
                 agent_hash: "demo-agent".into(),
                 answers: response(i),
                 at: now - Duration::minutes(60 * 24 * 6 * (64 - i) / 64),
+                charge: None,
             })
             .await?;
     }
@@ -202,7 +204,36 @@ async fn entrants(store: &dyn Store, n: usize, now: DateTime<Utc>) -> anyhow::Re
     Ok(out)
 }
 
-async fn giveaways(store: &dyn Store, news: &Site, now: DateTime<Utc>) -> anyhow::Result<()> {
+/// The fictional sponsor's mark, drawn here: a lamp and three sound waves
+/// in amber on navy (PNG).
+fn harbourlight_logo() -> Vec<u8> {
+    let (w, h) = (480u32, 120u32);
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let (dx, dy) = (x as f32 - 70.0, y as f32 - 60.0);
+        let r = (dx * dx + dy * dy).sqrt();
+        let wave = dx > 0.0
+            && dy.abs() < dx * 1.2
+            && [42.0, 66.0, 90.0].iter().any(|c| (r - c).abs() < 6.0);
+        let bar = (150..=450).contains(&x) && (52..=68).contains(&y) && (x / 30) % 2 == 1;
+        if r < 22.0 || wave || bar {
+            image::Rgb([0xf2, 0xb1, 0x34])
+        } else {
+            image::Rgb([0x13, 0x2a, 0x4a])
+        }
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .expect("a PNG encodes into memory");
+    out
+}
+
+async fn giveaways(
+    store: &dyn Store,
+    media: &MediaDir,
+    news: &Site,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     if store
         .giveaway_by_slug("harbourlight-premium")
         .await?
@@ -210,6 +241,9 @@ async fn giveaways(store: &dyn Store, news: &Site, now: DateTime<Utc>) -> anyhow
     {
         return Ok(());
     }
+    let logo = harbourlight_logo();
+    let media = media.clone();
+    let sponsor_logo = tokio::task::spawn_blocking(move || media.store_logo(&logo)).await??;
     let seed = draw::new_seed(rand::random());
     let open = store
         .create_giveaway(
@@ -218,6 +252,8 @@ async fn giveaways(store: &dyn Store, news: &Site, now: DateTime<Utc>) -> anyhow
                 title: "Harbourlight x The Lanternfield Post Premium Accounts Giveaway".into(),
                 text: "Join the giveaway for a chance to win 1 year free subscription to Lanternfield Post Premium, with Harbourlight's travel headphones for three winners.".into(),
                 sponsor_name: "Harbourlight Audio".into(),
+                sponsor_url: "https://harbourlight.example/".into(),
+                sponsor_logo,
                 prizes: "A year of Lanternfield Post Premium and a pair of Harbourlight travel headphones".into(),
                 winners: 3,
                 ..on_site(news, now - Duration::days(3), now + Duration::days(11))
@@ -335,12 +371,16 @@ async fn giveaways(store: &dyn Store, news: &Site, now: DateTime<Utc>) -> anyhow
 }
 
 /// Installs them once (a second start finds them there).
-pub async fn install(store: &dyn Store, now: DateTime<Utc>) -> anyhow::Result<()> {
+pub async fn install(
+    store: &dyn Store,
+    media: &MediaDir,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
     let sites = store.list_sites().await?;
     let Some(news) = sites.iter().find(|s| s.key == "news") else {
         return Ok(());
     };
     survey(store, news, now).await?;
-    giveaways(store, news, now).await?;
+    giveaways(store, media, news, now).await?;
     Ok(())
 }

@@ -105,7 +105,7 @@ pub async fn install(
             > 0;
     }
     lists(&*store, now).await?;
-    engagement::install(&*store, now).await?;
+    engagement::install(&*store, &media, now).await?;
     store.publish_invalidations(&["network".into()]).await?;
     if has_articles {
         return Ok(Installed::AlreadyPresent);

@@ -67,6 +67,8 @@ pub struct NewResponse {
     pub agent_hash: String,
     pub answers: Answers,
     pub at: DateTime<Utc>,
+    /// The rate counter this response is charged to, if any.
+    pub charge: Option<crate::store::RateCharge>,
 }
 
 /// What became of a response.
@@ -78,6 +80,8 @@ pub enum ResponseOutcome {
     Duplicate,
     /// The survey has reached its response limit: nothing stored.
     Full,
+    /// The rate counter it was charged to is past its limit: nothing stored.
+    Limited,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

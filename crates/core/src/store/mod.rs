@@ -247,6 +247,16 @@ pub trait JobStore: Send + Sync {
     async fn count_jobs(&self, status: &str) -> StoreResult<u64>;
 }
 
+/// A hit on a rate counter that goes with a write: the write is made only
+/// while the counter, this hit included, is at most `max`. Stores with a
+/// single writer count and write in one commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateCharge {
+    pub key: String,
+    pub window_start: i64,
+    pub max: i64,
+}
+
 /// Fixed-window counters behind rate limits, shared by every app server.
 #[async_trait]
 pub trait RateCounters: Send + Sync {

@@ -270,6 +270,7 @@ async fn giveaway_page(
         "/desk/giveaways",
         context! {
             g => context! { id => g.id, slug => g.fields.slug.clone(), title => g.fields.title.clone(), published => g.published,
+                sponsor_name => g.fields.sponsor_name.clone(), sponsor_logo => g.fields.sponsor_logo.clone(),
                 entries => g.entries, commitment => g.commitment.clone(), drawn => g.draw.is_some() },
             phase => format!("{phase:?}").to_lowercase(),
             can_draw => phase == giveaway::Phase::Closed,
@@ -285,12 +286,7 @@ async fn giveaway_page(
 
 /// `GET /desk/giveaways/{id}`.
 pub async fn page(Editor(v, viewer): Editor, Path(id): Path<i64>) -> AppResult<Response> {
-    let g = v
-        .state
-        .store
-        .giveaway(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let g = load(&v, id).await?;
     giveaway_page(&v, &viewer, &g, None, None).await
 }
 
@@ -301,15 +297,9 @@ pub async fn act(
     Path(id): Path<i64>,
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
-    let here = format!("/desk/giveaways/{id}");
     let (_, f) = parse_form(&body);
     v.check_csrf(&f)?;
-    let g = v
-        .state
-        .store
-        .giveaway(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let g = load(&v, id).await?;
     let now = Utc::now();
     let action = field(&f, "action");
     let (what, reason) = match action {
@@ -317,6 +307,10 @@ pub async fn act(
             let fields = match read_form(&v, &f) {
                 Ok(x) => x,
                 Err(e) => return giveaway_page(&v, &viewer, &g, Some(e), Some(&f)).await,
+            };
+            let fields = GiveawayFields {
+                sponsor_logo: g.fields.sponsor_logo.clone(),
+                ..fields
             };
             match v.state.store.update_giveaway(id, &fields, now).await {
                 Ok(_) => {}
@@ -392,16 +386,81 @@ pub async fn act(
         )))
         }
     };
+    done(&v, &viewer, id, what, &reason).await
+}
+
+/// `POST /desk/giveaways/{id}/logo` (a multipart form): `action` upload
+/// (the `logo` file: JPEG, PNG or WebP, at most 2 MiB) or remove. The logo
+/// is stored like a photograph, by content hash, and shown small in the
+/// sponsored block.
+pub async fn logo(
+    Editor(v, viewer): Editor,
+    Path(id): Path<i64>,
+    form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let up = crate::http::upload::read(form, "logo").await?;
+    v.check_csrf(&up.fields)?;
+    let g = load(&v, id).await?;
+    let now = Utc::now();
+    let (path, what) = match (field(&up.fields, "action"), up.file) {
+        ("remove", _) => (String::new(), "removed".to_string()),
+        ("upload", None) => {
+            let e = "logo: choose an image file to upload".to_string();
+            return giveaway_page(&v, &viewer, &g, Some(e), None).await;
+        }
+        ("upload", Some(bytes)) => {
+            let media = kawaraban_content::MediaDir::new(&v.state.config.media_dir);
+            let stored = tokio::task::spawn_blocking(move || media.store_logo(&bytes))
+                .await
+                .map_err(|e| AppError::internal(format!("logo: {e}")))?;
+            match stored {
+                Ok(path) => (path.clone(), path),
+                Err(e) => {
+                    let e = format!("logo: {e}");
+                    return giveaway_page(&v, &viewer, &g, Some(e), None).await;
+                }
+            }
+        }
+        (other, _) => {
+            return Err(AppError::bad_request(format!(
+                "action: \"{other}\" is not upload or remove."
+            )))
+        }
+    };
+    let fields = GiveawayFields {
+        sponsor_logo: path,
+        ..g.fields.clone()
+    };
+    match v.state.store.update_giveaway(id, &fields, now).await {
+        Ok(_) => {}
+        Err(StoreError::Conflict(m)) => return giveaway_page(&v, &viewer, &g, Some(m), None).await,
+        Err(e) => return Err(e.into()),
+    }
+    done(&v, &viewer, id, "giveaway.logo", &what).await
+}
+
+async fn load(v: &Visit, id: i64) -> AppResult<Giveaway> {
+    v.state.store.giveaway(id).await?.ok_or(AppError::NotFound)
+}
+
+/// After a change: the audit line, the pages told, back to the giveaway.
+async fn done(
+    v: &Visit,
+    viewer: &Viewer,
+    id: i64,
+    what: &str,
+    reason: &str,
+) -> AppResult<Response> {
     v.state
         .store
         .audit(
             Some(&viewer.member),
             what,
             &format!("giveaway:{id}"),
-            &reason,
-            now,
+            reason,
+            Utc::now(),
         )
         .await?;
     super::changed(&v.state).await?;
-    Ok(see_other(&here, Vec::new()))
+    Ok(see_other(&format!("/desk/giveaways/{id}"), Vec::new()))
 }

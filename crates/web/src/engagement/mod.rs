@@ -69,6 +69,12 @@ pub fn routes() -> Router<AppState> {
             "/desk/giveaways/{id}",
             get(desk_giveaways::page).post(desk_giveaways::act),
         )
+        .route(
+            "/desk/giveaways/{id}/logo",
+            post(desk_giveaways::logo).layer(axum::extract::DefaultBodyLimit::max(
+                kawaraban_content::media::MAX_LOGO_BYTES + 64 * 1024,
+            )),
+        )
 }
 
 /// A survey whose banner shows now.
@@ -89,6 +95,7 @@ pub struct LiveGiveaway {
     pub text: String,
     pub sponsor_name: String,
     pub sponsor_url: String,
+    pub sponsor_logo: String,
     pub closes_at: DateTime<Utc>,
     pub audience: kawaraban_core::survey::audience::Audience,
 }
@@ -241,6 +248,7 @@ async fn load(store: &dyn Store, now: DateTime<Utc>) -> StoreResult<Snapshot> {
             text: g.fields.text,
             sponsor_name: g.fields.sponsor_name,
             sponsor_url: g.fields.sponsor_url,
+            sponsor_logo: g.fields.sponsor_logo,
             closes_at: g.fields.closes_at,
             audience: g.fields.audience,
         })

@@ -401,7 +401,7 @@ pub async fn submit(
     if def.one_per_page && step + 1 < def.questions.len() {
         return render_form(&v, &s, &answers, &[], step + 1, StatusCode::OK).await;
     }
-    limits::hit(&v.state, limits::SURVEY_IP, &v.ip).await?;
+    let (charge, retry) = limits::charge(limits::SURVEY_IP, &v.ip);
     let mut cookies = Vec::new();
     let who = match respondent(&v) {
         Some(w) => w,
@@ -427,6 +427,7 @@ pub async fn submit(
             agent_hash: keyed(&v.state, "survey-agent", agent),
             answers,
             at: now,
+            charge: Some(charge),
         })
         .await?;
     match outcome {
@@ -438,6 +439,7 @@ pub async fn submit(
             Ok(to_thanks(&s, cookies))
         }
         ResponseOutcome::Duplicate => over(&v, &s, "You have answered this survey", "Your first answers stand; this second set was not stored. Each reader answers once."),
+        ResponseOutcome::Limited => Err(AppError::TooManyRequests(retry)),
         ResponseOutcome::Full => over(&v, &s, "This survey is closed", "It reached the number of responses it asked for just before yours; nothing was stored."),
     }
 }

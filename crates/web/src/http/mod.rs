@@ -8,3 +8,4 @@ pub mod router;
 pub mod server;
 pub mod site;
 pub mod themed_errors;
+pub mod upload;

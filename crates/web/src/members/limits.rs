@@ -110,6 +110,18 @@ pub async fn hit(state: &AppState, limit: Limit, subject: &str) -> AppResult<()>
     Ok(())
 }
 
+/// The hit to charge with a write (counted in the write's own commit where
+/// the store can), and the seconds to wait once it is refused.
+pub fn charge(limit: Limit, subject: &str) -> (kawaraban_core::store::RateCharge, u64) {
+    let (start, retry) = window(limit);
+    let charge = kawaraban_core::store::RateCharge {
+        key: key(limit, subject),
+        window_start: start,
+        max: limit.max,
+    };
+    (charge, retry)
+}
+
 /// 429 if the limit is already reached, without counting.
 pub async fn check(state: &AppState, limit: Limit, subject: &str) -> AppResult<()> {
     let (start, retry) = window(limit);

@@ -120,6 +120,16 @@ impl<'a> Browser<'a> {
         url: &str,
         form: Option<&[(&str, &str)]>,
     ) -> reqwest::Response {
+        let payload = form.map(|f| Payload::Form(own(f)));
+        self.send(method, url, payload.as_ref()).await
+    }
+
+    async fn send(
+        &mut self,
+        method: Method,
+        url: &str,
+        payload: Option<&Payload>,
+    ) -> reqwest::Response {
         let url = self.absolute(url);
         let (host, with_port) = host_of(&url);
         let parsed = url::Url::parse(&url).unwrap();
@@ -149,8 +159,17 @@ impl<'a> Browser<'a> {
         if let Some(o) = &self.origin_header {
             req = req.header("origin", o);
         }
-        if let Some(f) = form {
-            req = req.form(f);
+        match payload {
+            Some(Payload::Form(f)) => req = req.form(f),
+            Some(Payload::Multipart(boundary, body)) => {
+                req = req
+                    .header(
+                        "content-type",
+                        format!("multipart/form-data; boundary={boundary}"),
+                    )
+                    .body(body.clone())
+            }
+            None => {}
         }
         let resp = req.send().await.unwrap();
         for v in resp.headers().get_all("set-cookie") {
@@ -170,11 +189,45 @@ impl<'a> Browser<'a> {
 
     /// Follows redirects (a 303 turns the request into a GET).
     pub async fn go(&mut self, method: Method, url: &str, form: Option<&[(&str, &str)]>) -> Page {
+        let payload = form.map(|f| Payload::Form(own(f)));
+        self.go_with(method, url, payload).await
+    }
+
+    /// Posts a `multipart/form-data` form: its text `fields` and one file
+    /// (field name, file name, bytes), as a browser's file input sends it.
+    pub async fn post_file(
+        &mut self,
+        url: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> Page {
+        let boundary = "kawaraban-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (name, filename, bytes) = file;
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let payload = Payload::Multipart(boundary.to_string(), body);
+        self.go_with(Method::POST, url, Some(payload)).await
+    }
+
+    async fn go_with(&mut self, method: Method, url: &str, payload: Option<Payload>) -> Page {
         let mut url = self.absolute(url);
         let mut method = method;
-        let mut form = form.map(|f| f.to_vec());
+        let mut form = payload;
         for _ in 0..12 {
-            let resp = self.once(method.clone(), &url, form.as_deref()).await;
+            let resp = self.send(method.clone(), &url, form.as_ref()).await;
             let status = resp.status().as_u16();
             if (300..400).contains(&status) && status != 304 {
                 let loc = resp.headers()["location"].to_str().unwrap().to_string();
@@ -255,4 +308,17 @@ impl<'a> Browser<'a> {
         let path = url::Url::parse(&page.url).unwrap().path().to_string();
         self.post(&path, &[("csrf", &csrf)]).await
     }
+}
+
+/// What a request carries.
+enum Payload {
+    Form(Vec<(String, String)>),
+    /// The boundary and the encoded body.
+    Multipart(String, Vec<u8>),
+}
+
+fn own(form: &[(&str, &str)]) -> Vec<(String, String)> {
+    form.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }

@@ -240,3 +240,152 @@ async fn entries_outside_the_rules_are_refused_with_a_reason_and_nothing_stored(
     assert_eq!(app.store.entries(g.id, 100).await.unwrap().len(), 1);
     app.stop().await;
 }
+
+/// The value of the form field `name` on a page, whatever its attribute order.
+fn value_of(body: &str, name: &str) -> String {
+    let at = body
+        .find(&format!("name=\"{name}\""))
+        .unwrap_or_else(|| panic!("no field {name}"));
+    let tag = &body[at..at + body[at..].find('>').unwrap()];
+    let v = tag.split_once("value=\"").map(|(_, r)| r).unwrap_or("\"");
+    v[..v.find('"').unwrap()]
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+}
+
+/// A small PNG, as a sponsor would send.
+fn logo_png() -> Vec<u8> {
+    let img =
+        image::RgbaImage::from_fn(300, 80, |x, _| image::Rgba([20, 40, (x % 255) as u8, 255]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgba8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+#[tokio::test]
+async fn an_editor_uploads_the_sponsors_logo_and_the_block_shows_it() {
+    let app = TestApp::builder().start().await;
+    let path = article_path(&app).await;
+    let g = giveaway(
+        &app,
+        giveaway_fields("premium", now() - hours(1), now() + hours(48)),
+    )
+    .await;
+    let (mut editor, _) = person(&app, "Edna Editor", Role::Editor).await;
+    let desk = format!("/desk/giveaways/{}", g.id);
+    let action = format!("{desk}/logo");
+    let csrf = editor.get(&desk).await.csrf();
+    let stored = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            store
+                .giveaway(g.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .fields
+                .sponsor_logo
+        }
+    };
+    // Not an image: refused on the desk page, naming the field; nothing stored.
+    let bad = editor
+        .post_file(
+            &action,
+            &[("csrf", &csrf), ("action", "upload")],
+            ("logo", "logo.png", b"GIF89a not really"),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert!(
+        bad.body.contains("logo: not a JPEG, PNG or WebP image"),
+        "{}",
+        bad.body
+    );
+    assert_eq!(stored(&app).await, "");
+    // A forged token: refused, nothing stored.
+    let forged = editor
+        .post_file(
+            &action,
+            &[("csrf", "forged"), ("action", "upload")],
+            ("logo", "logo.png", &logo_png()),
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(stored(&app).await, "");
+    // A real logo: stored by hash, shown small in the cached block, served.
+    let ok = editor
+        .post_file(
+            &action,
+            &[("csrf", &csrf), ("action", "upload")],
+            ("logo", "logo.png", &logo_png()),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let logo = stored(&app).await;
+    assert!(
+        logo.starts_with("/media/") && logo.ends_with("-300.jpg"),
+        "{logo}"
+    );
+    assert!(
+        ok.body.contains(&format!("src=\"{logo}\"")),
+        "the desk shows it"
+    );
+    let page = app.get(NEWS, &path).await.text().await.unwrap();
+    assert!(
+        page.contains(&format!("<img class=\"sponsor-logo\" src=\"{logo}\"")),
+        "{page}"
+    );
+    let img = app.get(NEWS, &logo).await;
+    assert_eq!(img.status(), 200);
+    assert_eq!(img.headers()["content-type"], "image/jpeg");
+    // Saving the other fields keeps it.
+    let mut form: Vec<(&str, String)> = vec![("csrf", csrf.clone()), ("action", "save".into())];
+    let page = editor.get(&desk).await;
+    for name in [
+        "slug",
+        "title",
+        "sponsor_name",
+        "sponsor_url",
+        "winners",
+        "opens",
+        "closes",
+        "sites",
+        "claim_days",
+    ] {
+        form.push((name, value_of(&page.body, name)));
+    }
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let saved = editor.post(&desk, &form).await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert_eq!(stored(&app).await, logo);
+    // Removed: the block names the sponsor in text only.
+    editor
+        .post_file(
+            &action,
+            &[("csrf", &csrf), ("action", "remove")],
+            ("logo", "", b""),
+        )
+        .await;
+    assert_eq!(stored(&app).await, "");
+    assert!(
+        eventually(|| async {
+            !app.get(NEWS, &path)
+                .await
+                .text()
+                .await
+                .unwrap()
+                .contains("sponsor-logo")
+        })
+        .await
+    );
+    let audit = app.store.audit_log(None, 20).await.unwrap();
+    assert_eq!(
+        audit.iter().filter(|e| e.action == "giveaway.logo").count(),
+        2
+    );
+    app.stop().await;
+}

@@ -78,6 +78,25 @@ async fn the_banner_rides_on_one_cached_page_for_everyone_and_only_where_targete
 }
 
 #[tokio::test]
+async fn one_address_past_its_rate_limit_is_refused_and_nothing_more_is_stored() {
+    let app = TestApp::builder().start().await;
+    let s = open_survey(&app, "readers", Audience::default(), false).await;
+    let mut last = 0;
+    for _ in 0..61 {
+        // A fresh browser each time: only the address is shared.
+        let mut b = Browser::new(&app, NEWS);
+        let csrf = b.get("/surveys/readers").await.csrf();
+        last = b
+            .post("/surveys/readers", &with_csrf(&csrf, &answers()))
+            .await
+            .status;
+    }
+    assert_eq!(last, 429, "the 61st answer from one address in ten minutes");
+    assert_eq!(app.store.survey(s.id).await.unwrap().unwrap().responses, 60);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn an_anonymous_reader_answers_once_per_browser_and_is_thanked() {
     let app = TestApp::builder().start().await;
     let s = open_survey(&app, "readers", Audience::default(), false).await;

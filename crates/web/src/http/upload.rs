@@ -1,0 +1,45 @@
+//! Forms that carry a file (`multipart/form-data`): their text fields, for
+//! the CSRF check and the rest, and the one file they upload.
+
+use axum::extract::Multipart;
+
+use crate::error::{AppError, AppResult};
+use crate::members::Fields;
+
+/// A form with its text fields and the bytes of its file field, if one was
+/// chosen (browsers send an empty part when none was).
+pub struct Upload {
+    pub fields: Fields,
+    pub file: Option<Vec<u8>>,
+}
+
+/// Reads every part of `form`; `file` names the file field. The request's
+/// size is bounded by the route's body limit.
+pub async fn read(mut form: Multipart, file: &str) -> AppResult<Upload> {
+    let mut out = Upload {
+        fields: Fields::new(),
+        file: None,
+    };
+    loop {
+        let part = match form.next_field().await {
+            Ok(Some(p)) => p,
+            Ok(None) => break,
+            Err(e) => return Err(refused(&e.body_text())),
+        };
+        let name = part.name().unwrap_or_default().to_string();
+        if name == file {
+            let bytes = part.bytes().await.map_err(|e| refused(&e.body_text()))?;
+            if !bytes.is_empty() {
+                out.file = Some(bytes.to_vec());
+            }
+        } else {
+            let text = part.text().await.map_err(|e| refused(&e.body_text()))?;
+            out.fields.insert(name, text);
+        }
+    }
+    Ok(out)
+}
+
+fn refused(why: &str) -> AppError {
+    AppError::bad_request(format!("The upload could not be read: {why}."))
+}
