@@ -44,7 +44,12 @@ impl ReadPool {
                 | OpenFlags::SQLITE_OPEN_URI,
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.execute_batch("PRAGMA cache_size = -8000; PRAGMA temp_store = memory;")?;
+        // Pages read through a memory map: no read() into the page cache
+        // for each page, nor for an article body's overflow pages.
+        conn.execute_batch(
+            "PRAGMA cache_size = -8000; PRAGMA temp_store = memory; \
+             PRAGMA mmap_size = 268435456;",
+        )?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
     }
@@ -59,8 +64,9 @@ impl ReadPool {
             None => self.open().map_err(map)?,
         };
         let out = f(&conn).map_err(map);
-        // A connection whose query failed for I/O reasons is dropped, not reused.
-        if !matches!(out, Err(StoreError::Unavailable(_))) {
+        // A connection whose query failed for I/O reasons is dropped, not
+        // reused; so is one left inside a transaction.
+        if !matches!(out, Err(StoreError::Unavailable(_))) && conn.is_autocommit() {
             let mut idle = self.idle.lock().expect("read pool lock");
             if idle.len() < MAX_IDLE {
                 idle.push(conn);
@@ -86,6 +92,22 @@ impl ReadPool {
 }
 
 use crate::error::map_rusqlite as map;
+
+/// Runs `f`'s queries in one read transaction: one snapshot, and one
+/// take and release of WAL's read lock (two `fcntl` calls each) for all
+/// of them instead of one for each query.
+fn snapshot<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.prepare_cached("BEGIN")?.execute([])?;
+    let out = f(conn);
+    let end = if out.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let ended = conn.prepare_cached(end).and_then(|mut s| s.execute([]));
+    let out = out?;
+    ended?;
+    Ok(out)
+}
 
 /// Binds `$N` parameters by number, whatever order they appear in.
 fn bind(stmt: &mut Statement<'_>, args: &[&dyn ToSql]) -> rusqlite::Result<()> {
@@ -205,59 +227,61 @@ pub(crate) fn article_by_slug(
 ) -> StoreResult<Option<Article>> {
     let now = now_text(now);
     pool.with(|conn| {
-        let mut found = query_rows(
-            conn,
-            crate::sql::ARTICLE_BY_SLUG,
-            &[&site_id, &now, &slug],
-            |row| {
-                Ok(Article {
-                    id: row.get(0)?,
-                    site_id: row.get(1)?,
-                    section_id: row.get(2)?,
-                    section_slug: row.get(3)?,
-                    section_name: row.get(4)?,
-                    slug: row.get(5)?,
-                    title: row.get(6)?,
-                    summary: row.get(7)?,
-                    dateline: row.get(8)?,
-                    body_html: row.get(9)?,
-                    source: row.get(10)?,
-                    copyright: row.get(11)?,
-                    published_at: time_at(row, 12)?,
-                    updated_at: opt_time_at(row, 13)?,
-                    featured: row.get(14)?,
-                    breaking: row.get(15)?,
-                    image_caption: row.get(16)?,
-                    image_credit: row.get(17)?,
-                    image_alt: row.get(18)?,
-                    authors: Vec::new(),
-                    tags: Vec::new(),
-                    comment_mode: CommentMode::parse(&row.get::<_, String>(19)?)
-                        .unwrap_or(CommentMode::Open),
-                    comment_count: row.get(20)?,
-                    image: image_at(row, 21)?,
-                })
-            },
-        )?;
-        let Some(mut article) = found.pop() else {
-            return Ok(None);
-        };
-        let labels = query_rows(conn, crate::sql::ARTICLE_LABELS, &[&article.id], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, i64>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-            ))
-        })?;
-        for (kind, id, slug, name) in labels {
-            if kind == "a" {
-                article.authors.push(Person { id, slug, name });
-            } else {
-                article.tags.push(Tag { id, slug, name });
+        snapshot(conn, |conn| {
+            let mut found = query_rows(
+                conn,
+                crate::sql::ARTICLE_BY_SLUG,
+                &[&site_id, &now, &slug],
+                |row| {
+                    Ok(Article {
+                        id: row.get(0)?,
+                        site_id: row.get(1)?,
+                        section_id: row.get(2)?,
+                        section_slug: row.get(3)?,
+                        section_name: row.get(4)?,
+                        slug: row.get(5)?,
+                        title: row.get(6)?,
+                        summary: row.get(7)?,
+                        dateline: row.get(8)?,
+                        body_html: row.get(9)?,
+                        source: row.get(10)?,
+                        copyright: row.get(11)?,
+                        published_at: time_at(row, 12)?,
+                        updated_at: opt_time_at(row, 13)?,
+                        featured: row.get(14)?,
+                        breaking: row.get(15)?,
+                        image_caption: row.get(16)?,
+                        image_credit: row.get(17)?,
+                        image_alt: row.get(18)?,
+                        authors: Vec::new(),
+                        tags: Vec::new(),
+                        comment_mode: CommentMode::parse(&row.get::<_, String>(19)?)
+                            .unwrap_or(CommentMode::Open),
+                        comment_count: row.get(20)?,
+                        image: image_at(row, 21)?,
+                    })
+                },
+            )?;
+            let Some(mut article) = found.pop() else {
+                return Ok(None);
+            };
+            let labels = query_rows(conn, crate::sql::ARTICLE_LABELS, &[&article.id], |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, String>(3)?,
+                ))
+            })?;
+            for (kind, id, slug, name) in labels {
+                if kind == "a" {
+                    article.authors.push(Person { id, slug, name });
+                } else {
+                    article.tags.push(Tag { id, slug, name });
+                }
             }
-        }
-        Ok(Some(article))
+            Ok(Some(article))
+        })
     })
 }
 
