@@ -593,28 +593,9 @@ describe('the reader survey', () => {
     assert.deepEqual(problemsOf(page), [], 'the browser reported problems');
   }, { javaScriptEnabled: false }));
 
-  it('a survey one question a step, made and opened on the desk: 404 while a draft; "Question N of M" with a labelled progress bar, answers carried along, a problem sent back to its step; thanks; the response on the desk', { skip: skipCli }, async () => {
+  it('a survey one question a step, made with the question builder and opened on the desk: 404 while a draft; "Question N of M" with a labelled progress bar, answers carried along, a problem sent back to its step; thanks; the response on the desk', { skip: skipCli }, async () => {
     const slug = `e2e-steps-${token()}`;
     const title = `Step by step ${slug}`;
-    const definition = [
-      `title: ${title}`,
-      'intro: Three questions, one at a time.',
-      'banner: Never shown (no page has its section).',
-      'one_per_page: true',
-      'questions:',
-      '  - id: 1',
-      '    kind: single',
-      '    prompt: Which edition do you read?',
-      '    required: true',
-      '    options: [Morning, Evening]',
-      '  - id: 2',
-      '    kind: rating',
-      '    prompt: How do you rate it?',
-      '    required: true',
-      '  - id: 3',
-      '    kind: short_text',
-      '    prompt: In one word, why?',
-    ].join('\n');
     let id;
     try {
       await asEditor(async (page) => {
@@ -622,7 +603,21 @@ describe('the reader survey', () => {
         await expectHeading(page, 'Surveys');
         const form = page.locator('form[action="/desk/surveys"]');
         await form.locator('#sv-slug').fill(slug);
-        await form.locator('#sv-definition').fill(definition);
+        // Built with the question builder, no YAML: the form starts with
+        // the example's two questions and one blank one to add.
+        await form.locator('#sv-title').fill(title);
+        await form.locator('#sv-intro').fill('Three questions, one at a time.');
+        await form.locator('#sv-banner').fill('Never shown (no page has its section).');
+        await form.locator('#sv-one-per-page').check();
+        await form.locator('#sv-q0-prompt').fill('Which edition do you read?');
+        await form.locator('#sv-q0-kind').selectOption('single');
+        await form.locator('#sv-q0-options').fill('Morning\nEvening');
+        await form.locator('#sv-q0-required').check();
+        await form.locator('#sv-q1-prompt').fill('How do you rate it?');
+        await form.locator('#sv-q1-kind').selectOption('rating');
+        await form.locator('#sv-q1-required').check();
+        await form.locator('#sv-q2-prompt').fill('In one word, why?');
+        await form.locator('#sv-q2-kind').selectOption('short_text');
         await form.locator('#sv-sites').fill('news');
         // A section no page has: the banner is never shown, the survey page is reachable.
         await form.locator('#sv-sections').fill('e2e-no-such-section');

@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod audience;
+pub mod builder;
 pub mod results;
 
 use serde::{Deserialize, Serialize};
@@ -32,6 +33,34 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order the desk offers them.
+    pub const ALL: [Kind; 7] = [
+        Kind::Single,
+        Kind::Multiple,
+        Kind::Rating,
+        Kind::Nps,
+        Kind::ShortText,
+        Kind::LongText,
+        Kind::Matrix,
+    ];
+
+    /// The name in YAML and in the desk's form.
+    pub fn key(self) -> &'static str {
+        match self {
+            Kind::Single => "single",
+            Kind::Multiple => "multiple",
+            Kind::Rating => "rating",
+            Kind::Nps => "nps",
+            Kind::ShortText => "short_text",
+            Kind::LongText => "long_text",
+            Kind::Matrix => "matrix",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.key() == key)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Kind::Single => "Single choice",

@@ -10,7 +10,7 @@ use kawaraban_core::model::{NewSurvey, ResponseFilter, Survey};
 use kawaraban_core::survey::answers::Answer;
 use kawaraban_core::survey::audience::Audience;
 use kawaraban_core::survey::results::{self, QuestionResult};
-use kawaraban_core::survey::{Definition, Kind, Status};
+use kawaraban_core::survey::{builder, Definition, Kind, Status};
 use kawaraban_core::{local_time, StoreError};
 use minijinja::context;
 use serde::Serialize;
@@ -60,15 +60,18 @@ pub fn chart_view(q: QuestionResult) -> ChartView {
 }
 
 /// The form's fields, read into a survey (errors name the field).
-fn read_form(v: &Visit, f: &Fields) -> Result<NewSurvey, String> {
+fn read_form(v: &Visit, pairs: &[(String, String)], f: &Fields) -> Result<NewSurvey, String> {
     let slug = field(f, "slug").trim().to_string();
     if kawaraban_core::slug::slugify(&slug) != slug || slug.is_empty() {
         return Err(format!(
             "slug: \"{slug}\" must be lower-case letters, digits and dashes (as in reader-survey-2026)"
         ));
     }
-    let definition =
-        Definition::from_yaml(field(f, "definition")).map_err(|e| format!("definition, {e}"))?;
+    // The question builder, unless a whole definition was given as YAML.
+    let definition = match field(f, "definition").trim() {
+        "" => builder::from_form(pairs).map_err(|e| format!("questions, {e}"))?,
+        yaml => Definition::from_yaml(yaml).map_err(|e| format!("definition, {e}"))?,
+    };
     let network = v.state.network.get();
     let sites: Vec<String> = field(f, "sites")
         .split([',', ' '])
@@ -140,17 +143,56 @@ fn read_form(v: &Visit, f: &Fields) -> Result<NewSurvey, String> {
     })
 }
 
+/// The builder's view of a definition: its words and each question's
+/// fields, then one blank question to add.
+fn builder_view(d: &Definition) -> minijinja::Value {
+    let kinds: Vec<_> = Kind::ALL
+        .iter()
+        .map(|k| context! { key => k.key(), label => k.label() })
+        .collect();
+    let mut questions: Vec<_> = d
+        .questions
+        .iter()
+        .enumerate()
+        .map(|(n, q)| {
+            context! {
+                n, id => q.id.to_string(), kind => q.kind.key(), prompt => q.prompt.clone(), help => q.help.clone(),
+                options => q.options.join("\n"), statements => q.statements.join("\n"),
+                required => q.required, other => q.other, shuffle => q.shuffle, position => n + 1,
+            }
+        })
+        .collect();
+    let n = questions.len();
+    questions.push(context! { n, id => "", kind => "single", position => n + 1, blank => true });
+    context! {
+        title => d.title.clone(), intro => d.intro.clone(), banner => d.banner.clone(),
+        one_per_page => d.one_per_page, questions, kinds,
+    }
+}
+
 /// The form's values for a survey (or what was typed, on an error).
-fn form_values(v: &Visit, s: Option<&Survey>, typed: Option<&Fields>) -> minijinja::Value {
-    if let Some(f) = typed {
-        return minijinja::Value::from_serialize(f);
+fn form_values(
+    v: &Visit,
+    s: Option<&Survey>,
+    typed: Option<&[(String, String)]>,
+) -> minijinja::Value {
+    if let Some(pairs) = typed {
+        let f: Fields = pairs.iter().cloned().collect();
+        let typed_questions = builder::read(pairs).ok();
+        return context! {
+            ..minijinja::Value::from_serialize(&f),
+            ..context! { builder => typed_questions.as_ref().map(builder_view) }
+        };
     }
     let tz = v.site.tz();
     match s {
-        None => context! { definition => EXAMPLE, share => "100" },
+        None => context! {
+            builder => builder_view(&Definition::from_yaml(EXAMPLE).expect("the example reads")),
+            share => "100",
+        },
         Some(s) => context! {
             slug => s.slug.clone(),
-            definition => s.definition.to_yaml(),
+            builder => builder_view(&s.definition),
             sites => s.audience.sites.join(", "),
             sections => s.audience.sections.join(", "),
             members_only => if s.audience.members_only { "on" } else { "" },
@@ -170,7 +212,7 @@ async fn list_page(
     v: &Visit,
     viewer: &crate::members::Viewer,
     error: Option<String>,
-    typed: Option<&Fields>,
+    typed: Option<&[(String, String)]>,
 ) -> AppResult<Response> {
     let now = Utc::now();
     let surveys: Vec<_> = v
@@ -210,18 +252,18 @@ pub async fn list(Editor(v, viewer): Editor) -> AppResult<Response> {
 
 /// `POST /desk/surveys`: a new draft.
 pub async fn create(Editor(v, viewer): Editor, body: axum::body::Bytes) -> AppResult<Response> {
-    let (_, f) = parse_form(&body);
+    let (pairs, f) = parse_form(&body);
     v.check_csrf(&f)?;
-    let new = match read_form(&v, &f) {
+    let new = match read_form(&v, &pairs, &f) {
         Ok(n) => n,
-        Err(e) => return list_page(&v, &viewer, Some(e), Some(&f)).await,
+        Err(e) => return list_page(&v, &viewer, Some(e), Some(&pairs)).await,
     };
     let now = Utc::now();
     let s = match v.state.store.create_survey(&new, now).await {
         Ok(s) => s,
         Err(StoreError::Conflict(_)) => {
             let e = format!("slug: \"{}\" is taken by another survey", new.slug);
-            return list_page(&v, &viewer, Some(e), Some(&f)).await;
+            return list_page(&v, &viewer, Some(e), Some(&pairs)).await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -303,7 +345,7 @@ async fn results_page(
     id: i64,
     q: &Fields,
     error: Option<String>,
-    typed: Option<&Fields>,
+    typed: Option<&[(String, String)]>,
 ) -> AppResult<Response> {
     let s = survey_or_404(v, id).await?;
     let f = filters(v, q)?;
@@ -379,7 +421,7 @@ pub async fn act(
     body: axum::body::Bytes,
 ) -> AppResult<Response> {
     let here = format!("/desk/surveys/{id}");
-    let (_, f) = parse_form(&body);
+    let (pairs, f) = parse_form(&body);
     v.check_csrf(&f)?;
     let s = survey_or_404(&v, id).await?;
     let now = Utc::now();
@@ -396,10 +438,11 @@ pub async fn act(
             (format!("survey.{action}"), s.definition.title.clone())
         }
         "save" => {
-            let new = match read_form(&v, &f) {
+            let new = match read_form(&v, &pairs, &f) {
                 Ok(n) => n,
                 Err(e) => {
-                    return results_page(&v, &viewer, id, &Fields::new(), Some(e), Some(&f)).await
+                    return results_page(&v, &viewer, id, &Fields::new(), Some(e), Some(&pairs))
+                        .await
                 }
             };
             if s.responses > 0 {
@@ -410,14 +453,16 @@ pub async fn act(
                         .is_none_or(|n| n.kind != q.kind || n.options.len() < q.options.len())
                 }) {
                     let e = format!("definition: question {} has answers already; keep it, its kind and its options (add new questions instead)", q.id);
-                    return results_page(&v, &viewer, id, &Fields::new(), Some(e), Some(&f)).await;
+                    return results_page(&v, &viewer, id, &Fields::new(), Some(e), Some(&pairs))
+                        .await;
                 }
             }
             match v.state.store.update_survey(id, &new, now).await {
                 Ok(_) => {}
                 Err(StoreError::Conflict(_)) => {
                     let e = format!("slug: \"{}\" is taken by another survey", new.slug);
-                    return results_page(&v, &viewer, id, &Fields::new(), Some(e), Some(&f)).await;
+                    return results_page(&v, &viewer, id, &Fields::new(), Some(e), Some(&pairs))
+                        .await;
                 }
                 Err(e) => return Err(e.into()),
             }

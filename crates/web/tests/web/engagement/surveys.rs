@@ -561,3 +561,137 @@ async fn editors_build_surveys_in_the_desk_with_errors_naming_the_field() {
         .any(|e| e.action == "survey.open"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn editors_build_a_survey_question_by_question_without_yaml() {
+    use kawaraban_core::survey::Kind;
+    let app = TestApp::builder().start().await;
+    let (mut editor, _) = person(&app, "Edna Editor", Role::Editor).await;
+    let list = editor.get("/desk/surveys").await;
+    for needle in [
+        "name=\"q0_prompt\"",
+        "<option value=\"matrix\">Matrix</option>",
+        "Add a question",
+    ] {
+        assert!(list.body.contains(needle), "{needle}");
+    }
+    let csrf = list.csrf();
+    // A mistake names the question and keeps what was typed.
+    let bad = editor
+        .post(
+            "/desk/surveys",
+            &with_csrf(
+                &csrf,
+                &[
+                    ("slug", "builder"),
+                    ("title", "Built by hand"),
+                    ("q0_id", ""),
+                    ("q0_kind", "single"),
+                    ("q0_prompt", "Which edition do you read?"),
+                    ("q0_options", "Morning"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body
+            .contains("questions, question 1 (id 1): needs at least two options"),
+        "{}",
+        bad.body
+    );
+    assert!(bad.body.contains("value=\"Which edition do you read?\""));
+    assert!(app
+        .store
+        .survey_by_slug("builder", true)
+        .await
+        .unwrap()
+        .is_none());
+    let made = editor
+        .post(
+            "/desk/surveys",
+            &with_csrf(
+                &csrf,
+                &[
+                    ("slug", "builder"),
+                    ("title", "Built by hand"),
+                    ("banner", "Tell us about the morning edition."),
+                    ("q0_id", ""),
+                    ("q0_kind", "single"),
+                    ("q0_prompt", "Which edition do you read?"),
+                    ("q0_options", "Morning\nEvening"),
+                    ("q0_required", "on"),
+                    ("q0_other", "on"),
+                    ("q1_id", ""),
+                    ("q1_kind", "nps"),
+                    ("q1_prompt", "Would you recommend us?"),
+                    ("q2_id", ""),
+                    ("q2_kind", "single"),
+                    ("q2_prompt", ""),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let s = app
+        .store
+        .survey_by_slug("builder", true)
+        .await
+        .unwrap()
+        .unwrap();
+    let d = &s.definition;
+    assert_eq!(d.banner, "Tell us about the morning edition.");
+    assert_eq!(d.questions.len(), 2, "the blank question adds nothing");
+    assert_eq!((d.questions[0].id, d.questions[0].kind), (1, Kind::Single));
+    assert!(d.questions[0].required && d.questions[0].other);
+    assert_eq!(d.questions[0].options, ["Morning", "Evening"]);
+    assert_eq!((d.questions[1].id, d.questions[1].kind), (2, Kind::Nps));
+    // The edit page shows the questions; add one before the others, take one out.
+    let page = editor.get(&made.url).await;
+    assert!(page.body.contains("value=\"Would you recommend us?\""));
+    let saved = editor
+        .post(
+            &made.url,
+            &with_csrf(
+                &csrf,
+                &[
+                    ("action", "save"),
+                    ("slug", "builder"),
+                    ("title", "Built by hand"),
+                    ("q0_id", "1"),
+                    ("q0_kind", "single"),
+                    ("q0_prompt", "Which edition do you read?"),
+                    ("q0_options", "Morning\nEvening\nWeekend"),
+                    ("q0_position", "2"),
+                    ("q1_id", "2"),
+                    ("q1_kind", "nps"),
+                    ("q1_prompt", "Would you recommend us?"),
+                    ("q1_remove", "on"),
+                    ("q2_id", ""),
+                    ("q2_kind", "long_text"),
+                    ("q2_prompt", "Anything else?"),
+                    ("q2_position", "1"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let d = app
+        .store
+        .survey_by_slug("builder", true)
+        .await
+        .unwrap()
+        .unwrap()
+        .definition;
+    let ids: Vec<u32> = d.questions.iter().map(|q| q.id).collect();
+    assert_eq!(ids, [3, 1], "the new one first, with an id never used");
+    assert_eq!(d.questions[1].options.len(), 3);
+    assert!(app
+        .store
+        .audit_log(None, 5)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.action == "survey.edit"));
+    app.stop().await;
+}
