@@ -276,10 +276,13 @@ macro_rules! impl_giveaway_store {
                 }
 
                 async fn tickets_of(&self, member_id: i64) -> StoreResult<Vec<(i64, String)>> {
-                    let rows: Vec<(i64, String)> = sqlx::query_as(
-                        "SELECT giveaway_id, ticket FROM giveaway_entries WHERE member_id = $1 ORDER BY giveaway_id")
-                        .bind(member_id).fetch_all(&self.pool).await.map_err(map)?;
-                    Ok(rows)
+                    const TICKETS_OF: &str = "SELECT giveaway_id, ticket FROM giveaway_entries WHERE member_id = $1 ORDER BY giveaway_id";
+                    // Read on every member's page that carries a giveaway slot:
+                    // SQLite reads it on the calling thread.
+                    if let Some(rows) = self.fast_pairs(TICKETS_OF, member_id).await {
+                        return rows;
+                    }
+                    sqlx::query_as(TICKETS_OF).bind(member_id).fetch_all(&self.pool).await.map_err(map)
                 }
             }
         }

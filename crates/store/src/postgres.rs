@@ -111,6 +111,18 @@ impl PgStore {
         None
     }
 
+    async fn fast_pairs(&self, _sql: &str, _id: i64) -> Option<StoreResult<Vec<(i64, String)>>> {
+        None
+    }
+
+    async fn fast_id_times(
+        &self,
+        _sql: &str,
+        _id: i64,
+    ) -> Option<StoreResult<Vec<(i64, DateTime<Utc>)>>> {
+        None
+    }
+
     /// No group commit here: PostgreSQL takes concurrent writers.
     async fn fast_hits(&self, _key: &str, _window_start: i64, _n: i64) -> Option<StoreResult<i64>> {
         None

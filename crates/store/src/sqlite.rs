@@ -126,6 +126,20 @@ impl SqliteStore {
         Some(sqlite_read::survey_row(&self.reads, sql, slug))
     }
 
+    /// Rows of (id, text) for one id (`$1`), read on the calling thread.
+    async fn fast_pairs(&self, sql: &str, id: i64) -> Option<StoreResult<Vec<(i64, String)>>> {
+        Some(sqlite_read::pairs(&self.reads, sql, id))
+    }
+
+    /// Rows of (id, time) for one id (`$1`), read on the calling thread.
+    async fn fast_id_times(
+        &self,
+        sql: &str,
+        id: i64,
+    ) -> Option<StoreResult<Vec<(i64, DateTime<Utc>)>>> {
+        Some(sqlite_read::id_times(&self.reads, sql, id))
+    }
+
     /// A rate counter's hit, committed with the others waiting.
     async fn fast_hits(&self, key: &str, window_start: i64, n: i64) -> Option<StoreResult<i64>> {
         let key = key.to_string();

@@ -511,6 +511,20 @@ pub(crate) fn signed_in(
 
 /// A survey's row by address (`sql` is one of `surveys.rs`'s selects with
 /// `WHERE s.slug = $1`): every answer reads it.
+/// Rows of (id, text) for the one parameter `$1`.
+pub(crate) fn pairs(pool: &ReadPool, sql: &str, id: i64) -> StoreResult<Vec<(i64, String)>> {
+    pool.with(|conn| query_rows(conn, sql, &[&id], |r| Ok((r.get(0)?, r.get(1)?))))
+}
+
+/// Rows of (id, time) for the one parameter `$1`.
+pub(crate) fn id_times(
+    pool: &ReadPool,
+    sql: &str,
+    id: i64,
+) -> StoreResult<Vec<(i64, DateTime<Utc>)>> {
+    pool.with(|conn| query_rows(conn, sql, &[&id], |r| Ok((r.get(0)?, time_at(r, 1)?))))
+}
+
 pub(crate) fn survey_row(
     pool: &ReadPool,
     sql: &str,

@@ -57,6 +57,11 @@ pub(crate) struct ResponseInsert {
     pub flag: String,
 }
 
+/// A member's answered and dismissed surveys, with when (`$1` the member).
+pub(crate) const SURVEY_HISTORY: &str =
+    "SELECT survey_id, created_at FROM survey_responses WHERE member_id = $1 \
+     UNION ALL SELECT survey_id, created_at FROM survey_dismissals WHERE member_id = $1";
+
 /// What the group commit made of a response.
 pub(crate) enum FastResponse {
     /// Stored: its id and flag.
@@ -300,10 +305,13 @@ macro_rules! impl_survey_store {
                 }
 
                 async fn survey_history(&self, member_id: i64) -> StoreResult<SurveyHistory> {
-                    let rows: Vec<(i64, DateTime<Utc>)> = sqlx::query_as(
-                        "SELECT survey_id, created_at FROM survey_responses WHERE member_id = $1 \
-                         UNION ALL SELECT survey_id, created_at FROM survey_dismissals WHERE member_id = $1")
-                        .bind(member_id).fetch_all(&self.pool).await.map_err(map)?;
+                    // Read on every member's page that carries a survey slot:
+                    // SQLite reads it on the calling thread.
+                    let rows: Vec<(i64, DateTime<Utc>)> = match self.fast_id_times(crate::surveys::SURVEY_HISTORY, member_id).await {
+                        Some(rows) => rows?,
+                        None => sqlx::query_as(crate::surveys::SURVEY_HISTORY)
+                            .bind(member_id).fetch_all(&self.pool).await.map_err(map)?,
+                    };
                     let mut h = SurveyHistory::default();
                     for (id, at) in rows {
                         if h.last.is_none_or(|l| at > l) {
