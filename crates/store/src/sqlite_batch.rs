@@ -80,15 +80,10 @@ impl Batcher {
             let r = c.ok().map(|c| {
                 c.prepare_cached("SAVEPOINT job")?.execute([])?;
                 let r = f(c);
-                let end = if r.is_ok() {
-                    "RELEASE job"
-                } else {
-                    "ROLLBACK TO job"
-                };
-                c.prepare_cached(end)?.execute([])?;
                 if r.is_err() {
-                    c.prepare_cached("RELEASE job")?.execute([])?;
+                    c.prepare_cached("ROLLBACK TO job")?.execute([])?;
                 }
+                c.prepare_cached("RELEASE job")?.execute([])?;
                 r
             });
             Box::new(move |commit: Option<&str>| {

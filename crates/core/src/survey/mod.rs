@@ -212,11 +212,6 @@ impl Definition {
         Ok(())
     }
 
-    /// The definition as the editor's YAML (what `from_yaml` reads back).
-    pub fn to_yaml(&self) -> String {
-        serde_yaml::to_string(self).unwrap_or_default()
-    }
-
     pub fn question(&self, id: u32) -> Option<&Question> {
         self.questions.iter().find(|q| q.id == id)
     }
