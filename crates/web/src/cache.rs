@@ -50,6 +50,8 @@ pub struct Entry {
     pub csp: HeaderValue,
     /// Every response header, per encoding, made on first use.
     headers: [OnceLock<HeaderMap>; 3],
+    /// Where its per-reader parts are, cut on a member's first visit.
+    slots: OnceLock<crate::members::slot_layout::Layout>,
     /// The article a view of this page counts for (readership analytics).
     pub counts: Option<i64>,
     tags: Vec<String>,
@@ -80,6 +82,7 @@ impl Entry {
             cache_control,
             csp,
             headers: Default::default(),
+            slots: OnceLock::new(),
             counts: None,
             tags,
             epoch,
@@ -111,6 +114,15 @@ impl Entry {
         self.headers[encoding as usize].get_or_init(make)
     }
 
+    /// Where the page's per-reader parts are (none when it is not text).
+    pub fn slot_layout(&self) -> &crate::members::slot_layout::Layout {
+        self.slots.get_or_init(|| {
+            std::str::from_utf8(&self.identity)
+                .map(crate::members::slot_layout::Layout::of)
+                .unwrap_or_default()
+        })
+    }
+
     /// Counted as if both compressed forms were made (about a third of the
     /// body each), so that the cache's size bound holds either way.
     fn weight(&self) -> u32 {
@@ -118,7 +130,6 @@ impl Entry {
     }
 }
 
-/// A strong ETag from the body's SHA-256.
 /// A strong ETag for a body: 96 bits of its XXH3-128 hash. Not a secret
 /// and not a defence against a forger (nobody gains by matching another
 /// page's tag), just a fingerprint that changes with the bytes.

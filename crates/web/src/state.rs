@@ -40,6 +40,10 @@ pub struct Inner {
     providers: std::sync::RwLock<Vec<ProviderView>>,
     /// Signed-in readers read lately (see `members::session::Viewers`).
     pub viewers: crate::members::session::Viewers,
+    /// Members' survey histories and giveaway tickets read lately, for
+    /// the slots (`engagement::for_member`; kept as `members::kept` says).
+    pub kept_surveys: crate::members::kept::KeptOnMark<i64, kawaraban_core::model::SurveyHistory>,
+    pub kept_tickets: crate::members::kept::KeptOnMark<i64, Arc<Vec<(i64, String)>>>,
     /// Page views counted since the last flush (`analytics::counter`).
     pub counter: crate::analytics::Counter,
     /// Every site's trending block (`analytics::trending`).
@@ -142,6 +146,8 @@ impl AppState {
             discovery: Discovery::default(),
             providers: std::sync::RwLock::new(provider_views(providers)),
             viewers: Default::default(),
+            kept_surveys: Default::default(),
+            kept_tickets: Default::default(),
             counter: Default::default(),
             trending: Default::default(),
             beacons: Default::default(),

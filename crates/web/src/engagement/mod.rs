@@ -335,18 +335,25 @@ pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) 
 /// What the `survey` and `giveaway` slots need of a member, read only for
 /// pages that carry them: whether the member falls in each live survey's
 /// share and may be asked now (not answered, not dismissed, not resting
-/// from another survey), and their tickets.
-pub async fn for_member(state: &AppState, html: &str, member_id: i64) -> minijinja::Value {
-    let surveys = html.contains("<!--kw:survey ");
-    let giveaways = html.contains("<!--kw:giveaway ");
+/// from another survey), and their tickets. What is read of the member is
+/// kept until the next commit (`members::kept`).
+pub async fn for_member(
+    state: &AppState,
+    layout: &crate::members::slot_layout::Layout,
+    member_id: i64,
+) -> minijinja::Value {
+    let surveys = layout.has("survey");
+    let giveaways = layout.has("giveaway");
     if !surveys && !giveaways {
         return minijinja::Value::UNDEFINED;
     }
     let snap = state.engagement.snapshot();
     let now = Utc::now();
+    let mark = state.store.commit_mark();
     let mut ask = Vec::new();
     if surveys {
-        match state.store.survey_history(member_id).await {
+        let read = state.store.survey_history(member_id);
+        match state.kept_surveys.get_or_read(mark, member_id, read).await {
             Ok(h) => {
                 let resting =
                     kawaraban_core::survey::audience::resting(h.last, now, snap.rest_days);
@@ -365,8 +372,9 @@ pub async fn for_member(state: &AppState, html: &str, member_id: i64) -> minijin
         }
     }
     let tickets: HashMap<String, String> = if giveaways {
-        match state.store.tickets_of(member_id).await {
-            Ok(t) => t.into_iter().map(|(g, t)| (g.to_string(), t)).collect(),
+        let read = async { state.store.tickets_of(member_id).await.map(Arc::new) };
+        match state.kept_tickets.get_or_read(mark, member_id, read).await {
+            Ok(t) => t.iter().map(|(g, t)| (g.to_string(), t.clone())).collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read a member's tickets");
                 HashMap::new()

@@ -20,6 +20,7 @@ macro_rules! signed_in {
 pub mod account;
 pub mod csrf;
 pub mod email_change;
+pub mod kept;
 pub mod limits;
 pub mod links;
 pub mod login;
@@ -30,6 +31,7 @@ pub mod password;
 pub mod register;
 pub mod secrets;
 pub mod session;
+pub mod slot_layout;
 pub mod slots;
 pub mod social;
 

@@ -120,7 +120,7 @@ async fn find(state: &AppState, site: &Site, raw: &str) -> AppResult<Option<Arc<
         actor,
     });
     if let (Some(m), false) = (mark, touched) {
-        state.viewers.put(m, hash, viewer.clone(), standing);
+        state.viewers.put(m, hash, (viewer.clone(), standing));
     }
     Ok(Some(viewer))
 }
@@ -133,42 +133,9 @@ fn still_good(v: &Viewer, standing: &Standing, now: chrono::DateTime<Utc>) -> bo
         && standing.at(now) == v.actor.standing
 }
 
-/// Signed-in readers read lately, kept while the store's commit mark stays
-/// where it was when they were read: nothing was committed since (a sign
-/// out, a ban, a role change, another process's write), so reading them
-/// again would give the same answer. Any commit empties it. Without a mark
-/// (PostgreSQL, until other servers' commits are announced) nothing is
-/// kept.
-#[derive(Default)]
-pub struct Viewers(std::sync::Mutex<KeptViewers>);
-
-#[derive(Default)]
-struct KeptViewers {
-    mark: u64,
-    by_hash: std::collections::HashMap<String, (Arc<Viewer>, Standing)>,
-}
-
-/// Most readers kept (a few MB); past it the set starts again.
-const MOST_KEPT: usize = 10_000;
-
-impl Viewers {
-    fn get(&self, mark: u64, hash: &str) -> Option<(Arc<Viewer>, Standing)> {
-        let kept = self.0.lock().ok()?;
-        if kept.mark != mark {
-            return None;
-        }
-        kept.by_hash.get(hash).cloned()
-    }
-
-    fn put(&self, mark: u64, hash: String, viewer: Arc<Viewer>, standing: Standing) {
-        let Ok(mut kept) = self.0.lock() else { return };
-        if kept.mark != mark || kept.by_hash.len() >= MOST_KEPT {
-            kept.by_hash.clear();
-            kept.mark = mark;
-        }
-        kept.by_hash.insert(hash, (viewer, standing));
-    }
-}
+/// Signed-in readers read lately, by session hash, with their standing
+/// (see `members::kept`: a sign-out, a ban or a role change is a commit).
+pub type Viewers = super::kept::KeptOnMark<String, (Arc<Viewer>, Standing)>;
 
 /// Who is signing in, from where.
 pub struct Client {

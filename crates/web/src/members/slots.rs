@@ -7,7 +7,7 @@
 //! after the page cache has answered, and marks the response private. So a
 //! member costs one session look-up and a few tiny renders, not a page.
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
@@ -19,10 +19,9 @@ use kawaraban_core::model::Site;
 
 use super::secrets::Signer;
 use super::session::{self, MaybeViewer, Viewer, SESSION_COOKIE};
+use super::slot_layout::{Layout, Slot};
 use crate::http::site::CurrentSite;
 use crate::state::AppState;
-
-const OPEN: &str = "<!--kw:";
 
 /// Largest page this layer will rewrite.
 const MAX_BODY: usize = 8 * 1024 * 1024;
@@ -59,7 +58,8 @@ pub async fn personalize(State(state): State<AppState>, mut req: Request, next: 
 /// A stored page for a signed-in member, without the router: the front's
 /// fast path for a cache hit with a live session. `None` when the page is
 /// not stored or the session is not live (the router then answers, and
-/// forgets a dead cookie).
+/// forgets a dead cookie). The stored page's layout says where its parts
+/// are, so it is not searched again.
 pub async fn cached_for(
     state: &AppState,
     site: &Site,
@@ -68,28 +68,25 @@ pub async fn cached_for(
 ) -> Option<Response> {
     let viewer = session::lookup(state, site, raw_session).await?;
     let resp = crate::http::page_cache::respond(entry, &axum::http::HeaderMap::new(), "HIT");
-    Some(for_viewer(state, site, &viewer, resp).await)
+    let (mut parts, body) = resp.into_parts();
+    let is_html = make_private(&viewer, &mut parts);
+    let layout = entry.slot_layout();
+    if !is_html || layout.is_empty() {
+        return Some(Response::from_parts(parts, body));
+    }
+    let body = fill_page(state, site, &viewer, &entry.identity, layout, &mut parts).await;
+    Some(Response::from_parts(parts, body))
 }
 
-/// Makes the shared answer this member's: private, and with their parts
-/// filled in when it is an HTML page.
-async fn for_viewer(
-    state: &AppState,
-    site: &Site,
-    viewer: &Viewer,
-    mut resp: Response,
-) -> Response {
+/// Marks a shared answer private to this member (and uncounted for staff);
+/// whether it is an HTML page.
+fn make_private(viewer: &Viewer, parts: &mut axum::http::response::Parts) -> bool {
     // Staff reading the site are not readers.
     if viewer.member.role.is_staff() {
-        resp.extensions_mut()
+        parts
+            .extensions
             .remove::<crate::http::page_cache::CountedView>();
     }
-    let is_html = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    let (mut parts, body) = resp.into_parts();
     parts.headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
@@ -98,7 +95,18 @@ async fn for_viewer(
     parts.headers.remove("cdn-cache-control");
     parts.headers.remove(header::ETAG);
     parts.headers.remove(header::LAST_MODIFIED);
-    if !is_html {
+    parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Makes the shared answer this member's: private, and with their parts
+/// filled in when it is an HTML page.
+async fn for_viewer(state: &AppState, site: &Site, viewer: &Viewer, resp: Response) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    if !make_private(viewer, &mut parts) {
         return Response::from_parts(parts, body);
     }
     let bytes = match to_bytes(body, MAX_BODY).await {
@@ -111,13 +119,33 @@ async fn for_viewer(
     let Ok(html) = std::str::from_utf8(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
-    if !html.contains(OPEN) {
+    let layout = Layout::of(html);
+    if layout.is_empty() {
         return Response::from_parts(parts, Body::from(bytes));
     }
-    let engagement = crate::engagement::for_member(state, html, viewer.member.id).await;
-    let out = fill_with(state, site, viewer, html, engagement);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(out))
+    let body = fill_page(state, site, viewer, &bytes, &layout, &mut parts).await;
+    Response::from_parts(parts, body)
+}
+
+/// A page's parts filled for this member, with what the survey and
+/// giveaway slots need to know of them: the body, its pieces sharing the
+/// page's bytes, with its length set in `parts`.
+async fn fill_page(
+    state: &AppState,
+    site: &Site,
+    viewer: &Viewer,
+    html: &Bytes,
+    layout: &Layout,
+    parts: &mut axum::http::response::Parts,
+) -> Body {
+    let engagement = crate::engagement::for_member(state, layout, viewer.member.id).await;
+    let (pieces, len) = layout.fill_bytes(html, renderer(state, site, viewer, engagement));
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    Body::from_stream(futures::stream::iter(
+        pieces.into_iter().map(Ok::<_, std::convert::Infallible>),
+    ))
 }
 
 /// How a shared page marks a comment's author for the `own` slot: an HMAC
@@ -152,23 +180,38 @@ fn is_own(
 /// only on the member's own comments, marked by `owner_tag`) skips the
 /// template on everybody else's comments.
 pub fn fill_for(state: &AppState, site: &Site, viewer: &Viewer, html: &str) -> String {
-    fill_with(state, site, viewer, html, minijinja::Value::UNDEFINED)
+    let render = renderer(state, site, viewer, minijinja::Value::UNDEFINED);
+    Layout::of(html).fill(html, render)
 }
 
-/// [`fill_for`], with what the survey and giveaway slots need to know of
-/// the member (`engagement::for_member`).
-fn fill_with(
-    state: &AppState,
+/// Renders a page's parts for this member, with what the survey and
+/// giveaway slots need to know of them (`engagement::for_member`).
+fn renderer<'a>(
+    state: &'a AppState,
     site: &Site,
-    viewer: &Viewer,
-    html: &str,
+    viewer: &'a Viewer,
     engagement: minijinja::Value,
-) -> String {
-    let site_view = minijinja::Value::from_serialize(crate::view::SiteView::new(site));
-    let providers = minijinja::Value::from_serialize(state.providers_view());
-    let now = chrono::Utc::now().timestamp();
-    fill(html, |name, args| {
-        if name == "own" && !is_own(&state.signer, viewer.member.id, &args) {
+) -> impl FnMut(&Slot) -> Option<String> + 'a {
+    // What every part of the page sees, made once for all of them.
+    let base = context! {
+        viewer => context! {
+            id => viewer.member.id,
+            name => viewer.member.display_name.clone(),
+            verified => viewer.member.is_verified(),
+            role => viewer.member.role.as_str(),
+            staff => viewer.member.role.is_staff(),
+            moderator => viewer.can(Action::Moderate),
+            editor => viewer.can(Action::Edit),
+        },
+        csrf => viewer.csrf.clone(),
+        site => minijinja::Value::from_serialize(crate::view::SiteView::new(site)),
+        providers => minijinja::Value::from_serialize(state.providers_view()),
+        now => chrono::Utc::now().timestamp(),
+        engagement,
+    };
+    move |slot| {
+        let name = slot.name.as_str();
+        if name == "own" && !is_own(&state.signer, viewer.member.id, &slot.args) {
             return Some(String::new());
         }
         let nonce = matches!(name, "comment_form" | "comment_tools")
@@ -176,72 +219,10 @@ fn fill_with(
         state
             .theme
             .render(
-                &format!("slots/{name}.html"),
-                context! { viewer => context! {
-                    id => viewer.member.id,
-                    name => viewer.member.display_name.clone(),
-                    verified => viewer.member.is_verified(),
-                    role => viewer.member.role.as_str(),
-                    staff => viewer.member.role.is_staff(),
-                    moderator => viewer.can(Action::Moderate),
-                    editor => viewer.can(Action::Edit),
-                }, csrf => viewer.csrf.clone(), args, nonce, site => site_view.clone(),
-                   providers => providers.clone(), now, engagement => engagement.clone() },
+                &slot.template,
+                context! { args => slot.args_value.clone(), nonce, ..base.clone() },
             )
             .map_err(|e| tracing::error!(error = %e, slot = name, "slot failed to render"))
             .ok()
-    })
-}
-
-/// Replaces each marked part with `render(name, args)`; a part whose render
-/// fails keeps its anonymous form.
-pub fn fill(
-    html: &str,
-    mut render: impl FnMut(&str, std::collections::BTreeMap<String, String>) -> Option<String>,
-) -> String {
-    let mut out = String::with_capacity(html.len() + 512);
-    let mut rest = html;
-    while let Some(start) = rest.find(OPEN) {
-        let after = &rest[start + OPEN.len()..];
-        let Some(head_end) = after.find("-->") else {
-            break;
-        };
-        let head = &after[..head_end];
-        let (name, raw_args) = head.split_once(' ').unwrap_or((head, ""));
-        let close = format!("<!--/kw:{name}-->");
-        let body_start = start + OPEN.len() + head_end + 3;
-        let Some(close_at) = rest[body_start..].find(&close) else {
-            break;
-        };
-        let args = url::form_urlencoded::parse(raw_args.trim().as_bytes())
-            .into_owned()
-            .collect();
-        out.push_str(&rest[..start]);
-        match render(name, args) {
-            Some(r) => out.push_str(&r),
-            None => out.push_str(&rest[body_start..body_start + close_at]),
-        }
-        rest = &rest[body_start + close_at + close.len()..];
-    }
-    out.push_str(rest);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fill;
-
-    #[test]
-    fn marked_parts_are_replaced_and_the_rest_kept() {
-        let page = "a<!--kw:account path=%2Fx%2F-->anon<!--/kw:account-->b<!--kw:nope-->keep<!--/kw:nope-->c";
-        let out = fill(page, |name, args| {
-            (name == "account").then(|| format!("[{}]", args["path"]))
-        });
-        assert_eq!(out, "a[/x/]bkeepc");
-        assert_eq!(fill("plain", |_, _| None), "plain");
-        assert_eq!(
-            fill("x<!--kw:open", |_, _| Some("!".into())),
-            "x<!--kw:open"
-        );
     }
 }
