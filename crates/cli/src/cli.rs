@@ -148,6 +148,9 @@ pub enum Command {
     /// Sponsored giveaways and their verifiable draws.
     #[command(subcommand)]
     Giveaway(GiveawayCommand),
+    /// Keys for integrations (shaped as Ghost's: content keys read, admin keys write).
+    #[command(subcommand, name = "api-key")]
+    ApiKey(ApiKeyCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -414,6 +417,25 @@ pub enum UserCommand {
     Role { email: String, role: String },
     /// List staff accounts.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make a key; it is shown once.
+    Add {
+        /// What the desk and the logs call the integration (unique).
+        name: String,
+        /// `content` (reads what readers may read) or `admin` (writes).
+        #[arg(long, default_value = "content")]
+        kind: String,
+        /// An admin key's role: author, editor (the default) or admin.
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// List the keys (never their secrets).
+    List,
+    /// Revoke a key by its number in the list; it stops working at once.
+    Revoke { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

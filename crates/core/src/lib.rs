@@ -4,6 +4,7 @@
 //! Nothing here knows about HTTP or a database driver.
 
 pub mod analytics;
+pub mod api_key;
 pub mod authz;
 pub mod client_ip;
 pub mod comment_text;

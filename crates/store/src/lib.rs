@@ -17,6 +17,8 @@ pub mod changes;
 #[macro_use]
 mod external;
 #[macro_use]
+mod api_keys;
+#[macro_use]
 mod comments;
 mod error;
 #[macro_use]

@@ -202,6 +202,7 @@ impl_campaign_store!(crate::postgres::PgStore, "FOR UPDATE SKIP LOCKED");
 impl_newsletter_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_comment_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_external_store!(crate::postgres::PgStore);
+impl_api_key_store!(crate::postgres::PgStore);
 impl_survey_store!(crate::postgres::PgStore, "FOR UPDATE");
 impl_giveaway_store!(crate::postgres::PgStore);
 impl_analytics_store!(

@@ -328,6 +328,7 @@ impl_campaign_store!(crate::sqlite::SqliteStore, "");
 impl_newsletter_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_comment_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_external_store!(crate::sqlite::SqliteStore);
+impl_api_key_store!(crate::sqlite::SqliteStore);
 impl_survey_store!(crate::sqlite::SqliteStore, "");
 impl_giveaway_store!(crate::sqlite::SqliteStore);
 impl_analytics_store!(

@@ -642,5 +642,7 @@ async fn health_ping_answers() {
 
 #[path = "conformance/analytics.rs"]
 mod analytics;
+#[path = "conformance/api_keys.rs"]
+mod api_keys;
 #[path = "conformance/external.rs"]
 mod external;

@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 mod alert;
+mod api_key;
 mod auth;
 mod generate;
 mod giveaway;
@@ -29,5 +30,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Alert(cmd) => alert::run(&cli.global, cmd).await,
         Command::Survey(cmd) => survey::run(&cli.global, cmd).await,
         Command::Giveaway(cmd) => giveaway::run(&cli.global, cmd).await,
+        Command::ApiKey(cmd) => api_key::run(&cli.global, cmd).await,
     }
 }

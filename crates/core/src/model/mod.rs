@@ -1,5 +1,6 @@
 //! The things a news network is made of.
 
+mod api_key;
 mod article;
 mod comment;
 mod engagement;
@@ -7,6 +8,7 @@ mod member;
 mod newsletter;
 mod site;
 
+pub use api_key::*;
 pub use article::*;
 pub use comment::*;
 pub use engagement::*;

@@ -9,10 +9,12 @@ use crate::paging::{PageRequest, Paged};
 use crate::StoreResult;
 
 mod analytics;
+mod api_keys;
 mod engagement;
 mod external;
 
 pub use analytics::AnalyticsStore;
+pub use api_keys::ApiKeyStore;
 pub use engagement::{
     GiveawayStore, SurveyStore, BURST_MINUTES, BURST_RESPONSES, ENTRIES_PER_ADDRESS,
 };
@@ -593,6 +595,7 @@ pub trait Store:
     + CampaignStore
     + AnalyticsStore
     + ExternalStore
+    + ApiKeyStore
     + SurveyStore
     + GiveawayStore
     + Health
@@ -616,6 +619,7 @@ impl<T> Store for T where
         + CampaignStore
         + AnalyticsStore
         + ExternalStore
+        + ApiKeyStore
         + SurveyStore
         + GiveawayStore
         + Health
