@@ -72,6 +72,17 @@ impl<T> Paged<T> {
     }
 }
 
+/// The page (from 1) of a list of `per_page` a page that holds its item
+/// number `item` (from 1): where "more" goes after the first `item - 1`
+/// items were shown elsewhere.
+pub fn page_holding(item: u64, per_page: u32) -> u32 {
+    let per_page = u64::from(per_page.max(1));
+    (item.max(1) - 1)
+        .div_euclid(per_page)
+        .saturating_add(1)
+        .min(u64::from(u32::MAX)) as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +112,16 @@ mod tests {
         assert_eq!(paged.items, vec![1, 2]);
         assert!(paged.has_next);
         assert_eq!(PageRequest::new(3, 20).offset(), 40);
+    }
+
+    #[test]
+    fn more_goes_to_the_page_holding_the_next_item() {
+        use super::page_holding;
+        assert_eq!(page_holding(13, 20), 1, "items 1-20 hold the 13th");
+        assert_eq!(page_holding(13, 10), 2);
+        assert_eq!(page_holding(13, 12), 2);
+        assert_eq!(page_holding(13, 6), 3);
+        assert_eq!(page_holding(1, 20), 1);
+        assert_eq!(page_holding(0, 0), 1);
     }
 }

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use futures::future::try_join_all;
 use kawaraban_core::model::ListFilter;
-use kawaraban_core::paging::PageRequest;
+use kawaraban_core::paging::{page_holding, PageRequest};
 use minijinja::context;
 use serde::Serialize;
 
@@ -12,6 +12,9 @@ use crate::error::AppResult;
 use crate::http::site::CurrentSite;
 use crate::state::AppState;
 use crate::view::{self, CardView, Meta};
+
+/// Stories under "Latest" on the home page, the lead's included.
+const HOME_LATEST: u32 = 12;
 
 #[derive(Serialize)]
 struct SectionBlock {
@@ -30,7 +33,12 @@ pub async fn home(
     let sections = network.sections(site.id);
     let (featured, latest, blocks) = tokio::try_join!(
         store.list_articles(site.id, ListFilter::Featured, PageRequest::new(1, 1), now),
-        store.list_articles(site.id, ListFilter::All, PageRequest::new(1, 12), now),
+        store.list_articles(
+            site.id,
+            ListFilter::All,
+            PageRequest::new(1, HOME_LATEST),
+            now
+        ),
         try_join_all(sections.iter().map(|s| store.list_articles(
             site.id,
             ListFilter::Section(s.id),
@@ -91,11 +99,17 @@ pub async fn home(
         }))),
         ..Default::default()
     };
+    // "More news" goes to the page of `/latest` that holds the first story
+    // the home page does not show.
+    let more_url = match page_holding(u64::from(HOME_LATEST) + 1, state.config.per_page) {
+        1 => "/latest".to_string(),
+        n => format!("/latest?page={n}"),
+    };
     let chrome = crate::fragments::chrome(&state, &site, None, now);
     let html = state.theme.render(
         "home.html",
         context! {
-            chrome, meta, lead => lead_view, top, more, blocks, has_more => latest.has_next,
+            chrome, meta, lead => lead_view, top, more, blocks, has_more => latest.has_next, more_url,
             newsletter_box => crate::fragments::newsletter_box(&state, site.id).await?,
         },
     )?;

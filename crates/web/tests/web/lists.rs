@@ -24,8 +24,36 @@ async fn home_page_has_lead_top_stories_section_blocks_and_latest() {
     ));
     assert!(html.contains("<a href=\"/politics/\">Politics</a></h2>"));
     assert!(html.contains("id=\"latest-heading\""));
-    assert!(html.contains("href=\"/latest?page=2\""));
+    // "More news" leads to the page of the list holding the 13th story:
+    // the first, at 20 a page.
+    assert!(html.contains("<a href=\"/latest\">More news"), "{html}");
     app.stop().await;
+}
+
+#[tokio::test]
+async fn more_news_leads_to_a_page_that_exists_at_any_page_size() {
+    for (per_page, link) in [
+        (5, "/latest?page=3"),
+        (12, "/latest?page=2"),
+        (30, "/latest"),
+    ] {
+        let app = TestApp::builder()
+            .with_many(25)
+            .per_page(per_page)
+            .start()
+            .await;
+        let (_, home) = app.page("/").await;
+        let href = home
+            .split("<p class=\"more-link\"><a href=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("a More news link");
+        assert_eq!(href, link, "at {per_page} a page");
+        let (status, page) = app.page(href).await;
+        assert_eq!(status, 200, "{href} at {per_page} a page");
+        assert!(page.contains("class=\"card wide\""), "{href} lists stories");
+        app.stop().await;
+    }
 }
 
 #[tokio::test]
