@@ -49,13 +49,15 @@ pub fn router(state: AppState) -> Router {
         .route("/{section}/{slug}", get(article::article))
         .fallback(not_found)
         .layer(from_fn_with_state(state.clone(), page_cache::page_cache))
-        .layer(from_fn_with_state(
-            state.clone(),
-            members::slots::personalize,
-        ))
+        // Error pages are themed inside the personal layer, so that a
+        // signed-in reader's error page has their header too.
         .layer(from_fn_with_state(
             state.clone(),
             themed_errors::themed_errors,
+        ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            members::slots::personalize,
         ))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)

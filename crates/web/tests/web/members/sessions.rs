@@ -86,6 +86,21 @@ async fn members_get_cached_pages_with_their_own_header() {
     let page = anon.get("/national/rail-line-reopens").await;
     assert!(page.body.contains("Register / Login") && !page.body.contains("Ann Reader"));
     assert!(page.header("cache-control").starts_with("public"));
+    // Error pages know the member too, and are theirs alone.
+    for (path, status) in [("/no-such-page", 404), ("/latest?page=abc", 400)] {
+        let page = b.get(path).await;
+        assert_eq!(page.status, status, "{path}");
+        assert!(
+            page.body.contains("Ann Reader") && page.body.contains("Sign out"),
+            "{path}: {}",
+            page.body
+        );
+        assert!(!page.body.contains("Register / Login"), "{path}");
+        assert_eq!(page.header("cache-control"), "private, no-store", "{path}");
+        let shared = anon.get(path).await;
+        assert_eq!(shared.status, status);
+        assert!(shared.body.contains("Register / Login") && !shared.body.contains("Ann Reader"));
+    }
     // A cookie for no session is cleared and the page is the shared one.
     let mut stale = Browser::new(&app, NEWS);
     stale
