@@ -125,6 +125,7 @@ pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
         })
         .collect();
     let (pending, reported, rejected) = v.state.store.queue_counts(v.site.id).await?;
+    let problem = Problem::from_code(field(&q, "problem")).map(Problem::message);
     let notice = match field(&q, "done") {
         "" => None,
         "1" => Some("1 comment updated.".to_string()),
@@ -140,8 +141,46 @@ pub async fn page(v: Visit, Query(q): Query<Fields>) -> AppResult<Response> {
         cards,
         more,
         notice,
+        problem,
         admin => viewer.can(Action::Administer),
     })
+}
+
+/// Most comments one batch decides.
+const MOST_AT_ONCE: usize = 200;
+
+/// Why a batch was not done, said on the queue it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Problem {
+    NoneTicked,
+    TooMany,
+    NoBanReason,
+}
+
+impl Problem {
+    const ALL: [Problem; 3] = [Problem::NoneTicked, Problem::TooMany, Problem::NoBanReason];
+
+    fn code(self) -> &'static str {
+        match self {
+            Problem::NoneTicked => "none-ticked",
+            Problem::TooMany => "too-many",
+            Problem::NoBanReason => "ban-reason",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.code() == code)
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            Problem::NoneTicked => "Nothing was changed: tick at least one comment first.",
+            Problem::TooMany => "Nothing was changed: at most 200 comments at a time.",
+            Problem::NoBanReason => {
+                "Nothing was changed: give a reason for a ban; it goes in the audit log."
+            }
+        }
+    }
 }
 
 /// `POST /moderation`: `act=approve:ID` (a card's button, with its own
@@ -176,15 +215,24 @@ pub async fn act(v: Visit, body: Bytes) -> AppResult<Response> {
             field(&f, "reason").trim().to_string(),
         ),
     };
-    if ids.is_empty() {
-        return Err(AppError::bad_request("Tick at least one comment first."));
-    }
-    if ids.len() > 200 {
-        return Err(AppError::bad_request("At most 200 comments at a time."));
-    }
-    if decision == Decision::Ban && reason.is_empty() {
-        return Err(AppError::bad_request(
-            "Give a reason for a ban; it goes in the audit log.",
+    let tab = match field(&f, "tab") {
+        t if QueueFilter::parse(t).is_some() => t,
+        _ => "pending",
+    };
+    // A batch that cannot be done goes back to the queue, which says why.
+    let problem = if ids.is_empty() {
+        Some(Problem::NoneTicked)
+    } else if ids.len() > MOST_AT_ONCE {
+        Some(Problem::TooMany)
+    } else if decision == Decision::Ban && reason.is_empty() {
+        Some(Problem::NoBanReason)
+    } else {
+        None
+    };
+    if let Some(p) = problem {
+        return Ok(see_other(
+            &format!("/moderation?tab={tab}&problem={}", p.code()),
+            Vec::new(),
         ));
     }
     let reason: String = reason
@@ -200,10 +248,6 @@ pub async fn act(v: Visit, body: Bytes) -> AppResult<Response> {
         limits::hit(&v.state, limits::MODERATION, &viewer.member.id.to_string()).await?;
         decide(&v.state, &v.site, &viewer, *id, decision, &reason).await?;
     }
-    let tab = match field(&f, "tab") {
-        t if QueueFilter::parse(t).is_some() => t,
-        _ => "pending",
-    };
     Ok(see_other(
         &format!("/moderation?tab={tab}&done={}", ids.len()),
         Vec::new(),

@@ -48,6 +48,36 @@ async fn a_new_members_first_comment_waits_for_a_moderator() {
 }
 
 #[tokio::test]
+async fn a_bulk_action_with_nothing_ticked_says_so_on_the_queue() {
+    let app = TestApp::builder().start().await;
+    let (_, am) = person(&app, "Ann", Role::Member).await;
+    let (mut mo, _) = person(&app, "Mo", Role::Moderator).await;
+    let c = seed(&app, &am, "waiting its turn", CommentStatus::Pending, None).await;
+    let page = mo
+        .submit(
+            "/moderation",
+            "/moderation",
+            &[("act", "approve"), ("tab", "reported")],
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("tick at least one comment first"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Moderation"), "still the queue");
+    assert_eq!(
+        app.store.comment(c.id).await.unwrap().unwrap().status,
+        CommentStatus::Pending
+    );
+    // A made-up problem code shows nothing.
+    let queue = mo.get("/moderation?problem=%3Cscript%3E").await;
+    assert!(!queue.body.contains("role=\"alert\""), "{}", queue.body);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn reports_reach_the_reported_queue_with_their_reasons() {
     let app = TestApp::builder().start().await;
     let (_, am) = person(&app, "Ann", Role::Member).await;
@@ -105,7 +135,7 @@ async fn bans_and_suspensions_stop_a_member_and_reject_their_pending_comments() 
     let (mut mo, _) = person(&app, "Mo", Role::Moderator).await;
     let p1 = seed(&app, &am, "pending one", CommentStatus::Pending, None).await;
     let p2 = seed(&app, &am, "pending two", CommentStatus::Pending, None).await;
-    // A ban needs a reason.
+    // A ban needs a reason: the queue says so, and nothing is decided.
     let page = mo
         .submit(
             "/moderation",
@@ -113,7 +143,16 @@ async fn bans_and_suspensions_stop_a_member_and_reject_their_pending_comments() 
             &[("act", &format!("ban:{}", p1.id))],
         )
         .await;
-    assert_eq!(page.status, 400);
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("give a reason for a ban") && page.body.contains("role=\"alert\""),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        app.store.comment(p1.id).await.unwrap().unwrap().status,
+        CommentStatus::Pending
+    );
     let reason = format!("reason-{}", p1.id);
     mo.submit(
         "/moderation",
