@@ -22,5 +22,6 @@ pub mod slug;
 pub mod spreadsheet;
 pub mod store;
 pub mod survey;
+pub mod wording;
 
 pub use error::{StoreError, StoreResult};

@@ -147,6 +147,10 @@ fn build(dir: Option<&Path>) -> Result<Loaded, String> {
     });
     let for_fn = assets.clone();
     env.add_function("asset", move |name: String| asset_url(&for_fn, &name));
+    // "your {{ site.name|after_your }} account": no "your The …".
+    env.add_filter("after_your", |name: String| {
+        kawaraban_core::wording::after_your(&name).to_string()
+    });
     // Check every template up front, so a broken override fails at start, not on a reader.
     let mut names: Vec<String> = Vec::new();
     collect_templates(&BUILTIN, &mut names);

@@ -195,7 +195,7 @@ async fn a_sign_in_from_a_new_browser_is_reported_by_email() {
     let mail = app.wait_mail(&email, 2).await;
     assert!(
         mail.subject
-            .starts_with("New sign-in to your The Test Post account"),
+            .starts_with("New sign-in to your Test Post account"),
         "{}",
         mail.subject
     );
@@ -239,6 +239,33 @@ async fn password_hashing_never_stalls_page_serving() {
     assert!(
         worst < std::time::Duration::from_millis(250),
         "a page took {worst:?} while passwords were hashed"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_site_named_the_something_reads_well_after_your() {
+    let app = TestApp::builder().start().await;
+    let mut b = Browser::new(&app, NEWS);
+    let page = b.get("/login").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("with your Test Post account"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("your The "), "{}", page.body);
+    // The emails too: a reset for a member of "The Test Post".
+    let (_, email) = member(&app, "wording").await;
+    let mut other = Browser::new(&app, NEWS);
+    other
+        .submit("/password/forgot", "/password/forgot", &[("email", &email)])
+        .await;
+    let mail = app.wait_mail(&email, 2).await;
+    assert!(
+        mail.text.contains("your Test Post account") && !mail.text.contains("your The "),
+        "{}",
+        mail.text
     );
     app.stop().await;
 }
