@@ -64,6 +64,7 @@ pub(super) async fn render(
                 current => s.id_hash == viewer.session.id_hash,
                 this_sign_in => s.login_id == viewer.session.login_id,
                 site => site_name,
+                browser => super::browsers::describe(&s.user_agent),
                 user_agent => s.user_agent,
                 ip => s.ip,
                 started => view::time_view(s.created_at, tz),

@@ -18,6 +18,7 @@ macro_rules! signed_in {
 }
 
 pub mod account;
+pub mod browsers;
 pub mod csrf;
 pub mod email_change;
 pub mod kept;

@@ -126,13 +126,23 @@ async fn sessions_are_listed_and_can_be_ended_one_by_one_or_all() {
     let app = TestApp::builder().start().await;
     let (mut b, email) = member(&app, "sessions").await;
     let mut phone = Browser::new(&app, NEWS);
-    phone.user_agent = Some("Test Phone".into());
+    phone.user_agent = Some(
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 \
+         (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+            .into(),
+    );
     phone.login(&email, PASSWORD).await;
     let account = b.get("/account").await;
-    assert!(account.body.contains("Test Phone"));
+    // Named as a member says it, the whole string kept for a closer look.
+    assert!(
+        account.body.contains(">Safari on iPhone</span>"),
+        "{}",
+        account.body
+    );
+    assert!(account.body.contains("title=\"Mozilla/5.0 (iPhone;"));
     assert!(account.body.contains("(this browser)"));
     // End the phone's sign-in from this browser.
-    let at = account.body.find("Test Phone").unwrap();
+    let at = account.body.find("Safari on iPhone").unwrap();
     let marker = "name=\"session\" value=\"";
     let s = at + account.body[at..].find(marker).unwrap() + marker.len();
     let id = account.body[s..s + 64].to_string();
