@@ -277,6 +277,23 @@ pub fn notice(state: &AppState, site: &Site, title: &str, message: &str) -> AppR
         .render(context! { heading => title, message })
 }
 
+/// [`notice`] that leads back to `next` (a `safe_next` answer), where the
+/// reader was before, unless that is the front page anyway.
+pub fn notice_back_to(
+    state: &AppState,
+    site: &Site,
+    title: &str,
+    message: &str,
+    next: &str,
+) -> AppResult<Response> {
+    if next.is_empty() || next == "/" {
+        return notice(state, site, title, message);
+    }
+    Screen::new(state, site, "account/notice.html", title).render(context! {
+        heading => title, message, link => next, link_text => "Back to where you were",
+    })
+}
+
 /// 303 to `to`, with cookies.
 pub fn see_other(to: &str, cookies: Vec<HeaderValue>) -> Response {
     let mut resp = StatusCode::SEE_OTHER.into_response();

@@ -17,7 +17,9 @@ use super::links::{check_email_message, confirm_page, dead_link, spend_link, CHE
 use super::login::sign_in;
 use super::secrets::{new_token, token_hash};
 use super::session::Client;
-use super::{csrf, field, limits, mail, notice, safe_next, see_other, Fields, Screen, Visit};
+use super::{
+    csrf, field, limits, mail, notice, notice_back_to, safe_next, see_other, Fields, Screen, Visit,
+};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -92,11 +94,12 @@ pub async fn register(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
     if !field(&f, "website").is_empty() {
         // The honeypot: a field people never see. Answer as if all went well.
         tracing::info!(ip, "registration honeypot filled");
-        return notice(
+        return notice_back_to(
             &state,
             &site,
             CHECK_EMAIL,
             &check_email_message(field(&f, "email")),
+            &safe_next(&state, field(&f, "next")),
         );
     }
     if filled_too_fast(&state, field(&f, "stamp")) {
@@ -177,11 +180,12 @@ pub async fn register(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
             }
         }
     }
-    notice(
+    notice_back_to(
         &state,
         &site,
         CHECK_EMAIL,
         &check_email_message(&email.email),
+        &next,
     )
 }
 

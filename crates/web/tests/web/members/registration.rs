@@ -177,3 +177,54 @@ async fn registration_checks_its_fields_and_keeps_bots_out() {
     assert!(app.store.member_by_email(&norm).await.unwrap().is_none());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn the_check_your_email_page_leads_back_to_the_story() {
+    let app = TestApp::builder().start().await;
+    let email = address("back");
+    let mut b = Browser::new(&app, NEWS);
+    let next = "/national/rail-line-reopens";
+    let page = b.get(&format!("/register?next={}", urlencode(next))).await;
+    let (csrf, stamp) = (page.csrf(), page.input("stamp"));
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let page = b
+        .post(
+            "/register",
+            &[
+                ("csrf", &csrf),
+                ("stamp", &stamp),
+                ("email", &email),
+                ("display_name", "Ann Reader"),
+                ("password", PASSWORD),
+                ("next", next),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("Check your email"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("<a href=\"/national/rail-line-reopens\">Back to where you were</a>"),
+        "{}",
+        page.body
+    );
+    // Somewhere off the network is never offered.
+    let page = b.get("/register").await;
+    let (csrf, stamp) = (page.csrf(), page.input("stamp"));
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let page = b
+        .post(
+            "/register",
+            &[
+                ("csrf", &csrf),
+                ("stamp", &stamp),
+                ("email", &address("elsewhere")),
+                ("display_name", "Ben Reader"),
+                ("password", PASSWORD),
+                ("next", "https://evil.example/"),
+            ],
+        )
+        .await;
+    assert!(page.body.contains("Check your email"), "{}", page.body);
+    assert!(!page.body.contains("evil.example") && !page.body.contains("Back to where"));
+    app.stop().await;
+}
