@@ -154,7 +154,8 @@ async function signUp(page, email, lists) {
 async function confirmationLink(email, lists, n = 1) {
   const mail = await waitForMail(email, n);
   assert.match(mail.subject, /^Confirm your /, `message ${n} to ${email} is not a newsletter confirmation: "${mail.subject}"`);
-  assert.equal(mail.subject, `Confirm your ${SITE_NAME} newsletters`, 'the confirmation\'s subject');
+  // "your Lanternfield Post", not "your The Lanternfield Post".
+  assert.equal(mail.subject, `Confirm your ${SITE_NAME.replace(/^The /, '')} newsletters`, 'the confirmation\'s subject');
   for (const name of [DAILY, BREAKING, POLITICS]) {
     const listed = new RegExp(`^\\s*- ${name}\\s*$`, 'm').test(mail.text);
     assert.equal(listed, lists.includes(name), `the confirmation ${lists.includes(name) ? 'does not list' : 'lists'} "${name}" (chosen: ${lists.join(', ')}):\n${mail.text}`);
