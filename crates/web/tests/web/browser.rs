@@ -275,20 +275,38 @@ impl<'a> Browser<'a> {
 
     /// Registers with a password; waits out the minimum fill time.
     pub async fn register(&mut self, email: &str, name: &str, password: &str) -> Page {
-        let page = self.get("/register").await;
+        self.register_from(email, name, password, "").await
+    }
+
+    /// [`Browser::register`] from `/register?next=NEXT` (none when empty),
+    /// sending `next` back as the form does.
+    pub async fn register_from(
+        &mut self,
+        email: &str,
+        name: &str,
+        password: &str,
+        next: &str,
+    ) -> Page {
+        let form = if next.is_empty() {
+            "/register".to_string()
+        } else {
+            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            format!("/register?next={next}")
+        };
+        let page = self.get(&form).await;
         let (csrf, stamp) = (page.csrf(), page.input("stamp"));
         tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-        self.post(
-            "/register",
-            &[
-                ("csrf", &csrf),
-                ("stamp", &stamp),
-                ("email", email),
-                ("display_name", name),
-                ("password", password),
-            ],
-        )
-        .await
+        let mut fields = vec![
+            ("csrf", csrf.as_str()),
+            ("stamp", stamp.as_str()),
+            ("email", email),
+            ("display_name", name),
+            ("password", password),
+        ];
+        if !next.is_empty() {
+            fields.push(("next", next));
+        }
+        self.post("/register", &fields).await
     }
 
     pub async fn login(&mut self, email: &str, password: &str) -> Page {

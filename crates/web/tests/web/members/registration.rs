@@ -184,22 +184,7 @@ async fn the_check_your_email_page_leads_back_to_the_story() {
     let email = address("back");
     let mut b = Browser::new(&app, NEWS);
     let next = "/national/rail-line-reopens";
-    let page = b.get(&format!("/register?next={}", urlencode(next))).await;
-    let (csrf, stamp) = (page.csrf(), page.input("stamp"));
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
-    let page = b
-        .post(
-            "/register",
-            &[
-                ("csrf", &csrf),
-                ("stamp", &stamp),
-                ("email", &email),
-                ("display_name", "Ann Reader"),
-                ("password", PASSWORD),
-                ("next", next),
-            ],
-        )
-        .await;
+    let page = b.register_from(&email, "Ann Reader", PASSWORD, next).await;
     assert!(page.body.contains("Check your email"), "{}", page.body);
     assert!(
         page.body
@@ -208,20 +193,12 @@ async fn the_check_your_email_page_leads_back_to_the_story() {
         page.body
     );
     // Somewhere off the network is never offered.
-    let page = b.get("/register").await;
-    let (csrf, stamp) = (page.csrf(), page.input("stamp"));
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let page = b
-        .post(
-            "/register",
-            &[
-                ("csrf", &csrf),
-                ("stamp", &stamp),
-                ("email", &address("elsewhere")),
-                ("display_name", "Ben Reader"),
-                ("password", PASSWORD),
-                ("next", "https://evil.example/"),
-            ],
+        .register_from(
+            &address("elsewhere"),
+            "Ben Reader",
+            PASSWORD,
+            "https://evil.example/",
         )
         .await;
     assert!(page.body.contains("Check your email"), "{}", page.body);
