@@ -58,28 +58,56 @@ where
             }
             let micros = now.subsec_micros();
             if self.json {
-                let _ = write!(
-                    line,
-                    "{{\"timestamp\":\"{prefix}.{micros:06}Z\",\"level\":\"{}\"",
-                    meta.level()
-                );
+                line.push_str("{\"timestamp\":\"");
+                timestamp(line, prefix, micros);
+                line.push_str("\",\"level\":\"");
+                line.push_str(padded(meta.level()).trim_start());
+                line.push('"');
                 event.record(&mut JsonFields(line));
                 line.push_str(",\"target\":");
                 json_str(line, meta.target());
                 line.push_str("}\n");
             } else {
-                let _ = write!(
-                    line,
-                    "{prefix}.{micros:06}Z {} {}:",
-                    padded(meta.level()),
-                    meta.target()
-                );
+                timestamp(line, prefix, micros);
+                line.push(' ');
+                line.push_str(padded(meta.level()));
+                line.push(' ');
+                line.push_str(meta.target());
+                line.push(':');
                 event.record(&mut TextFields(line));
                 line.push('\n');
             }
             let _ = self.writer.make_writer().write_all(line.as_bytes());
         });
     }
+}
+
+/// `PREFIX.MMMMMMZ`: the second's date and time, and the microseconds.
+fn timestamp(line: &mut String, prefix: &str, micros: u32) {
+    line.push_str(prefix);
+    line.push('.');
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(micros);
+    for _ in digits.len()..6 {
+        line.push('0');
+    }
+    line.push_str(digits);
+    line.push('Z');
+}
+
+/// Whether `s` is written the same quoted as `{:?}` would write it, between
+/// plain quotes: printable ASCII without quotes or backslashes (every
+/// request line's host, path and cache state, in practice).
+fn plain(s: &str) -> bool {
+    s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+}
+
+/// ` name=`, the start of a text field.
+fn text_key(out: &mut String, field: &Field) {
+    out.push(' ');
+    out.push_str(field.name());
+    out.push('=');
 }
 
 fn padded(level: &Level) -> &'static str {
@@ -97,15 +125,24 @@ struct TextFields<'a>(&'a mut String);
 
 impl Visit for TextFields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
+        text_key(self.0, field);
+        if plain(value) {
+            self.0.push('"');
+            self.0.push_str(value);
+            self.0.push('"');
+        } else {
+            let _ = write!(self.0, "{value:?}");
+        }
     }
 
     fn record_u64(&mut self, field: &Field, value: u64) {
-        let _ = write!(self.0, " {}={value}", field.name());
+        text_key(self.0, field);
+        self.0.push_str(itoa::Buffer::new().format(value));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
-        let _ = write!(self.0, " {}={value}", field.name());
+        text_key(self.0, field);
+        self.0.push_str(itoa::Buffer::new().format(value));
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
@@ -136,12 +173,12 @@ impl Visit for JsonFields<'_> {
 
     fn record_u64(&mut self, field: &Field, value: u64) {
         self.key(field);
-        let _ = write!(self.0, "{value}");
+        self.0.push_str(itoa::Buffer::new().format(value));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {
         self.key(field);
-        let _ = write!(self.0, "{value}");
+        self.0.push_str(itoa::Buffer::new().format(value));
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
@@ -152,7 +189,13 @@ impl Visit for JsonFields<'_> {
 
 /// A JSON string literal.
 fn json_str(out: &mut String, s: &str) {
-    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
+    if plain(s) {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +233,10 @@ mod tests {
             let method = "GET";
             let (host, path, cache) = ("news.localhost", "/a \"b\"", "HIT");
             tracing::info!(target: "kawaraban::request", %method, host, path, status = 200u16, micros = 12u64, cache, "request");
+            let path = "/news/caf\u{e9}";
+            tracing::info!(target: "kawaraban::request", method = "GET", path, status = 404u16, micros = 1_234_567u64, "request");
+            let path = "/news/plain-story";
+            tracing::info!(target: "kawaraban::request", method = "GET", path, status = 304u16, micros = 0u64, "request");
             tracing::info!(target: "kawaraban::other", "not a request line");
         });
         let out = sink.0.lock().unwrap().clone();
@@ -198,20 +245,40 @@ mod tests {
 
     #[test]
     fn request_lines_read_as_tracings_own_text_format() {
-        let line = written(false);
-        assert_eq!(line.lines().count(), 1, "{line}");
-        let (time, rest) = line.split_once(' ').unwrap();
-        assert!(time.ends_with('Z') && time.len() == 27, "{time}");
+        let lines = written(false);
+        let lines: Vec<&str> = lines.split_inclusive('\n').collect();
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        let rests: Vec<&str> = lines
+            .iter()
+            .map(|line| {
+                let (time, rest) = line.split_once(' ').unwrap();
+                assert!(time.ends_with('Z') && time.len() == 27, "{time}");
+                assert_eq!(&time[19..20], ".", "{time}");
+                rest
+            })
+            .collect();
         assert_eq!(
-            rest,
-            " INFO kawaraban::request: request method=GET host=\"news.localhost\" path=\"/a \\\"b\\\"\" status=200 micros=12 cache=\"HIT\"\n"
+            rests,
+            [
+                " INFO kawaraban::request: request method=GET host=\"news.localhost\" path=\"/a \\\"b\\\"\" status=200 micros=12 cache=\"HIT\"\n",
+                " INFO kawaraban::request: request method=\"GET\" path=\"/news/caf\u{e9}\" status=404 micros=1234567\n",
+                " INFO kawaraban::request: request method=\"GET\" path=\"/news/plain-story\" status=304 micros=0\n",
+            ]
         );
     }
 
     #[test]
     fn request_lines_in_json_are_one_object_each() {
-        let line = written(true);
-        let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+        let lines = written(true);
+        let all: Vec<serde_json::Value> = lines
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(all.len(), 3, "{lines}");
+        assert_eq!(all[1]["path"], "/news/caf\u{e9}");
+        assert_eq!(all[2]["path"], "/news/plain-story");
+        assert_eq!(all[2]["micros"], 0);
+        let v = &all[0];
         assert_eq!(v["level"], "INFO");
         assert_eq!(v["message"], "request");
         assert_eq!(v["method"], "GET");

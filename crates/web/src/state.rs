@@ -44,6 +44,8 @@ pub struct Inner {
     /// the slots (`engagement::for_member`; kept as `members::kept` says).
     pub kept_surveys: crate::members::kept::KeptOnMark<i64, kawaraban_core::model::SurveyHistory>,
     pub kept_tickets: crate::members::kept::KeptOnMark<i64, Arc<Vec<(i64, String)>>>,
+    /// Members' parts rendered lately (`members::slots::KeptSlots`).
+    pub kept_slots: crate::members::slots::KeptSlots,
     /// Page views counted since the last flush (`analytics::counter`).
     pub counter: crate::analytics::Counter,
     /// Every site's trending block (`analytics::trending`).
@@ -148,6 +150,7 @@ impl AppState {
             viewers: Default::default(),
             kept_surveys: Default::default(),
             kept_tickets: Default::default(),
+            kept_slots: Default::default(),
             counter: Default::default(),
             trending: Default::default(),
             beacons: Default::default(),

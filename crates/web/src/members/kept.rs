@@ -4,6 +4,9 @@
 //! entry, another process's write), so reading it again would give the
 //! same answer. Any commit empties it. Without a mark (PostgreSQL, where
 //! other app servers' commits are not announced) nothing is kept.
+//!
+//! The mark may carry more than the commit mark (`M`): what was rendered
+//! for a member is also kept only within one second (`members::slots`).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -13,25 +16,25 @@ use std::sync::Mutex;
 const MOST_KEPT: usize = 10_000;
 
 /// Values by key, all read under one commit mark.
-pub struct KeptOnMark<K, V>(Mutex<Kept<K, V>>);
+pub struct KeptOnMark<K, V, M = u64>(Mutex<Kept<K, V, M>>);
 
-struct Kept<K, V> {
-    mark: u64,
+struct Kept<K, V, M> {
+    mark: M,
     values: HashMap<K, V>,
 }
 
-impl<K, V> Default for KeptOnMark<K, V> {
+impl<K, V, M: Default> Default for KeptOnMark<K, V, M> {
     fn default() -> Self {
         Self(Mutex::new(Kept {
-            mark: 0,
+            mark: M::default(),
             values: HashMap::new(),
         }))
     }
 }
 
-impl<K: Hash + Eq, V: Clone> KeptOnMark<K, V> {
+impl<K: Hash + Eq, V: Clone, M: PartialEq + Copy> KeptOnMark<K, V, M> {
     /// The value kept for `key` under `mark`, if the set is still that mark's.
-    pub fn get<Q>(&self, mark: u64, key: &Q) -> Option<V>
+    pub fn get<Q>(&self, mark: M, key: &Q) -> Option<V>
     where
         K: std::borrow::Borrow<Q>,
         Q: Hash + Eq + ?Sized,
@@ -45,7 +48,7 @@ impl<K: Hash + Eq, V: Clone> KeptOnMark<K, V> {
 
     /// Keeps `value`, read after `mark` was: a set of an older mark is
     /// emptied first.
-    pub fn put(&self, mark: u64, key: K, value: V) {
+    pub fn put(&self, mark: M, key: K, value: V) {
         let Ok(mut kept) = self.0.lock() else { return };
         if kept.mark != mark || kept.values.len() >= MOST_KEPT {
             kept.values.clear();
@@ -56,7 +59,7 @@ impl<K: Hash + Eq, V: Clone> KeptOnMark<K, V> {
 
     /// The kept value, or `read`'s answer, kept when it succeeds. `mark`
     /// is the store's commit mark read before `read` runs.
-    pub async fn get_or_read<E, F>(&self, mark: Option<u64>, key: K, read: F) -> Result<V, E>
+    pub async fn get_or_read<E, F>(&self, mark: Option<M>, key: K, read: F) -> Result<V, E>
     where
         F: std::future::Future<Output = Result<V, E>>,
     {

@@ -20,6 +20,9 @@ pub struct Slot {
     pub args_value: minijinja::Value,
     /// The template that renders it for a member, `slots/NAME.html`.
     pub template: String,
+    /// The marker as written, `NAME ARGS`: two parts with the same head
+    /// render alike (for one member, at one time).
+    pub head: String,
     /// The page's text before the marker (after the previous part).
     before: Range<usize>,
     /// The anonymous form between the markers.
@@ -36,9 +39,9 @@ pub struct Layout {
 }
 
 /// A piece of a filled page: the page's own bytes, or a rendered part.
-enum Piece {
+enum Piece<R> {
     Page(Range<usize>),
-    Rendered(String),
+    Rendered(R),
 }
 
 impl Layout {
@@ -69,6 +72,7 @@ impl Layout {
                 args_value: minijinja::Value::from_serialize(&args),
                 args,
                 template: format!("slots/{name}.html"),
+                head: head.to_string(),
                 before: at..start,
                 anonymous: body_from..body_from + body_len,
             });
@@ -91,32 +95,34 @@ impl Layout {
         self.slots.iter().any(|s| s.name == name)
     }
 
+    /// The marked parts, in the page's order.
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
     /// `html` (the page this layout was cut from) with each marked part
     /// replaced by `render(slot)`; a part whose render gives `None` keeps
     /// its anonymous form.
     pub fn fill(&self, html: &str, render: impl FnMut(&Slot) -> Option<String>) -> String {
         let mut out = String::with_capacity(html.len() + 512);
-        self.walk(render, |piece| match piece {
+        self.walk(self.slots.iter().map(render), |piece| match piece {
             Piece::Page(r) => out.push_str(&html[r]),
             Piece::Rendered(s) => out.push_str(&s),
         });
         out
     }
 
-    /// [`Layout::fill`] as pieces that share the page's bytes instead of
-    /// copying them (a response body written with one `writev`), and their
-    /// total length.
-    pub fn fill_bytes(
-        &self,
-        html: &Bytes,
-        render: impl FnMut(&Slot) -> Option<String>,
-    ) -> (Vec<Bytes>, usize) {
+    /// `html` with the marked parts replaced by `rendered` (one for each of
+    /// [`Layout::slots`], in order; `None` keeps the anonymous form), as
+    /// pieces that share the page's bytes instead of copying them (a
+    /// response body written with one `writev`), and their total length.
+    pub fn fill_bytes(&self, html: &Bytes, rendered: Vec<Option<Bytes>>) -> (Vec<Bytes>, usize) {
         let mut out = Vec::with_capacity(self.slots.len() * 2 + 1);
         let mut len = 0;
-        self.walk(render, |piece| {
+        self.walk(rendered, |piece| {
             let b = match piece {
                 Piece::Page(r) => html.slice(r),
-                Piece::Rendered(s) => Bytes::from(s),
+                Piece::Rendered(b) => b,
             };
             if !b.is_empty() {
                 len += b.len();
@@ -126,10 +132,15 @@ impl Layout {
         (out, len)
     }
 
-    fn walk(&self, mut render: impl FnMut(&Slot) -> Option<String>, mut emit: impl FnMut(Piece)) {
+    fn walk<R>(
+        &self,
+        rendered: impl IntoIterator<Item = Option<R>>,
+        mut emit: impl FnMut(Piece<R>),
+    ) {
+        let mut rendered = rendered.into_iter();
         for slot in &self.slots {
             emit(Piece::Page(slot.before.clone()));
-            match render(slot) {
+            match rendered.next().flatten() {
                 Some(r) => emit(Piece::Rendered(r)),
                 None => emit(Piece::Page(slot.anonymous.clone())),
             }
@@ -146,8 +157,15 @@ mod tests {
     fn fill(html: &str, mut render: impl FnMut(&super::Slot) -> Option<String>) -> String {
         let layout = Layout::of(html);
         let text = layout.fill(html, &mut render);
-        let (pieces, len) =
-            layout.fill_bytes(&axum::body::Bytes::copy_from_slice(html.as_bytes()), render);
+        let rendered = layout
+            .slots()
+            .iter()
+            .map(|s| render(s).map(Into::into))
+            .collect();
+        let (pieces, len) = layout.fill_bytes(
+            &axum::body::Bytes::copy_from_slice(html.as_bytes()),
+            rendered,
+        );
         let joined: Vec<u8> = pieces.concat();
         assert_eq!(joined.len(), len);
         assert_eq!(String::from_utf8(joined).unwrap(), text);

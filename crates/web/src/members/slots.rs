@@ -138,14 +138,62 @@ async fn fill_page(
     layout: &Layout,
     parts: &mut axum::http::response::Parts,
 ) -> Body {
-    let engagement = crate::engagement::for_member(state, layout, viewer.member.id).await;
-    let (pieces, len) = layout.fill_bytes(html, renderer(state, site, viewer, engagement));
+    let now = chrono::Utc::now().timestamp();
+    let mark = state.store.commit_mark().map(|m| (m, now));
+    let prefix = format!("{}\u{0}{}\u{0}", viewer.session.id_hash, site.id);
+    let key = |slot: &Slot| format!("{prefix}{}", slot.head);
+    // What this member was shown of these parts within this second.
+    let mut rendered: Vec<Option<Bytes>> = layout
+        .slots()
+        .iter()
+        .map(|slot| {
+            let m = mark.filter(|_| kept(slot))?;
+            state.kept_slots.get(m, &key(slot))
+        })
+        .collect();
+    let missing = |name: &str| {
+        layout
+            .slots()
+            .iter()
+            .zip(&rendered)
+            .any(|(s, r)| r.is_none() && s.name == name)
+    };
+    if rendered.iter().any(Option::is_none) {
+        let engagement = if missing("survey") || missing("giveaway") {
+            crate::engagement::for_member(state, layout, viewer.member.id).await
+        } else {
+            minijinja::Value::UNDEFINED
+        };
+        let mut render = renderer(state, site, viewer, engagement, now);
+        for (slot, out) in layout.slots().iter().zip(rendered.iter_mut()) {
+            if out.is_some() {
+                continue;
+            }
+            *out = render(slot).map(Bytes::from);
+            if let (Some(m), Some(b), true) = (mark, out.as_ref(), kept(slot)) {
+                state.kept_slots.put(m, key(slot), b.clone());
+            }
+        }
+    }
+    let (pieces, len) = layout.fill_bytes(html, rendered);
     parts
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     Body::from_stream(futures::stream::iter(
         pieces.into_iter().map(Ok::<_, std::convert::Infallible>),
     ))
+}
+
+/// What was rendered of members' parts lately, by session, site and
+/// marker: kept within one second (the second is part of the mark, so
+/// `now` in a part is the same) while nothing is committed, so a member
+/// going from page to page has the header rendered once, not on every page.
+pub type KeptSlots = super::kept::KeptOnMark<String, Bytes, (u64, i64)>;
+
+/// Whether a part may be kept: not those carrying a one-time form key
+/// (which are the parts not kept).
+fn kept(slot: &Slot) -> bool {
+    !matches!(slot.name.as_str(), "comment_form" | "comment_tools")
 }
 
 /// How a shared page marks a comment's author for the `own` slot: an HMAC
@@ -180,7 +228,8 @@ fn is_own(
 /// only on the member's own comments, marked by `owner_tag`) skips the
 /// template on everybody else's comments.
 pub fn fill_for(state: &AppState, site: &Site, viewer: &Viewer, html: &str) -> String {
-    let render = renderer(state, site, viewer, minijinja::Value::UNDEFINED);
+    let now = chrono::Utc::now().timestamp();
+    let render = renderer(state, site, viewer, minijinja::Value::UNDEFINED, now);
     Layout::of(html).fill(html, render)
 }
 
@@ -191,6 +240,7 @@ fn renderer<'a>(
     site: &Site,
     viewer: &'a Viewer,
     engagement: minijinja::Value,
+    now: i64,
 ) -> impl FnMut(&Slot) -> Option<String> + 'a {
     // What every part of the page sees, made once for all of them.
     let base = context! {
@@ -206,7 +256,7 @@ fn renderer<'a>(
         csrf => viewer.csrf.clone(),
         site => minijinja::Value::from_serialize(crate::view::SiteView::new(site)),
         providers => minijinja::Value::from_serialize(state.providers_view()),
-        now => chrono::Utc::now().timestamp(),
+        now,
         engagement,
     };
     move |slot| {
@@ -214,8 +264,8 @@ fn renderer<'a>(
         if name == "own" && !is_own(&state.signer, viewer.member.id, &slot.args) {
             return Some(String::new());
         }
-        let nonce = matches!(name, "comment_form" | "comment_tools")
-            .then(crate::members::secrets::new_token);
+        // A one-time key against a form posted twice.
+        let nonce = (!kept(slot)).then(crate::members::secrets::new_token);
         state
             .theme
             .render(

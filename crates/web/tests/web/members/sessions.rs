@@ -114,6 +114,61 @@ async fn members_get_cached_pages_with_their_own_header() {
     app.stop().await;
 }
 
+/// A member's parts are kept for a moment (`members::slots::KeptSlots`):
+/// never shown to another member, and never past a change of their own.
+#[tokio::test]
+async fn members_parts_kept_for_a_moment_are_theirs_and_follow_changes() {
+    let app = TestApp::builder().start().await;
+    let path = "/national/rail-line-reopens";
+    let (mut ann, _) = member(&app, "kept-a").await;
+    let (mut ben, _) = member(&app, "kept-b").await;
+    let token = ben.get("/account").await.csrf();
+    let renamed = ben
+        .post(
+            "/account/name",
+            &[("csrf", &token), ("display_name", "Ben Writer")],
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    // Page after page, one after the other: each sees their own name and
+    // their own session's form token.
+    for _ in 0..3 {
+        let a = ann.get(path).await;
+        let b = ben.get(path).await;
+        assert!(a.body.contains("Ann Reader") && !a.body.contains("Ben Writer"));
+        assert!(b.body.contains("Ben Writer") && !b.body.contains("Ann Reader"));
+        assert_ne!(a.csrf(), b.csrf());
+        assert_eq!(a.csrf(), ann.get("/account").await.csrf());
+    }
+    // A change shows on the very next page, within the same second.
+    let token = ben.get("/account").await.csrf();
+    ben.post(
+        "/account/name",
+        &[("csrf", &token), ("display_name", "Bea Writer")],
+    )
+    .await;
+    let b = ben.get(path).await;
+    assert!(
+        b.body.contains("Bea Writer") && !b.body.contains("Ben Writer"),
+        "{}",
+        b.body
+    );
+    // Each comment form still gets a key of its own.
+    let keys: Vec<String> = [ben.get(path).await, ben.get(path).await]
+        .iter()
+        .map(|p| {
+            let at = p
+                .body
+                .find("name=\"key\" value=\"")
+                .expect("a comment form")
+                + 19;
+            p.body[at..at + 20].to_string()
+        })
+        .collect();
+    assert_ne!(keys[0], keys[1]);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn return_addresses_stay_on_the_network() {
     let app = TestApp::builder().start().await;
