@@ -10,6 +10,7 @@ pub mod client_ip;
 pub mod comment_text;
 pub mod error;
 pub mod frontmatter;
+pub mod ghost;
 pub mod giveaway;
 pub mod identity;
 pub mod local_time;

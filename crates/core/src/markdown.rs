@@ -43,6 +43,54 @@ pub fn plain_text(markdown: &str) -> String {
     out.trim().to_string()
 }
 
+/// The text of sanitised HTML (a stored body), tags dropped and the
+/// entities the sanitiser writes decoded, for excerpts and reading times.
+pub fn plain_text_of_html(html: &str) -> String {
+    const BLOCKS: [&str; 16] = [
+        "p",
+        "br",
+        "li",
+        "div",
+        "blockquote",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "td",
+        "th",
+        "figcaption",
+        "pre",
+    ];
+    let mut out = String::with_capacity(html.len());
+    let mut tag: Option<String> = None;
+    for c in html.chars() {
+        match (&mut tag, c) {
+            (None, '<') => tag = Some(String::new()),
+            (Some(t), '>') => {
+                let name = t.trim_start_matches('/');
+                let name = name.split([' ', '/']).next().unwrap_or("");
+                if BLOCKS.contains(&name.to_ascii_lowercase().as_str()) {
+                    out.push(' ');
+                }
+                tag = None;
+            }
+            (Some(t), c) => t.push(c),
+            (None, c) => out.push(c),
+        }
+    }
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Counts words, for reading-time estimates.
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace().count()
@@ -51,6 +99,16 @@ pub fn word_count(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_reads_as_its_text() {
+        let html = render_body("A *bold* claim & <b>more</b>.\n\nSecond   paragraph.");
+        assert_eq!(
+            plain_text_of_html(&html),
+            "A bold claim & more. Second paragraph."
+        );
+        assert_eq!(plain_text_of_html("<p>1 &lt; 2</p>"), "1 < 2");
+    }
 
     #[test]
     fn script_and_handlers_are_removed() {

@@ -235,6 +235,28 @@ impl From<SitemapRow> for SitemapEntry {
     }
 }
 
+/// An author or a tag of one of several articles.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ArticleLabelRow {
+    pub article_id: i64,
+    #[sqlx(flatten)]
+    pub label: LabelRow,
+}
+
+/// Articles with their authors and tags (rows in article order).
+pub(crate) fn with_labels(rows: Vec<ArticleRow>, labels: Vec<ArticleLabelRow>) -> Vec<Article> {
+    let mut by_article: std::collections::HashMap<i64, Vec<LabelRow>> = Default::default();
+    for l in labels {
+        by_article.entry(l.article_id).or_default().push(l.label);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let (authors, tags) = split_labels(by_article.remove(&r.id).unwrap_or_default());
+            r.into_article(authors, tags)
+        })
+        .collect()
+}
+
 /// Splits the combined author/tag rows.
 pub(crate) fn split_labels(rows: Vec<LabelRow>) -> (Vec<Person>, Vec<Tag>) {
     let mut authors = Vec::new();

@@ -207,6 +207,19 @@ macro_rules! impl_common_store {
                 self.read_list_articles(site_id, filter, page, now).await
             }
 
+            async fn count_articles(&self, site_id: i64, filter: ListFilter, now: DateTime<Utc>) -> StoreResult<u64> {
+                self.read_count_articles(site_id, filter, now).await
+            }
+
+            async fn articles_by_ids(&self, site_id: i64, ids: &[i64], now: DateTime<Utc>) -> StoreResult<Vec<Article>> {
+                if ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut found = self.read_articles_by_ids(site_id, ids, now).await?;
+                found.sort_by_key(|a| ids.iter().position(|id| *id == a.id));
+                Ok(found)
+            }
+
             async fn search(
                 &self,
                 site_id: i64,
@@ -445,6 +458,46 @@ macro_rules! impl_sqlx_reads {
                     .map_err(map)?;
                 let (authors, tags) = split_labels(labels);
                 Ok(Some(row.into_article(authors, tags)))
+            }
+
+            pub(crate) async fn read_count_articles(
+                &self,
+                site_id: i64,
+                filter: ListFilter,
+                now: DateTime<Utc>,
+            ) -> StoreResult<u64> {
+                let (sql, filter_id) = crate::sql::count_sql(filter);
+                let mut q = sqlx::query_as::<_, (i64,)>(sql.as_str())
+                    .bind(site_id)
+                    .bind(now);
+                if let Some(id) = filter_id {
+                    q = q.bind(id);
+                }
+                let (n,) = q.fetch_one(&self.pool).await.map_err(map)?;
+                Ok(n as u64)
+            }
+
+            pub(crate) async fn read_articles_by_ids(
+                &self,
+                site_id: i64,
+                ids: &[i64],
+                now: DateTime<Utc>,
+            ) -> StoreResult<Vec<Article>> {
+                let sql = crate::sql::articles_by_ids_sql(ids.len());
+                let mut q = sqlx::query_as::<_, ArticleRow>(&sql)
+                    .bind(site_id)
+                    .bind(now);
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                let rows = q.fetch_all(&self.pool).await.map_err(map)?;
+                let sql = crate::sql::labels_by_ids_sql(ids.len());
+                let mut q = sqlx::query_as::<_, crate::rows::ArticleLabelRow>(&sql);
+                for id in ids {
+                    q = q.bind(*id);
+                }
+                let labels = q.fetch_all(&self.pool).await.map_err(map)?;
+                Ok(crate::rows::with_labels(rows, labels))
             }
 
             pub(crate) async fn read_list_articles(

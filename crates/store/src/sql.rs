@@ -25,20 +25,66 @@ macro_rules! visible {
     };
 }
 
-/// An article with its section and image, by site (`$1`), visibility time
-/// (`$2`) and slug (`$3`).
-pub(crate) const ARTICLE_BY_SLUG: &str = concat!(
-    "SELECT a.id, a.site_id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
+/// The columns of an [`crate::rows::ArticleRow`] (a whole article).
+macro_rules! article_columns {
+    () => {
+        "a.id, a.site_id, a.section_id, s.slug AS section_slug, s.name AS section_name, a.slug, \
        a.title, a.summary, a.dateline, a.body_html, a.source, a.copyright, a.published_at, a.updated_at, \
        a.featured, a.breaking, a.image_caption, a.image_credit, a.image_alt, a.comment_mode, \
        a.comment_count, i.id AS image_id, \
        i.hash AS image_hash, i.width AS image_width, i.height AS image_height, \
-       i.widths AS image_widths, i.ext AS image_ext \
-     FROM articles a",
+       i.widths AS image_widths, i.ext AS image_ext"
+    };
+}
+
+/// An article with its section and image, by site (`$1`), visibility time
+/// (`$2`) and slug (`$3`).
+pub(crate) const ARTICLE_BY_SLUG: &str = concat!(
+    "SELECT ",
+    article_columns!(),
+    " FROM articles a",
     article_joins!(),
     "WHERE a.site_id = $1 AND a.slug = $3 AND",
     visible!()
 );
+
+/// `$FROM, $FROM+1, …`: `n` numbered parameters.
+fn marks(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whole articles of site `$1` visible at `$2`, by id (`$3` on; `n` ids),
+/// with [`ARTICLE_BY_SLUG`]'s columns.
+pub(crate) fn articles_by_ids_sql(n: usize) -> String {
+    format!(
+        concat!(
+            "SELECT ",
+            article_columns!(),
+            " FROM articles a",
+            article_joins!(),
+            "WHERE a.site_id = $1 AND a.id IN ({}) AND",
+            visible!()
+        ),
+        marks(3, n)
+    )
+}
+
+/// The authors and tags of `n` articles (`$1` on), as [`ARTICLE_LABELS`]
+/// gives them for one, each row led by its article's id.
+pub(crate) fn labels_by_ids_sql(n: usize) -> String {
+    let ids = marks(1, n);
+    format!(
+        "SELECT aa.article_id, 'a' AS kind, p.id, p.slug, p.name, aa.position AS ord FROM article_authors aa \
+           JOIN authors p ON p.id = aa.author_id WHERE aa.article_id IN ({ids}) \
+         UNION ALL \
+         SELECT at.article_id, 't' AS kind, t.id, t.slug, t.name, 0 AS ord FROM article_tags at \
+           JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ({ids}) \
+         ORDER BY article_id, kind, ord, name"
+    )
+}
 
 /// The authors (`kind = 'a'`) and tags (`kind = 't'`) of article `$1`, in one query.
 pub(crate) const ARTICLE_LABELS: &str =
@@ -52,13 +98,30 @@ pub(crate) const ARTICLE_LABELS: &str =
 /// The list query for a filter (`$1` site, `$2` now, `$3` limit, `$4`
 /// offset, `$5` the filter's id when it has one).
 pub(crate) fn list_sql(filter: kawaraban_core::model::ListFilter) -> (String, Option<i64>) {
-    use kawaraban_core::model::ListFilter;
     const TAIL: &str = " ORDER BY a.published_at DESC, a.id DESC LIMIT $3 OFFSET $4";
-    let (sql, filter_id): (&str, Option<i64>) = match filter {
+    let (from, filter_id) = list_from(filter);
+    (
+        format!(concat!("SELECT ", summary_columns!(), "{}{}"), from, TAIL),
+        filter_id,
+    )
+}
+
+/// How many articles [`list_sql`] pages through (`$1` site, `$2` now, `$3`
+/// the filter's id when it has one).
+pub(crate) fn count_sql(filter: kawaraban_core::model::ListFilter) -> (String, Option<i64>) {
+    let (from, filter_id) = list_from(filter);
+    (
+        format!("SELECT COUNT(*) AS n{}", from.replace("$5", "$3")),
+        filter_id,
+    )
+}
+
+/// What a list reads from, and its filter's id (`$5`).
+fn list_from(filter: kawaraban_core::model::ListFilter) -> (&'static str, Option<i64>) {
+    use kawaraban_core::model::ListFilter;
+    match filter {
         ListFilter::All => (
             concat!(
-                "SELECT ",
-                summary_columns!(),
                 " FROM articles a",
                 article_joins!(),
                 "WHERE a.site_id = $1 AND",
@@ -68,8 +131,6 @@ pub(crate) fn list_sql(filter: kawaraban_core::model::ListFilter) -> (String, Op
         ),
         ListFilter::Featured => (
             concat!(
-                "SELECT ",
-                summary_columns!(),
                 " FROM articles a",
                 article_joins!(),
                 "WHERE a.site_id = $1 AND a.featured = TRUE AND",
@@ -79,8 +140,6 @@ pub(crate) fn list_sql(filter: kawaraban_core::model::ListFilter) -> (String, Op
         ),
         ListFilter::Section(id) => (
             concat!(
-                "SELECT ",
-                summary_columns!(),
                 " FROM articles a",
                 article_joins!(),
                 "WHERE a.section_id = $5 AND a.site_id = $1 AND",
@@ -90,8 +149,6 @@ pub(crate) fn list_sql(filter: kawaraban_core::model::ListFilter) -> (String, Op
         ),
         ListFilter::Tag(id) => (
             concat!(
-                "SELECT ",
-                summary_columns!(),
                 " FROM article_tags x JOIN articles a ON a.id = x.article_id",
                 article_joins!(),
                 "WHERE x.tag_id = $5 AND a.site_id = $1 AND",
@@ -101,8 +158,6 @@ pub(crate) fn list_sql(filter: kawaraban_core::model::ListFilter) -> (String, Op
         ),
         ListFilter::Author(id) => (
             concat!(
-                "SELECT ",
-                summary_columns!(),
                 " FROM article_authors x JOIN articles a ON a.id = x.article_id",
                 article_joins!(),
                 "WHERE x.author_id = $5 AND a.site_id = $1 AND",
@@ -110,8 +165,7 @@ pub(crate) fn list_sql(filter: kawaraban_core::model::ListFilter) -> (String, Op
             ),
             Some(id),
         ),
-    };
-    (format!("{sql}{TAIL}"), filter_id)
+    }
 }
 
 /// SQLite full-text search (`$1` site, `$2` now, `$3` FTS5 query, `$4` limit, `$5` offset).

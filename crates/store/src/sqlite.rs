@@ -261,6 +261,24 @@ impl SqliteStore {
         sqlite_read::list_articles(&self.reads, site_id, filter, page, now)
     }
 
+    pub(crate) async fn read_count_articles(
+        &self,
+        site_id: i64,
+        filter: ListFilter,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        sqlite_read::count_articles(&self.reads, site_id, filter, now)
+    }
+
+    pub(crate) async fn read_articles_by_ids(
+        &self,
+        site_id: i64,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Article>> {
+        sqlite_read::articles_by_ids(&self.reads, site_id, ids, now)
+    }
+
     pub(crate) async fn read_tag_by_slug(
         &self,
         site_id: i64,

@@ -219,6 +219,37 @@ fn now_text(now: DateTime<Utc>) -> String {
     now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
+/// A whole article from a row of `sql::ARTICLE_BY_SLUG`'s columns (its
+/// authors and tags left empty).
+fn article_at(row: &Row<'_>) -> rusqlite::Result<Article> {
+    Ok(Article {
+        id: row.get(0)?,
+        site_id: row.get(1)?,
+        section_id: row.get(2)?,
+        section_slug: row.get(3)?,
+        section_name: row.get(4)?,
+        slug: row.get(5)?,
+        title: row.get(6)?,
+        summary: row.get(7)?,
+        dateline: row.get(8)?,
+        body_html: row.get(9)?,
+        source: row.get(10)?,
+        copyright: row.get(11)?,
+        published_at: time_at(row, 12)?,
+        updated_at: opt_time_at(row, 13)?,
+        featured: row.get(14)?,
+        breaking: row.get(15)?,
+        image_caption: row.get(16)?,
+        image_credit: row.get(17)?,
+        image_alt: row.get(18)?,
+        authors: Vec::new(),
+        tags: Vec::new(),
+        comment_mode: CommentMode::parse(&row.get::<_, String>(19)?).unwrap_or(CommentMode::Open),
+        comment_count: row.get(20)?,
+        image: image_at(row, 21)?,
+    })
+}
+
 pub(crate) fn article_by_slug(
     pool: &ReadPool,
     site_id: i64,
@@ -232,35 +263,7 @@ pub(crate) fn article_by_slug(
                 conn,
                 crate::sql::ARTICLE_BY_SLUG,
                 &[&site_id, &now, &slug],
-                |row| {
-                    Ok(Article {
-                        id: row.get(0)?,
-                        site_id: row.get(1)?,
-                        section_id: row.get(2)?,
-                        section_slug: row.get(3)?,
-                        section_name: row.get(4)?,
-                        slug: row.get(5)?,
-                        title: row.get(6)?,
-                        summary: row.get(7)?,
-                        dateline: row.get(8)?,
-                        body_html: row.get(9)?,
-                        source: row.get(10)?,
-                        copyright: row.get(11)?,
-                        published_at: time_at(row, 12)?,
-                        updated_at: opt_time_at(row, 13)?,
-                        featured: row.get(14)?,
-                        breaking: row.get(15)?,
-                        image_caption: row.get(16)?,
-                        image_credit: row.get(17)?,
-                        image_alt: row.get(18)?,
-                        authors: Vec::new(),
-                        tags: Vec::new(),
-                        comment_mode: CommentMode::parse(&row.get::<_, String>(19)?)
-                            .unwrap_or(CommentMode::Open),
-                        comment_count: row.get(20)?,
-                        image: image_at(row, 21)?,
-                    })
-                },
+                article_at,
             )?;
             let Some(mut article) = found.pop() else {
                 return Ok(None);
@@ -281,6 +284,73 @@ pub(crate) fn article_by_slug(
                 }
             }
             Ok(Some(article))
+        })
+    })
+}
+
+pub(crate) fn count_articles(
+    pool: &ReadPool,
+    site_id: i64,
+    filter: ListFilter,
+    now: DateTime<Utc>,
+) -> StoreResult<u64> {
+    let (sql, filter_id) = crate::sql::count_sql(filter);
+    let now = now_text(now);
+    let n = pool.with(|conn| {
+        let mut args: Vec<&dyn ToSql> = vec![&site_id, &now];
+        if let Some(id) = &filter_id {
+            args.push(id);
+        }
+        query_rows(conn, &sql, &args, |r| r.get::<_, i64>(0))
+    })?;
+    Ok(n.first().copied().unwrap_or(0) as u64)
+}
+
+pub(crate) fn articles_by_ids(
+    pool: &ReadPool,
+    site_id: i64,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> StoreResult<Vec<Article>> {
+    let now = now_text(now);
+    let by_ids = crate::sql::articles_by_ids_sql(ids.len());
+    let labels_sql = crate::sql::labels_by_ids_sql(ids.len());
+    pool.with(|conn| {
+        snapshot(conn, |conn| {
+            let mut args: Vec<&dyn ToSql> = vec![&site_id, &now];
+            args.extend(ids.iter().map(|id| id as &dyn ToSql));
+            let mut articles = query_rows(conn, &by_ids, &args, article_at)?;
+            let ids: Vec<&dyn ToSql> = ids.iter().map(|id| id as &dyn ToSql).collect();
+            let labels = query_rows(conn, &labels_sql, &ids, |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    Person {
+                        id: row.get(2)?,
+                        slug: row.get(3)?,
+                        name: row.get(4)?,
+                    },
+                ))
+            })?;
+            let mut at: std::collections::HashMap<i64, usize> = Default::default();
+            for (i, a) in articles.iter().enumerate() {
+                at.insert(a.id, i);
+            }
+            for (article_id, kind, label) in labels {
+                let Some(a) = at.get(&article_id).map(|i| &mut articles[*i]) else {
+                    continue;
+                };
+                if kind == "a" {
+                    a.authors.push(label);
+                } else {
+                    a.tags.push(Tag {
+                        id: label.id,
+                        slug: label.slug,
+                        name: label.name,
+                    });
+                }
+            }
+            Ok(articles)
         })
     })
 }
@@ -626,6 +696,7 @@ mod tests {
                 .collect()
         };
         assert_eq!(names(crate::sql::ARTICLE_BY_SLUG), ARTICLE_COLUMNS);
+        assert_eq!(names(&crate::sql::articles_by_ids_sql(3)), ARTICLE_COLUMNS);
         let (list, _) = crate::sql::list_sql(kawaraban_core::model::ListFilter::All);
         assert_eq!(names(&list), SUMMARY_COLUMNS);
     }

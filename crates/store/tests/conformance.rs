@@ -363,6 +363,109 @@ async fn lists_filter_and_paginate_newest_first() {
 }
 
 #[tokio::test]
+async fn whole_articles_by_id_and_list_counts() {
+    let db = db().await;
+    let (site, national) = site_and_section(&*db.store).await;
+    let mut ids = Vec::new();
+    for i in 0..4u32 {
+        let mut a = input(
+            &site,
+            &national,
+            &format!("w{i}"),
+            &format!("Whole {i}"),
+            "Body",
+            t(10 + i, 0),
+        );
+        a.featured = i % 2 == 1;
+        a.authors = vec!["Aiko Tanabe".into(), format!("Writer {i}")];
+        a.tags = if i == 0 {
+            vec![]
+        } else {
+            vec!["Rail".into(), "Ports".into()]
+        };
+        if i == 3 {
+            a.status = Status::Draft;
+        }
+        ids.push(db.store.upsert_article(&a).await.unwrap().id);
+    }
+    let now = t(27, 0);
+    // In the order asked; the draft (ids[3]) and unknown ids left out.
+    let asked = [ids[2], ids[3], 999_999, ids[0], ids[1]];
+    let found = db
+        .store
+        .articles_by_ids(site.id, &asked, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|a| a.slug.as_str()).collect::<Vec<_>>(),
+        ["w2", "w0", "w1"]
+    );
+    let w2 = &found[0];
+    assert_eq!(
+        w2.authors
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Aiko Tanabe", "Writer 2"],
+        "authors in their order"
+    );
+    assert_eq!(
+        w2.tags.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(),
+        ["ports", "rail"]
+    );
+    assert!(found[1].tags.is_empty());
+    assert_eq!(w2.body_html, markdown::render_body("Body"));
+    assert_eq!(w2.dateline, "TOKYO");
+    // Another site's id is not this site's story; none asked, none found.
+    let travel = db
+        .store
+        .upsert_site(&new_site("travel", false))
+        .await
+        .unwrap();
+    assert!(db
+        .store
+        .articles_by_ids(travel.id, &ids, now)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(db
+        .store
+        .articles_by_ids(site.id, &[], now)
+        .await
+        .unwrap()
+        .is_empty());
+    // Counts agree with what the lists page through.
+    let rail = db
+        .store
+        .tag_by_slug(site.id, "rail")
+        .await
+        .unwrap()
+        .unwrap();
+    let writer = db.store.author_by_slug("writer-1").await.unwrap().unwrap();
+    for (filter, n) in [
+        (ListFilter::All, 3),
+        (ListFilter::Featured, 1),
+        (ListFilter::Section(national.id), 3),
+        (ListFilter::Tag(rail.id), 2),
+        (ListFilter::Author(writer.id), 1),
+    ] {
+        assert_eq!(
+            db.store.count_articles(site.id, filter, now).await.unwrap(),
+            n,
+            "{filter:?}"
+        );
+    }
+    assert_eq!(
+        db.store
+            .count_articles(site.id, ListFilter::All, t(10, 12))
+            .await
+            .unwrap(),
+        1,
+        "as of a time"
+    );
+}
+
+#[tokio::test]
 async fn search_ranks_headline_matches_and_marks_snippets() {
     let db = db().await;
     let (site, section) = site_and_section(&*db.store).await;

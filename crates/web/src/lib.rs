@@ -5,6 +5,7 @@
 //! requests on `127.0.0.1:0` or directly with `oneshot`.
 
 pub mod analytics;
+mod api;
 pub mod cache;
 pub mod comments;
 pub mod config;

@@ -44,6 +44,9 @@ pub struct Inner {
     /// the slots (`engagement::for_member`; kept as `members::kept` says).
     pub kept_surveys: crate::members::kept::KeptOnMark<i64, kawaraban_core::model::SurveyHistory>,
     pub kept_tickets: crate::members::kept::KeptOnMark<i64, Arc<Vec<(i64, String)>>>,
+    /// Whether a content key is live, by its lookup, read lately (kept as
+    /// `members::kept` says: a revocation is a commit).
+    pub kept_api_keys: crate::members::kept::KeptOnMark<String, bool>,
     /// Members' parts rendered lately (`members::slots::KeptSlots`).
     pub kept_slots: crate::members::slots::KeptSlots,
     /// Page views counted since the last flush (`analytics::counter`).
@@ -151,6 +154,7 @@ impl AppState {
             kept_surveys: Default::default(),
             kept_tickets: Default::default(),
             kept_slots: Default::default(),
+            kept_api_keys: Default::default(),
             counter: Default::default(),
             trending: Default::default(),
             beacons: Default::default(),

@@ -62,6 +62,22 @@ pub trait ArticleStore: Send + Sync {
         page: PageRequest,
         now: DateTime<Utc>,
     ) -> StoreResult<Paged<ArticleSummary>>;
+    /// How many articles [`ArticleStore::list_articles`] pages through.
+    async fn count_articles(
+        &self,
+        site_id: i64,
+        filter: ListFilter,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    /// Whole articles (authors and tags included) of a site visible at
+    /// `now`, in the order of `ids`; an id not visible is left out. For
+    /// lists of whole stories (the Content API), in two queries.
+    async fn articles_by_ids(
+        &self,
+        site_id: i64,
+        ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<Article>>;
     /// Ranked full-text search over headline, summary and body.
     async fn search(
         &self,

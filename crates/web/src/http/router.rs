@@ -59,6 +59,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             members::slots::personalize,
         ))
+        // JSON for other software: no page cache, themed error pages or
+        // members' parts.
+        .merge(crate::api::routes())
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .with_state(state)
 }

@@ -11,6 +11,7 @@ mod desk;
 mod engagement;
 mod external;
 mod feeds;
+mod ghost_content;
 mod limits;
 mod lists;
 mod members;
