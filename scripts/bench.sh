@@ -23,6 +23,8 @@
 #             buffers' memory under a new reader per request; the desk's analytics
 #             pages and the trending recompute over 100,000 articles with 30 days of
 #             reading history (`generate --history-days 30`)
+#   api       Ghost's Content API: the posts list, 15 a page with tags and authors
+#             included (never cached), from Ghost's own URL shape with a content key
 #   engagement  the cached article page with an open survey and giveaway targeting it
 #             vs the same demo without them, alternating rounds; 200 readers
 #             answering a survey at once (submit p99, none lost or duplicated); a
@@ -77,7 +79,7 @@ DB_PY="$KW_ROOT/scripts/bench/db.py"
 SEARCH_WORDS=(government said minister budget council station market election court hospital
   typhoon festival university satellite harvest inflation embassy sapporo "rail station" "tokyo election")
 
-GROUPS_ALL=(cached uncached counting analytics import million comments newsletters alerts engagement)
+GROUPS_ALL=(cached uncached counting analytics import million comments newsletters alerts engagement api)
 if [ $# -eq 0 ] || [ "$1" = all ]; then SELECTED=("${GROUPS_ALL[@]}"); else SELECTED=("$@"); fi
 for g in "${SELECTED[@]}"; do
   case " ${GROUPS_ALL[*]} " in *" $g "*) ;; *) echo "unknown group: $g (one of: ${GROUPS_ALL[*]})" >&2; exit 2 ;; esac
@@ -426,6 +428,35 @@ bench_uncached() {
   result "Uncached article page, p99 ms (median of $RUNS; runs: ${ap99[*]})" "$p" "< 20" "$(lt "$p" 20)"
   result "Uncached home page, req/s (median of $RUNS, c$CONNS)" "$h" "≥ 2,000" "$(ge "$h" 2000)"
   result "Uncached home page, p99 ms (median of $RUNS)" "$(median "${hp99[@]}")" "" ""
+  stop_pid "$KW_PID"
+}
+
+# Ghost's Content API: the demo's posts list, 15 a page with tags and
+# authors, as Ghost's clients ask for it (never from the page cache).
+bench_api() {
+  log "Ghost Content API: posts, 15 a page, tags and authors included"
+  fresh_demo_once
+  start_kw api "$DEMO_DATA" --demo
+  local key url pages
+  key=$("$KW_BIN" --data-dir "$DEMO_DATA" --log warn api-key add "bench $(basename "$RUN_DIR")" --kind content 2>/dev/null)
+  url="$KW_URL/ghost/api/content/posts/?key=$key&include=tags,authors&limit=15"
+  curl -sf -o "$RUN_DIR/api-posts.json" "$url" || { echo "the Content API did not answer $url" >&2; return 1; }
+  pages=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); p=d["posts"]; assert len(p)==15 and all("tags" in x and "authors" in x for x in p), "15 posts with tags and authors"; print(d["meta"]["pagination"]["pages"])' "$RUN_DIR/api-posts.json") \
+    || { echo "unexpected Content API answer, see $RUN_DIR/api-posts.json" >&2; return 1; }
+  local bytes
+  bytes=$(stat -c %s "$RUN_DIR/api-posts.json")
+  detail_header "Content API posts list, 15 a page with tags and authors ($bytes bytes of JSON; $pages pages)"
+  local d=$DURATION
+  DURATION=3 wrk_run "warm-up posts" "$CONNS" "$url"
+  DURATION=$d
+  local rps=() p99=() avgs=() i
+  for i in $(seq "$RUNS"); do
+    wrk_run "run $i posts" "$CONNS" "$url"; rps+=("$W_RPS"); p99+=("$W_P99"); avgs+=("$W_AVG")
+  done
+  local m
+  m=$(median_int "${rps[@]}")
+  result "Content API posts list (15, tags and authors), req/s, median of $RUNS (${rps[*]}); Little's law: $(little posts "$m" "$(median "${avgs[@]}")")" "$m" "≥ 3,000" "$(ge "$m" 3000)"
+  result "Content API posts list, p99 ms (median of $RUNS; runs: ${p99[*]})" "$(median "${p99[@]}")" "" ""
   stop_pid "$KW_PID"
 }
 

@@ -91,6 +91,30 @@ pub fn plain_text_of_html(html: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The words of sanitised HTML, tags not counted (`<b>bo</b>ld` is one
+/// word; blocks are apart by a line break in a stored body), in one pass
+/// without copying it: reading times of stored bodies.
+pub fn html_word_count(html: &str) -> usize {
+    let mut words = 0;
+    let mut in_word = false;
+    let mut in_tag = false;
+    for b in html.bytes() {
+        match b {
+            b'<' => in_tag = true,
+            b'>' if in_tag => in_tag = false,
+            _ if in_tag => {}
+            b if b.is_ascii_whitespace() => in_word = false,
+            _ => {
+                if !in_word {
+                    words += 1;
+                }
+                in_word = true;
+            }
+        }
+    }
+    words
+}
+
 /// Counts words, for reading-time estimates.
 pub fn word_count(text: &str) -> usize {
     text.split_whitespace().count()
@@ -108,6 +132,8 @@ mod tests {
             "A bold claim & more. Second paragraph."
         );
         assert_eq!(plain_text_of_html("<p>1 &lt; 2</p>"), "1 < 2");
+        assert_eq!(html_word_count(&html), 7);
+        assert_eq!(html_word_count("<p>one two</p>\n<p>three</p>"), 3);
     }
 
     #[test]

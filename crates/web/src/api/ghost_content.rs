@@ -63,7 +63,7 @@ pub fn api_headers(h: &mut HeaderMap) {
     h.insert("content-version", HeaderValue::from_static("v5.0"));
 }
 
-fn answer(body: serde_json::Value) -> Response {
+fn answer(body: impl serde::Serialize) -> Response {
     let mut resp = axum::Json(body).into_response();
     api_headers(resp.headers_mut());
     resp.headers_mut().insert(
@@ -124,6 +124,18 @@ async fn check_key(state: &AppState, key: Option<&str>) -> Result<(), GhostError
     }
 }
 
+/// A page of posts with its pagination.
+#[derive(serde::Serialize)]
+struct Posts<'a> {
+    posts: Vec<ghost_shape::Shaped<'a>>,
+    meta: Meta,
+}
+
+#[derive(serde::Serialize)]
+struct Meta {
+    pagination: ghost::Pagination,
+}
+
 async fn posts(
     State(state): State<AppState>,
     _key: ContentKey,
@@ -171,10 +183,12 @@ async fn posts(
         .iter()
         .map(|a| ghost_shape::post(&site, a, include, &fields))
         .collect();
-    Ok(answer(json!({
-        "posts": posts,
-        "meta": { "pagination": ghost::pagination(page, limit, total) },
-    })))
+    Ok(answer(Posts {
+        posts,
+        meta: Meta {
+            pagination: ghost::pagination(page, limit, total),
+        },
+    }))
 }
 
 async fn post_by_slug(
