@@ -2,7 +2,8 @@
 // ends use it) against the running demo: a content key from
 // `kawaraban api-key add NAME --kind content` (the CLI on the server's
 // database: KW_BIN, KW_DATA_DIR), then posts page by page with tags and
-// authors, one post by slug, a tag, an author, a filter, the settings; the
+// authors, one post by slug, a tag, an author, the site's tags and authors,
+// a filter, the settings; the
 // errors the client raises for an unknown key, a bad parameter and a key
 // revoked while it was in use.
 //
@@ -59,6 +60,12 @@ test("Ghost's content client reads the demo's posts, tags, authors and settings"
   assert.ok(tagged.length > 0 && tagged.every((p) => p.tags.some((t) => t.slug === tag.slug)), `every post tagged ${tag.slug}`);
   const author = await api.authors.read({ slug: posts[0].authors[0].slug });
   assert.equal(author.name, posts[0].authors[0].name);
+
+  const allTags = await api.tags.browse({ limit: 'all' });
+  assert.ok(allTags.some((t) => t.slug === tag.slug), `${tag.slug} among the site's tags`);
+  const authors = await api.authors.browse({ limit: 'all' });
+  assert.ok(authors.some((a) => a.slug === author.slug), `${author.slug} among the site's authors`);
+  assert.equal(authors.meta.pagination.total, authors.length);
 
   const titles = await api.posts.browse({ fields: 'title,slug', limit: 2 });
   assert.deepEqual(Object.keys(titles[0]).sort(), ['slug', 'title']);

@@ -238,6 +238,38 @@ macro_rules! impl_common_store {
                 self.read_author_by_slug(slug).await
             }
 
+            async fn site_tags(&self, site_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<Tag>> {
+                let rows: Vec<(i64, String, String)> = sqlx::query_as(concat!(
+                    "SELECT DISTINCT t.id, t.slug, t.name FROM tags t \
+                     JOIN article_tags x ON x.tag_id = t.id JOIN articles a ON a.id = x.article_id \
+                     WHERE t.site_id = $1 AND a.site_id = $1 AND",
+                    visible!(),
+                    "ORDER BY t.name, t.id"
+                ))
+                .bind(site_id)
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map)?;
+                Ok(rows.into_iter().map(|(id, slug, name)| Tag { id, slug, name }).collect())
+            }
+
+            async fn site_authors(&self, site_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<Person>> {
+                let rows: Vec<(i64, String, String)> = sqlx::query_as(concat!(
+                    "SELECT DISTINCT p.id, p.slug, p.name FROM authors p \
+                     JOIN article_authors x ON x.author_id = p.id JOIN articles a ON a.id = x.article_id \
+                     WHERE a.site_id = $1 AND",
+                    visible!(),
+                    "ORDER BY p.name, p.id"
+                ))
+                .bind(site_id)
+                .bind(now)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map)?;
+                Ok(rows.into_iter().map(|(id, slug, name)| Person { id, slug, name }).collect())
+            }
+
 
             async fn count_published(&self, site_id: i64, now: DateTime<Utc>) -> StoreResult<u64> {
                 let (n,): (i64,) = sqlx::query_as(concat!("SELECT COUNT(*) FROM articles a WHERE a.site_id = $1 AND", visible!()))

@@ -463,6 +463,19 @@ async fn whole_articles_by_id_and_list_counts() {
         1,
         "as of a time"
     );
+    // The site's tags and authors: of visible stories only (the draft's
+    // "Writer 3" is not one), by name, each once.
+    let tags = db.store.site_tags(site.id, now).await.unwrap();
+    assert_eq!(
+        tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["Ports", "Rail"]
+    );
+    let authors = db.store.site_authors(site.id, now).await.unwrap();
+    assert_eq!(
+        authors.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["Aiko Tanabe", "Writer 0", "Writer 1", "Writer 2"]
+    );
+    assert!(db.store.site_tags(travel.id, now).await.unwrap().is_empty());
 }
 
 #[tokio::test]

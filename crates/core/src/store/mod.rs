@@ -88,6 +88,10 @@ pub trait ArticleStore: Send + Sync {
     ) -> StoreResult<Paged<ArticleSummary>>;
     async fn tag_by_slug(&self, site_id: i64, slug: &str) -> StoreResult<Option<Tag>>;
     async fn author_by_slug(&self, slug: &str) -> StoreResult<Option<Person>>;
+    /// The tags of a site's stories visible at `now`, by name.
+    async fn site_tags(&self, site_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<Tag>>;
+    /// The authors of a site's stories visible at `now`, by name.
+    async fn site_authors(&self, site_id: i64, now: DateTime<Utc>) -> StoreResult<Vec<Person>>;
     /// Number of published articles of a site (for sitemap indexes).
     async fn count_published(&self, site_id: i64, now: DateTime<Utc>) -> StoreResult<u64>;
     /// Published articles for sitemaps, oldest first so that sitemap files stay stable.

@@ -1,6 +1,6 @@
 //! Ghost's Content API, read-only, on every site: `posts` (a page of them,
 //! or one by slug), `pages` (none yet: the site has no static pages),
-//! `tags` and `authors` of one slug, and `settings`. Each request carries
+//! `tags` and `authors` (the site's, or one by slug), and `settings`. Each request carries
 //! a content key (`kawaraban api-key add NAME --kind content`) as `?key=`;
 //! the parameters are read as `kawaraban_core::ghost` says.
 
@@ -32,7 +32,9 @@ pub fn routes() -> Router<AppState> {
         .route(&format!("{BASE}/posts/slug/{{slug}}/"), get(post_by_slug))
         .route(&format!("{BASE}/pages/"), get(pages))
         .route(&format!("{BASE}/pages/slug/{{slug}}/"), get(page_by_slug))
+        .route(&format!("{BASE}/tags/"), get(tags))
         .route(&format!("{BASE}/tags/slug/{{slug}}/"), get(tag_by_slug))
+        .route(&format!("{BASE}/authors/"), get(authors))
         .route(
             &format!("{BASE}/authors/slug/{{slug}}/"),
             get(author_by_slug),
@@ -229,6 +231,55 @@ async fn page_by_slug(_key: ContentKey, Path(slug): Path<String>) -> Result<Resp
     Err(GhostError::not_found(format!(
         "No page has the slug {slug:?}."
     )))
+}
+
+/// One page of `all`, with Ghost's pagination, for the lists kept whole
+/// in memory (a site's tags and authors).
+fn page_of<T>(all: Vec<T>, q: &Params) -> Result<(Vec<T>, ghost::Pagination), GhostError> {
+    let limit = ghost::limit(q.limit.as_deref()).map_err(GhostError::validation)?;
+    let page = ghost::page(q.page.as_deref()).map_err(GhostError::validation)?;
+    if q.include.as_deref().is_some_and(|i| !i.trim().is_empty()) {
+        return Err(GhostError::validation(
+            "include is not answered for tags and authors (post counts are not kept)",
+        ));
+    }
+    let total = all.len() as u64;
+    let skip = (page as usize - 1) * limit as usize;
+    let items = all.into_iter().skip(skip).take(limit as usize).collect();
+    Ok((items, ghost::pagination(page, limit, total)))
+}
+
+/// The tags of the site's published stories, by name.
+async fn tags(
+    State(state): State<AppState>,
+    _key: ContentKey,
+    CurrentSite(site): CurrentSite,
+    Query(q): Query<Params>,
+) -> Result<Response, GhostError> {
+    let all = state.store.site_tags(site.id, Utc::now()).await?;
+    let (items, pagination) = page_of(all, &q)?;
+    let tags: Vec<_> = items.iter().map(|t| ghost_shape::tag(&site, t)).collect();
+    Ok(answer(
+        json!({ "tags": tags, "meta": { "pagination": pagination } }),
+    ))
+}
+
+/// The authors of the site's published stories, by name.
+async fn authors(
+    State(state): State<AppState>,
+    _key: ContentKey,
+    CurrentSite(site): CurrentSite,
+    Query(q): Query<Params>,
+) -> Result<Response, GhostError> {
+    let all = state.store.site_authors(site.id, Utc::now()).await?;
+    let (items, pagination) = page_of(all, &q)?;
+    let authors: Vec<_> = items
+        .iter()
+        .map(|p| ghost_shape::author(&site, p))
+        .collect();
+    Ok(answer(
+        json!({ "authors": authors, "meta": { "pagination": pagination } }),
+    ))
 }
 
 async fn tag_by_slug(

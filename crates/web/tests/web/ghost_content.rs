@@ -246,6 +246,34 @@ async fn one_post_tags_authors_settings_and_pages() {
         v["authors"][0]["url"],
         "http://news.localhost:8080/author/aiko-tanabe"
     );
+    // The site's tags and authors, by name, a page at a time.
+    let (_, v, _) = json(
+        &app,
+        &format!("/ghost/api/content/tags/?key={key}&limit=all"),
+    )
+    .await;
+    let names: Vec<&str> = v["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Ports", "Transport"]);
+    assert_eq!(v["meta"]["pagination"]["total"], 2);
+    let (_, v, _) = json(
+        &app,
+        &format!("/ghost/api/content/authors/?key={key}&limit=1&page=2"),
+    )
+    .await;
+    assert_eq!(v["authors"][0]["name"], "Ren Okabe");
+    assert_eq!(v["meta"]["pagination"]["pages"], 2);
+    let (status, v, _) = json(
+        &app,
+        &format!("/ghost/api/content/tags/?key={key}&include=count.posts"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(error_of(&v).1.contains("include"));
     let (_, v, _) = json(&app, &format!("/ghost/api/content/settings/?key={key}")).await;
     assert_eq!(v["settings"]["url"], "http://news.localhost:8080/");
     assert!(v["settings"]["navigation"]
