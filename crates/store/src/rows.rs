@@ -245,16 +245,26 @@ pub(crate) struct ArticleLabelRow {
 
 /// Articles with their authors and tags (rows in article order).
 pub(crate) fn with_labels(rows: Vec<ArticleRow>, labels: Vec<ArticleLabelRow>) -> Vec<Article> {
+    let mut articles: Vec<Article> = rows
+        .into_iter()
+        .map(|r| r.into_article(Vec::new(), Vec::new()))
+        .collect();
+    attach_labels(&mut articles, labels);
+    articles
+}
+
+/// Gives each article its authors and tags, from rows led by the
+/// article's id (in their order).
+pub(crate) fn attach_labels(articles: &mut [Article], labels: Vec<ArticleLabelRow>) {
     let mut by_article: std::collections::HashMap<i64, Vec<LabelRow>> = Default::default();
     for l in labels {
         by_article.entry(l.article_id).or_default().push(l.label);
     }
-    rows.into_iter()
-        .map(|r| {
-            let (authors, tags) = split_labels(by_article.remove(&r.id).unwrap_or_default());
-            r.into_article(authors, tags)
-        })
-        .collect()
+    for a in articles {
+        let (authors, tags) = split_labels(by_article.remove(&a.id).unwrap_or_default());
+        a.authors = authors;
+        a.tags = tags;
+    }
 }
 
 /// Splits the combined author/tag rows.

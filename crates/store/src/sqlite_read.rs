@@ -250,6 +250,16 @@ fn article_at(row: &Row<'_>) -> rusqlite::Result<Article> {
     })
 }
 
+/// An author or a tag (`sql::ARTICLE_LABELS`'s columns) from column `at` on.
+fn label_at(row: &Row<'_>, at: usize) -> rusqlite::Result<crate::rows::LabelRow> {
+    Ok(crate::rows::LabelRow {
+        kind: row.get(at)?,
+        id: row.get(at + 1)?,
+        slug: row.get(at + 2)?,
+        name: row.get(at + 3)?,
+    })
+}
+
 pub(crate) fn article_by_slug(
     pool: &ReadPool,
     site_id: i64,
@@ -269,20 +279,9 @@ pub(crate) fn article_by_slug(
                 return Ok(None);
             };
             let labels = query_rows(conn, crate::sql::ARTICLE_LABELS, &[&article.id], |row| {
-                Ok((
-                    row.get::<_, String>(0)?,
-                    row.get::<_, i64>(1)?,
-                    row.get::<_, String>(2)?,
-                    row.get::<_, String>(3)?,
-                ))
+                label_at(row, 0)
             })?;
-            for (kind, id, slug, name) in labels {
-                if kind == "a" {
-                    article.authors.push(Person { id, slug, name });
-                } else {
-                    article.tags.push(Tag { id, slug, name });
-                }
-            }
+            (article.authors, article.tags) = crate::rows::split_labels(labels);
             Ok(Some(article))
         })
     })
@@ -322,34 +321,12 @@ pub(crate) fn articles_by_ids(
             let mut articles = query_rows(conn, &by_ids, &args, article_at)?;
             let ids: Vec<&dyn ToSql> = ids.iter().map(|id| id as &dyn ToSql).collect();
             let labels = query_rows(conn, &labels_sql, &ids, |row| {
-                Ok((
-                    row.get::<_, i64>(0)?,
-                    row.get::<_, String>(1)?,
-                    Person {
-                        id: row.get(2)?,
-                        slug: row.get(3)?,
-                        name: row.get(4)?,
-                    },
-                ))
+                Ok(crate::rows::ArticleLabelRow {
+                    article_id: row.get(0)?,
+                    label: label_at(row, 1)?,
+                })
             })?;
-            let mut at: std::collections::HashMap<i64, usize> = Default::default();
-            for (i, a) in articles.iter().enumerate() {
-                at.insert(a.id, i);
-            }
-            for (article_id, kind, label) in labels {
-                let Some(a) = at.get(&article_id).map(|i| &mut articles[*i]) else {
-                    continue;
-                };
-                if kind == "a" {
-                    a.authors.push(label);
-                } else {
-                    a.tags.push(Tag {
-                        id: label.id,
-                        slug: label.slug,
-                        name: label.name,
-                    });
-                }
-            }
+            crate::rows::attach_labels(&mut articles, labels);
             Ok(articles)
         })
     })
