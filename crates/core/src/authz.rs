@@ -24,8 +24,10 @@ pub enum Action {
     React,
     /// Read the moderation queue, approve and reject comments, suspend members.
     Moderate,
-    /// Write and edit one's own articles.
+    /// Write one's own stories and submit them for review.
     Write,
+    /// Publish and schedule one's own stories.
+    Publish,
     /// Publish, schedule, edit any article, close comments, send alerts.
     Edit,
     /// Manage staff, sites, sign-in providers; read the audit log.
@@ -38,7 +40,8 @@ impl Action {
         match self {
             Action::Comment | Action::React => Role::Member,
             Action::Moderate => Role::Moderator,
-            Action::Write => Role::Author,
+            Action::Write => Role::Contributor,
+            Action::Publish => Role::Author,
             Action::Edit => Role::Editor,
             Action::Administer => Role::Admin,
         }
@@ -107,11 +110,12 @@ mod tests {
         }
     }
 
-    const ALL: [Action; 6] = [
+    const ALL: [Action; 7] = [
         Action::Comment,
         Action::React,
         Action::Moderate,
         Action::Write,
+        Action::Publish,
         Action::Edit,
         Action::Administer,
     ];
@@ -122,7 +126,11 @@ mod tests {
         assert!(can(Role::Member, Action::Comment));
         assert!(!can(Role::Member, Action::Moderate));
         assert!(can(Role::Moderator, Action::Moderate));
-        assert!(!can(Role::Moderator, Action::Write));
+        assert!(can(Role::Contributor, Action::Write));
+        assert!(!can(Role::Contributor, Action::Moderate));
+        assert!(!can(Role::Contributor, Action::Publish));
+        assert!(can(Role::Author, Action::Publish));
+        assert!(!can(Role::Author, Action::Edit));
         assert!(can(Role::Editor, Action::Write));
         assert!(!can(Role::Editor, Action::Administer));
         for action in ALL {

@@ -8,6 +8,7 @@ pub mod api_key;
 pub mod authz;
 pub mod client_ip;
 pub mod comment_text;
+pub mod desk;
 pub mod error;
 pub mod frontmatter;
 pub mod ghost;

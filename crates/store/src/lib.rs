@@ -31,6 +31,8 @@ mod members;
 mod moderation;
 #[macro_use]
 mod newsletters;
+#[macro_use]
+mod stories;
 mod postgres;
 mod rows;
 mod sqlite;

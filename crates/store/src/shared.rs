@@ -51,12 +51,27 @@ macro_rules! impl_common_store {
             .await
             .map_err(map)?;
 
-            // A new article has no authors or tags to replace.
-            if existing.is_some() {
+            link_labels(tx, id, a.site_id, &a.authors, &a.tags, existing.is_some()).await?;
+            Ok(Upserted { id, created: existing.is_none() })
+        }
+
+
+        /// Gives article `id` its authors (in byline order) and tags, by
+        /// name, made on the way; `replace` clears the ones it had first
+        /// (a new article has none to clear).
+        async fn link_labels(
+            tx: &mut sqlx::Transaction<'_, $db>,
+            id: i64,
+            site_id: i64,
+            authors: &[String],
+            tags: &[String],
+            replace: bool,
+        ) -> StoreResult<()> {
+            if replace {
                 sqlx::query(crate::sql::CLEAR_ARTICLE_AUTHORS).bind(id).execute(&mut **tx).await.map_err(map)?;
                 sqlx::query(crate::sql::CLEAR_ARTICLE_TAGS).bind(id).execute(&mut **tx).await.map_err(map)?;
             }
-            for (position, name) in a.authors.iter().enumerate() {
+            for (position, name) in authors.iter().enumerate() {
                 let (author_id,): (i64,) = sqlx::query_as(crate::sql::UPSERT_AUTHOR)
                 .bind(slugify(name))
                 .bind(name)
@@ -71,9 +86,9 @@ macro_rules! impl_common_store {
                     .await
                     .map_err(map)?;
             }
-            for name in &a.tags {
+            for name in tags {
                 let (tag_id,): (i64,) = sqlx::query_as(crate::sql::UPSERT_TAG)
-                .bind(a.site_id)
+                .bind(site_id)
                 .bind(slugify(name))
                 .bind(name)
                 .fetch_one(&mut **tx)
@@ -86,7 +101,7 @@ macro_rules! impl_common_store {
                     .await
                     .map_err(map)?;
             }
-            Ok(Upserted { id, created: existing.is_none() })
+            Ok(())
         }
 
         #[async_trait]

@@ -227,7 +227,7 @@ pub(crate) const UPSERT_ARTICLE: &str = "INSERT INTO articles (site_id, section_
                    updated_at = excluded.updated_at, featured = excluded.featured, breaking = excluded.breaking, \
                    image_id = excluded.image_id, image_caption = excluded.image_caption, \
                    image_credit = excluded.image_credit, image_alt = excluded.image_alt, origin = excluded.origin, \
-                   modified_at = excluded.modified_at \
+                   modified_at = excluded.modified_at, version = articles.version + 1 \
                  RETURNING id";
 
 pub(crate) const CLEAR_ARTICLE_AUTHORS: &str = "DELETE FROM article_authors WHERE article_id = $1";

@@ -397,3 +397,5 @@ mod api_keys;
 mod article_lists;
 #[path = "conformance/external.rs"]
 mod external;
+#[path = "conformance/stories.rs"]
+mod stories;

@@ -12,6 +12,8 @@ use serde::Serialize;
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Member,
+    /// Writes stories and submits them for review; publishes nothing.
+    Contributor,
     Moderator,
     Author,
     Editor,
@@ -19,8 +21,9 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Member,
+        Role::Contributor,
         Role::Moderator,
         Role::Author,
         Role::Editor,
@@ -30,6 +33,7 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Member => "member",
+            Role::Contributor => "contributor",
             Role::Moderator => "moderator",
             Role::Author => "author",
             Role::Editor => "editor",
@@ -56,7 +60,7 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
-                format!("unknown role {s:?}: one of member, moderator, author, editor, admin")
+                format!("unknown role {s:?}: one of member, contributor, moderator, author, editor, admin")
             })
     }
 }

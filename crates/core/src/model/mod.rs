@@ -7,6 +7,7 @@ mod engagement;
 mod member;
 mod newsletter;
 mod site;
+mod story;
 
 pub use api_key::*;
 pub use article::*;
@@ -15,3 +16,4 @@ pub use engagement::*;
 pub use member::*;
 pub use newsletter::*;
 pub use site::*;
+pub use story::*;

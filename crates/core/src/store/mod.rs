@@ -12,6 +12,7 @@ mod analytics;
 mod api_keys;
 mod engagement;
 mod external;
+mod stories;
 
 pub use analytics::AnalyticsStore;
 pub use api_keys::ApiKeyStore;
@@ -19,6 +20,7 @@ pub use engagement::{
     GiveawayStore, SurveyStore, BURST_MINUTES, BURST_RESPONSES, ENTRIES_PER_ADDRESS,
 };
 pub use external::ExternalStore;
+pub use stories::StoryStore;
 
 /// Sites and their sections.
 #[async_trait]
@@ -618,6 +620,7 @@ pub trait Store:
     + ApiKeyStore
     + SurveyStore
     + GiveawayStore
+    + StoryStore
     + Health
 {
 }
@@ -642,6 +645,7 @@ impl<T> Store for T where
         + ApiKeyStore
         + SurveyStore
         + GiveawayStore
+        + StoryStore
         + Health
 {
 }
