@@ -25,6 +25,7 @@ macro_rules! impl_story_store {
                 status: String,
                 workflow: String,
                 published_at: DateTime<Utc>,
+                updated_at: Option<DateTime<Utc>>,
                 modified_at: DateTime<Utc>,
                 created_by: Option<i64>,
                 title: String,
@@ -49,7 +50,7 @@ macro_rules! impl_story_store {
             }
 
             const STORY: &str = "SELECT a.id, a.site_id, a.version, a.status, a.workflow, a.published_at, \
-                a.modified_at, a.created_by, a.title, a.slug, a.summary, s.slug AS section_slug, a.dateline, \
+                a.updated_at, a.modified_at, a.created_by, a.title, a.slug, a.summary, s.slug AS section_slug, a.dateline, \
                 a.source, a.copyright, a.body_markdown, i.hash AS image_hash, a.image_caption, a.image_credit, \
                 a.image_alt, a.breaking, a.featured, a.seo_title, a.seo_description, a.canonical_url, \
                 a.comment_mode, a.embargo_until \
@@ -122,6 +123,7 @@ macro_rules! impl_story_store {
                     status,
                     workflow: r.workflow,
                     published_at: r.published_at,
+                    updated_at: r.updated_at,
                     modified_at: r.modified_at,
                     created_by: r.created_by,
                     fields: StoryFields {

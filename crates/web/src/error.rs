@@ -14,6 +14,10 @@ use kawaraban_core::StoreError;
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// A story that was published and taken down: 410, so that search
+    /// engines and caches drop it.
+    #[error("gone")]
+    Gone,
     #[error("bad request: {0}")]
     BadRequest(String),
     /// A missing or forged CSRF token, or a page for staff only.
@@ -42,6 +46,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Gone => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -92,6 +97,7 @@ impl IntoResponse for AppError {
                 String::new()
             }
             AppError::NotFound => String::new(),
+            AppError::Gone => "This story has been taken down by the newsroom.".into(),
         };
         let mut resp = status.into_response();
         resp.extensions_mut().insert(ErrorInfo { message });

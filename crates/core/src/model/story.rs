@@ -17,6 +17,8 @@ pub struct Story {
     pub status: Status,
     pub workflow: String,
     pub published_at: DateTime<Utc>,
+    /// The "Updated" time readers see, if any.
+    pub updated_at: Option<DateTime<Utc>>,
     pub modified_at: DateTime<Utc>,
     /// Who made it in the desk (none for imported stories).
     pub created_by: Option<i64>,

@@ -51,6 +51,7 @@ impl From<AppError> for GhostError {
         let status = e.status();
         let (kind, message) = match &e {
             AppError::NotFound => ("NotFoundError", "Resource not found.".to_string()),
+            AppError::Gone => ("NotFoundError", "The resource was taken down.".to_string()),
             AppError::BadRequest(m) => ("ValidationError", m.clone()),
             AppError::Forbidden(m) => ("NoPermissionError", m.clone()),
             AppError::TooManyRequests(s) => (

@@ -6,6 +6,8 @@
 //! Desk pages are per reader, never cached, and ask
 //! `kawaraban_core::authz` whether the member may see them.
 
+pub mod stories;
+
 use std::sync::Arc;
 
 use axum::response::{IntoResponse, Response};
@@ -29,6 +31,12 @@ pub struct NavLink {
 
 /// The desk's navigation, in order.
 pub const NAV: &[NavLink] = &[
+    NavLink {
+        href: "/desk/stories",
+        label: "Stories",
+        what: "Write, edit, schedule and publish; revisions, previews, who is editing.",
+        needs: Action::Write,
+    },
     NavLink {
         href: "/desk/analytics",
         label: "Analytics",
@@ -97,6 +105,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/desk", get(home))
         .merge(crate::analytics::routes())
+        .merge(stories::routes())
 }
 
 /// The signed-in member if they may do `action`; otherwise the answer to
@@ -126,14 +135,24 @@ impl axum::extract::FromRequestParts<AppState> for Editor {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, Response> {
-        let here = parts.uri.path().to_string();
-        let v =
-            <Visit as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, state)
-                .await
-                .map_err(IntoResponse::into_response)?;
-        let viewer = staff(&v, Action::Edit, &here).map_err(|r| *r)?;
+        let (v, viewer) = staff_request(parts, state, Action::Edit).await?;
         Ok(Editor(v, viewer))
     }
+}
+
+/// The visit and the member of a request from staff who may do `action`,
+/// or the answer to give instead (see [`staff`]); for extractors.
+pub async fn staff_request(
+    parts: &mut axum::http::request::Parts,
+    state: &AppState,
+    action: Action,
+) -> Result<(Visit, Arc<Viewer>), Response> {
+    let here = parts.uri.path().to_string();
+    let v = <Visit as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, state)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    let viewer = staff(&v, action, &here).map_err(|r| *r)?;
+    Ok((v, viewer))
 }
 
 /// A desk page: the template with the desk navigation for this viewer.
@@ -154,7 +173,7 @@ pub fn render(
 
 /// `/desk`: where each staff page is.
 async fn home(v: Visit) -> AppResult<Response> {
-    let viewer = match staff(&v, Action::Moderate, "/desk") {
+    let viewer = match staff(&v, Action::Write, "/desk") {
         Ok(s) => s,
         Err(r) => return Ok(*r),
     };

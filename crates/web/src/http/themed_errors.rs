@@ -46,6 +46,7 @@ pub async fn themed_errors(State(state): State<AppState>, req: Request, next: Ne
 fn title_for(status: StatusCode) -> &'static str {
     match status.as_u16() {
         404 => "Page not found",
+        410 => "Story taken down",
         400 => "Bad request",
         405 => "Method not allowed",
         414 => "Address too long",

@@ -33,45 +33,18 @@ pub async fn article(
         _ => {}
     }
     let now = now();
-    let article = state
-        .store
-        .article_by_slug(site.id, &slug, now)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let Some(article) = state.store.article_by_slug(site.id, &slug, now).await? else {
+        return Err(if state.store.story_gone(site.id, &slug).await? {
+            AppError::Gone
+        } else {
+            AppError::NotFound
+        });
+    };
     if article.section_slug != section {
         // The article moved section: keep old links working.
         return Ok(redirect(&article.path()));
     }
-    let tz = site.tz();
-    let more =
-        crate::fragments::section_cards(&state, &site, article.section_id, article.id, 4, now)
-            .await?;
-    let comments = crate::comments::listing::section(
-        &state,
-        &article,
-        kawaraban_core::model::CommentSort::Newest,
-        None,
-        tz,
-    )
-    .await?;
-    let chrome = crate::fragments::chrome(&state, &site, Some(&article.section_slug), now);
-    let meta = meta_for(&site, &article);
-    let html = state.theme.render(
-        "article.html",
-        context! {
-            chrome,
-            meta,
-            article => view::article_view(&article, tz),
-            more,
-            comments,
-            providers => state.providers_view(),
-            newsletter_box => crate::fragments::newsletter_box(&state, site.id).await?,
-            trending_html => state.trending.block(site.id).html(&state.theme, state.config.dev),
-            giveaway_html => minijinja::Value::from_safe_string(state.engagement.block(&state, &site, Some(&article.section_slug)).to_string()),
-            beacon => state.config.behind_cdn,
-            article_id => article.id,
-        },
-    )?;
+    let html = render_page(&state, &site, &article, now, false).await?;
     let tags = vec![
         format!("article:{}", article.id),
         format!("nav:{}", site.id),
@@ -80,6 +53,57 @@ pub async fn article(
     Ok(Page::html(html, tags, ARTICLE_TTL)
         .counting(article.id)
         .into_response())
+}
+
+/// The article page's HTML. A preview (the desk's, or a preview link's)
+/// has no comments, no "more" cards, no beacon and is never indexed.
+pub async fn render_page(
+    state: &AppState,
+    site: &Site,
+    article: &Article,
+    now: chrono::DateTime<chrono::Utc>,
+    preview: bool,
+) -> AppResult<String> {
+    let tz = site.tz();
+    let (more, comments) = if preview {
+        (
+            Vec::new(),
+            minijinja::Value::from_serialize(serde_json::json!({"mode": "disabled", "count": 0})),
+        )
+    } else {
+        let more =
+            crate::fragments::section_cards(state, site, article.section_id, article.id, 4, now)
+                .await?;
+        let comments = crate::comments::listing::section(
+            state,
+            article,
+            kawaraban_core::model::CommentSort::Newest,
+            None,
+            tz,
+        )
+        .await?;
+        (more, minijinja::Value::from_serialize(&comments))
+    };
+    let chrome = crate::fragments::chrome(state, site, Some(&article.section_slug), now);
+    let mut meta = meta_for(site, article);
+    meta.noindex = preview;
+    Ok(state.theme.render(
+        "article.html",
+        context! {
+            chrome,
+            meta,
+            article => view::article_view(article, tz),
+            more,
+            comments,
+            providers => state.providers_view(),
+            newsletter_box => crate::fragments::newsletter_box(state, site.id).await?,
+            trending_html => if preview { String::new() } else { state.trending.block(site.id).html(&state.theme, state.config.dev).to_string() },
+            giveaway_html => minijinja::Value::from_safe_string(state.engagement.block(state, site, Some(&article.section_slug)).to_string()),
+            beacon => state.config.behind_cdn && !preview,
+            article_id => article.id,
+            preview,
+        },
+    )?)
 }
 
 fn meta_for(site: &Site, a: &Article) -> Meta {
