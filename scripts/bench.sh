@@ -25,6 +25,12 @@
 #             reading history (`generate --history-days 30`)
 #   api       Ghost's Content API: the posts list, 15 a page with tags and authors
 #             included (never cached), from Ghost's own URL shape with a content key
+#   desk      the newsroom desk over the million group's 1,000,000 stories (the same data
+#             dir, generated once): the list with each filter (first page, a cursor's
+#             second page), the editor for 1,000 random stories, 250 saves one after
+#             another, 50 publishes to the first 200 on the site; an editor's session
+#             from `generate --role editor --sessions`. KW_DESK_CONNS (4),
+#             KW_DESK_RUNS (3), KW_DESK_DURATION (5 s), KW_DESK_PUBLISHES (50)
 #   engagement  the cached article page with an open survey and giveaway targeting it
 #             vs the same demo without them, alternating rounds; 200 readers
 #             answering a survey at once (submit p99, none lost or duplicated); a
@@ -79,7 +85,7 @@ DB_PY="$KW_ROOT/scripts/bench/db.py"
 SEARCH_WORDS=(government said minister budget council station market election court hospital
   typhoon festival university satellite harvest inflation embassy sapporo "rail station" "tokyo election")
 
-GROUPS_ALL=(cached uncached counting analytics import million comments newsletters alerts engagement api)
+GROUPS_ALL=(cached uncached counting analytics import million comments newsletters alerts engagement api desk)
 if [ $# -eq 0 ] || [ "$1" = all ]; then SELECTED=("${GROUPS_ALL[@]}"); else SELECTED=("$@"); fi
 for g in "${SELECTED[@]}"; do
   case " ${GROUPS_ALL[*]} " in *" $g "*) ;; *) echo "unknown group: $g (one of: ${GROUPS_ALL[*]})" >&2; exit 2 ;; esac
@@ -1202,6 +1208,161 @@ SQL
   result "Draw over $(fmt_int "$n") entries: ms" "$draw_ms" "< 5000" "$(lt "$draw_ms" 5000)"
   result "Its verification from the public page, kawaraban giveaway verify: ms" "$verify_ms" "< 10000" "$(lt "$verify_ms" 10000)"
   result "Its verification from the public page, scripts/verify_draw.py: ms" "$py_ms" "< 10000" "$(lt "$py_ms" 10000)"
+  stop_pid "$KW_PID"
+}
+
+# ---------------------------------------------------------------- desk
+DESK_PY="$KW_ROOT/scripts/bench/desk.py"
+
+# desk_wrk LABEL URL [wrk args...]: DESK_RUNS wrk runs at
+# DESK_CONNS (after the sequential pass); sets D_P99 (median of the runs' p99),
+# D_RUNS (their p99s), D_RPS, D_AVG (medians) and D_ERRS (summed).
+desk_wrk() {
+  local label=$1 url=$2 i p99s=() rpss=() avgs=() errs=0
+  shift 2
+  local d=$DURATION
+  DURATION=$DESK_DURATION
+  for i in $(seq "$DESK_RUNS"); do
+    wrk_run "run $i $label" "$DESK_CONNS" "$url" "$@"
+    p99s+=("$W_P99"); rpss+=("$W_RPS"); avgs+=("$W_AVG"); errs=$((errs + W_ERRS))
+  done
+  DURATION=$d
+  D_P99=$(median "${p99s[@]}"); D_RUNS="${p99s[*]}"; D_RPS=$(median_int "${rpss[@]}"); D_AVG=$(median "${avgs[@]}"); D_ERRS=$errs
+}
+
+bench_desk() {
+  local n=$MILLION dir="$KW_BENCH_DIR/articles-$MILLION" have label
+  label=$(fmt_int "$n")
+  DESK_CONNS="${KW_DESK_CONNS:-4}"; DESK_RUNS="${KW_DESK_RUNS:-3}"; DESK_DURATION="${KW_DESK_DURATION:-5}"
+  local saves_per="${KW_DESK_SAVES_PER_STORY:-10}" publishes="${KW_DESK_PUBLISHES:-50}"
+  log "the desk over $label stories: the list with each filter, the editor, saves, publish to visible"
+  # The million group's data directory (generated once, reused by both).
+  have=$(count_generated "$dir")
+  if [ "$have" = "$n" ] && [ -f "$dir/.generated" ]; then
+    log "reusing $dir ($have generated articles)"
+  else
+    log "generate --articles $n into $dir (have $have; timeout ${GEN_TIMEOUT}s)"
+    rm -rf "$dir"
+    timed "$RUN_DIR/generate-$n.log" "$KW_BIN" --data-dir "$dir" --log warn generate --articles "$n"
+    echo "$n" >"$dir/.generated"
+    echo "$T_SECS" >"$dir/.generated-time"
+    result "\`generate --articles $n\`, wall s" "$T_SECS" "" ""
+  fi
+  # An editor's session (signed in on the news site, a day long).
+  "$KW_BIN" --data-dir "$dir" --log warn generate --members 1 --role editor --sessions "$RUN_DIR/desk-session.txt" \
+    >"$RUN_DIR/desk-session.log" 2>&1 || { cat "$RUN_DIR/desk-session.log" >&2; return 1; }
+  local cookie
+  cookie=$(head -n 1 "$RUN_DIR/desk-session.txt")
+  start_kw desk "$dir"
+  local host="news.localhost:$KW_PORT" run_id="r$(date +%s)"
+  local hdr=(-H "Host: $host" -H "Cookie: kw_session=$cookie")
+  local code
+  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $host" -b "kw_session=$cookie" "$KW_URL/desk/stories")
+  [ "$code" = 200 ] || { echo "/desk/stories answered $code for the editor's session" >&2; return 1; }
+
+  log "picking the filters' values and 1,000 random stories from the data"
+  python3 "$DESK_PY" pick "$dir/kawaraban.db" news 1000 "$RUN_DIR" >"$RUN_DIR/desk-filters.json"
+  local f="$RUN_DIR/desk-filters.json"
+  j() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=d
+for k in sys.argv[2].split("."): v=v[int(k)] if isinstance(v, list) else v[k]
+print(v)' "$f" "$1"; }
+  local section author tag_c tag_r words_c words_r wk_from wk_to
+  section=$(j section.0); author=$(j author.0); tag_c=$(j tag_common.0); tag_r=$(j tag_rare.0)
+  words_c=$(j words_common.0); words_r=$(j words_rare.0); wk_from=$(j week.0); wk_to=$(j week.1)
+  # Drafts for the status filter (a newsroom has some; the generated stories are all published).
+  local drafts_json draft_ids
+  drafts_json=$(python3 "$DESK_PY" drafts "$KW_URL" "$host" "$cookie" 25 "$run_id" "$section")
+  draft_ids=$(echo "$drafts_json" | python3 -c 'import json,sys; print(",".join(map(str, json.load(sys.stdin)["ids"])))')
+  local ndrafts
+  ndrafts=$(python3 -c 'import sqlite3,sys; db=sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True); print(db.execute("SELECT count(*) FROM articles WHERE status = '"'"'draft'"'"' AND workflow = '"'"''"'"'").fetchone()[0])' "$dir/kawaraban.db")
+  log "25 drafts made ($ndrafts drafts in all): $(echo "$drafts_json" | cut -c1-120)"
+
+  enc() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote_plus(sys.argv[1]))' "$1"; }
+  local today week_ago
+  today=$(TZ=Asia/Tokyo date +%F); week_ago=$(TZ=Asia/Tokyo date -d '6 days ago' +%F)
+  local names=() paths=()
+  names+=("no filter"); paths+=("/desk/stories")
+  names+=("section=$section ($(j section.1) stories)"); paths+=("/desk/stories?section=$section")
+  names+=("status=published"); paths+=("/desk/stories?status=published")
+  names+=("status=draft ($ndrafts drafts)"); paths+=("/desk/stories?status=draft")
+  names+=("author=$author ($(j author.1))"); paths+=("/desk/stories?author=$(enc "$author")")
+  names+=("tag=$tag_c, common ($(j tag_common.1))"); paths+=("/desk/stories?tag=$(enc "$tag_c")")
+  names+=("tag=$tag_r, rare ($(j tag_rare.1))"); paths+=("/desk/stories?tag=$(enc "$tag_r")")
+  names+=("last change from $week_ago to $today"); paths+=("/desk/stories?from=$week_ago&to=$today")
+  names+=("published $wk_from to $wk_to, sort=published ($(j week.2))"); paths+=("/desk/stories?from=$wk_from&to=$wk_to&sort=published")
+  names+=("q=$words_c, common ($(j words_common.1))"); paths+=("/desk/stories?q=$(enc "$words_c")")
+  names+=("q=$words_r, rare ($(j words_rare.1))"); paths+=("/desk/stories?q=$(enc "$words_r")")
+  names+=("sort=published"); paths+=("/desk/stories?sort=published")
+  printf '%s\n' "${paths[@]}" >"$RUN_DIR/desk-list-paths.txt"
+  log "the list, each filter 20 times one after another (service time, and the page-2 cursor)"
+  python3 "$DESK_PY" seq "$KW_URL" "$host" "$cookie" 20 "$RUN_DIR/desk-list-paths.txt" >"$RUN_DIR/desk-seq.json"
+  local next
+  next=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["next"] or "")' "$RUN_DIR/desk-seq.json")
+  [ -n "$next" ] || { echo "no \"Older stories\" link on the first page" >&2; return 1; }
+  names+=("second page (after= from \"Older stories\")"); paths+=("$next")
+  echo "$next" >"$RUN_DIR/desk-next-path.txt"
+  python3 "$DESK_PY" seq "$KW_URL" "$host" "$cookie" 20 "$RUN_DIR/desk-next-path.txt" >"$RUN_DIR/desk-seq-next.json"
+  { echo; echo "#### The desk list over $label stories, first page (50 rows), each filter 20 times on one connection"; echo
+    echo "| filter | path | status | rows | p50 ms | p99 ms | max ms |"; echo "|---|---|---|---:|---:|---:|---:|"
+    python3 - "$RUN_DIR/desk-seq.json" "$RUN_DIR/desk-seq-next.json" "${names[@]}" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1])) + json.load(open(sys.argv[2]))
+for name, r in zip(sys.argv[3:], rows):
+    print(f"| {name} | `{r['path']}` | {r['status']} | {r['rows']} | {r['p50_ms']} | {r['p99_ms']} | {r['max_ms']} |")
+PY
+  } >>"$DETAILS"
+  local bad
+  bad=$(python3 -c 'import json,sys; print(" ".join(r["path"] for f in sys.argv[1:] for r in json.load(open(f)) if r["status"] != 200))' "$RUN_DIR/desk-seq.json" "$RUN_DIR/desk-seq-next.json")
+  [ -z "$bad" ] || log "WARNING: not 200: $bad"
+
+  detail_header "The desk list, wrk -t$THREADS -c$DESK_CONNS, ${DESK_DURATION}s a run, $DESK_RUNS runs a filter"
+  local i worst=0
+  for i in "${!paths[@]}"; do
+    desk_wrk "${names[$i]}" "$KW_URL${paths[$i]}" "${hdr[@]}"
+    result "Desk list, ${names[$i]}: p99 ms (median of $DESK_RUNS: $D_RUNS; $D_RPS req/s, c$DESK_CONNS; Little: $(CONNS=$DESK_CONNS little x "$D_RPS" "$D_AVG"))" \
+      "$D_P99" "< 50" "$( [ "$D_ERRS" = 0 ] && lt "$D_P99" 50 || echo "FAIL ($D_ERRS errors)")"
+  done
+
+  log "the editor: 1,000 random stories"
+  python3 "$DESK_PY" once "$KW_URL" "$host" "$cookie" "$RUN_DIR/editor-paths.txt" >"$RUN_DIR/desk-editor-once.json"
+  log "editor, each once one after another: $(cat "$RUN_DIR/desk-editor-once.json")"
+  { echo; echo "Editor, 1,000 random stories each opened once, one after another on one connection: $(cat "$RUN_DIR/desk-editor-once.json")"; } >>"$DETAILS"
+  detail_header "The editor, GET /desk/stories/ID over the same 1,000 random ids (scripts/bench/urls.lua), wrk -t$THREADS -c$DESK_CONNS"
+  desk_wrk "editor, 1,000 random stories" "$KW_URL" "${hdr[@]}" -s "$LUA_URLS" -- "$RUN_DIR/editor-paths.txt"
+  local once_p50 once_p99
+  once_p50=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["p50_ms"])' "$RUN_DIR/desk-editor-once.json")
+  once_p99=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["p99_ms"])' "$RUN_DIR/desk-editor-once.json")
+  result "Editor open, 1,000 random stories, one at a time: p50 / p99 ms" "$once_p50 / $once_p99" "< 30" "$(lt "$once_p99" 30)"
+  result "Editor open, the same ids, c$DESK_CONNS: p99 ms (median of $DESK_RUNS: $D_RUNS; $D_RPS req/s; Little: $(CONNS=$DESK_CONNS little x "$D_RPS" "$D_AVG"))" \
+    "$D_P99" "< 30" "$( [ "$D_ERRS" = 0 ] && lt "$D_P99" 30 || echo "FAIL ($D_ERRS errors)")"
+
+  log "saves: $saves_per each on 20 random generated stories and 5 of the drafts, one after another"
+  local save_ids saves_json
+  save_ids=$(python3 -c 'import json,sys; print(",".join(map(str, json.load(open(sys.argv[1]))["save_ids"][:20])))' "$RUN_DIR/filters.json")
+  save_ids="$save_ids,$(echo "$draft_ids" | cut -d, -f1-5)"
+  saves_json=$(python3 "$DESK_PY" saves "$KW_URL" "$host" "$cookie" "$save_ids" "$saves_per" "$run_id")
+  log "saves: $saves_json"
+  { echo; echo "#### Saves, one after another, each from the version the last one's redirect named"; echo; echo "$saves_json"; } >>"$DETAILS"
+  sv() { echo "$saves_json" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+for k in sys.argv[1].split("."): d=d[k]
+print(d)' "$1"; }
+  result "Save (POST → 303), p50 / p99 / max ms over $(sv n) saves ($(sv stories) stories × $saves_per; versions each moved on by one: $(sv versions_moved_by_one_each); statuses $(sv statuses | tr -d "{}'"))" \
+    "$(sv p50_ms) / $(sv p99_ms) / $(sv max_ms)" "p99 < 30" "$(lt "$(sv p99_ms)" 30)"
+  result "… a story's first save in the desk (it also keeps how the story stood), p50 / p99 ms over $(sv first_save_of_a_story.n)" \
+    "$(sv first_save_of_a_story.p50_ms) / $(sv first_save_of_a_story.p99_ms)" "" ""
+  result "… later saves, p50 / p99 ms over $(sv later_saves.n)" "$(sv later_saves.p50_ms) / $(sv later_saves.p99_ms)" "" ""
+
+  log "publish to visible: $publishes new stories"
+  local pub_json
+  pub_json=$(python3 "$DESK_PY" publish "$KW_URL" "$host" "$cookie" "$publishes" "$run_id" "$section")
+  log "publish: $pub_json"
+  { echo; echo "#### Publish to visible: a reader asks for the address first (404), then POST /desk/stories intent=publish, then the public page without a cookie every 2 ms until 200"; echo; echo "$pub_json"; } >>"$DETAILS"
+  pv() { echo "$pub_json" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+for k in sys.argv[1].split("."): d=d[k]
+print(d)' "$1"; }
+  result "Published to visible on the site (POST sent → first 200 at /$section/SLUG), p50 / p99 / max ms over $(pv n) (the POST alone: p50 $(pv publish_post.p50_ms), p99 $(pv publish_post.p99_ms) ms; statuses $(pv statuses | tr -d "{}'"); before: $(pv before_publish | tr -d "{}'"))" \
+    "$(pv p50_ms) / $(pv p99_ms) / $(pv max_ms)" "p99 < 1,000" "$( [ "$(pv n)" = "$publishes" ] && lt "$(pv p99_ms)" 1000 || echo FAIL)"
+  result "Server VmHWM (peak RSS) after the desk group, MB" "$(rss_mb "$KW_PID" VmHWM)" "" ""
   stop_pid "$KW_PID"
 }
 

@@ -20,6 +20,7 @@ pub const RESERVED: &[&str] = &[
     "comments",
     "desk",
     "go",
+    "preview",
 ];
 
 /// Makes a slug from free text: ASCII lower-case letters and digits joined by

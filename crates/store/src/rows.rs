@@ -123,6 +123,10 @@ pub(crate) struct ArticleRow {
     pub comment_count: i64,
     #[sqlx(flatten)]
     pub image: JoinedImage,
+    pub notes: String,
+    pub seo_title: String,
+    pub seo_description: String,
+    pub canonical_url: String,
 }
 
 impl ArticleRow {
@@ -152,6 +156,10 @@ impl ArticleRow {
             tags,
             comment_mode: CommentMode::parse(&self.comment_mode).unwrap_or(CommentMode::Open),
             comment_count: self.comment_count,
+            notes: ArticleNote::parse_list(&self.notes),
+            seo_title: self.seo_title,
+            seo_description: self.seo_description,
+            canonical_url: self.canonical_url,
         }
     }
 }

@@ -33,7 +33,7 @@ macro_rules! article_columns {
        a.featured, a.breaking, a.image_caption, a.image_credit, a.image_alt, a.comment_mode, \
        a.comment_count, i.id AS image_id, \
        i.hash AS image_hash, i.width AS image_width, i.height AS image_height, \
-       i.widths AS image_widths, i.ext AS image_ext"
+       i.widths AS image_widths, i.ext AS image_ext, a.notes, a.seo_title, a.seo_description, a.canonical_url"
     };
 }
 

@@ -11,8 +11,8 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use kawaraban_core::model::{
-    Article, ArticleSummary, CommentMode, Image, ListFilter, Member, Person, Session, Standing,
-    StandingStatus, Tag,
+    Article, ArticleNote, ArticleSummary, CommentMode, Image, ListFilter, Member, Person, Session,
+    Standing, StandingStatus, Tag,
 };
 use kawaraban_core::paging::{PageRequest, Paged};
 use kawaraban_core::{StoreError, StoreResult};
@@ -247,6 +247,10 @@ fn article_at(row: &Row<'_>) -> rusqlite::Result<Article> {
         comment_mode: CommentMode::parse(&row.get::<_, String>(19)?).unwrap_or(CommentMode::Open),
         comment_count: row.get(20)?,
         image: image_at(row, 21)?,
+        notes: ArticleNote::parse_list(&row.get::<_, String>(27)?),
+        seo_title: row.get(28)?,
+        seo_description: row.get(29)?,
+        canonical_url: row.get(30)?,
     })
 }
 

@@ -331,6 +331,19 @@ macro_rules! impl_story_store {
                     Ok(rows.into_iter().map(|(article_id, member_id, name)| Presence { article_id, member_id, name }).collect())
                 }
 
+                async fn add_note(&self, article_id: i64, note: &ArticleNote, now: DateTime<Utc>) -> StoreResult<Vec<ArticleNote>> {
+                    let (_turn, mut tx) = self.write().await.map_err(map)?;
+                    let (stored,): (String,) = sqlx::query_as("SELECT notes FROM articles WHERE id = $1")
+                        .bind(article_id).fetch_optional(&mut *tx).await.map_err(map)?.ok_or(StoreError::NotFound)?;
+                    let mut notes = ArticleNote::parse_list(&stored);
+                    notes.push(note.clone());
+                    let json = serde_json::to_string(&notes).map_err(|e| StoreError::Other(e.to_string()))?;
+                    sqlx::query("UPDATE articles SET notes = $2, modified_at = $3, updated_at = $3 WHERE id = $1")
+                        .bind(article_id).bind(json).bind(now).execute(&mut *tx).await.map_err(map)?;
+                    tx.commit().await.map_err(map)?;
+                    Ok(notes)
+                }
+
                 async fn story_gone(&self, site_id: i64, slug: &str) -> StoreResult<bool> {
                     let row: Option<(i64,)> = sqlx::query_as(
                         "SELECT id FROM articles WHERE site_id = $1 AND slug = $2 AND status = 'draft' AND workflow = $3")

@@ -150,6 +150,16 @@ pub struct ArticleView {
     pub authors: Vec<LinkView>,
     pub tags: Vec<LinkView>,
     pub breaking: bool,
+    /// Corrections and updates, oldest first.
+    pub notes: Vec<NoteView>,
+}
+
+#[derive(Serialize)]
+pub struct NoteView {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub text: String,
+    pub at: TimeView,
 }
 
 #[derive(Serialize)]
@@ -197,6 +207,16 @@ pub fn article_view(a: &Article, tz: Tz) -> ArticleView {
             })
             .collect(),
         breaking: a.breaking,
+        notes: a
+            .notes
+            .iter()
+            .map(|n| NoteView {
+                kind: n.kind.as_str(),
+                label: n.kind.label(),
+                text: n.text.clone(),
+                at: time_view(n.at, tz),
+            })
+            .collect(),
     }
 }
 

@@ -111,6 +111,67 @@ pub struct Article {
     pub comment_mode: super::CommentMode,
     /// Visible comments.
     pub comment_count: i64,
+    /// Corrections and updates, oldest first.
+    pub notes: Vec<ArticleNote>,
+    /// For search engines and social cards; empty: the headline and standfirst.
+    pub seo_title: String,
+    pub seo_description: String,
+    /// Where the story first ran, when not here (empty: this page).
+    pub canonical_url: String,
+}
+
+/// What a note on a published story is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NoteKind {
+    /// Something the story got wrong, put right.
+    Correction,
+    /// News added since it was published.
+    Update,
+}
+
+impl NoteKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "correction" => Some(NoteKind::Correction),
+            "update" => Some(NoteKind::Update),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoteKind::Correction => "correction",
+            NoteKind::Update => "update",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NoteKind::Correction => "Correction",
+            NoteKind::Update => "Update",
+        }
+    }
+}
+
+/// A correction or update note: data, not words in the body, so that
+/// pages, JSON-LD, feeds, the API and webhooks all carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct ArticleNote {
+    pub kind: NoteKind,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+impl ArticleNote {
+    /// The notes stored with an article (`''` or a JSON list); a list that
+    /// does not read is left out rather than failing the page.
+    pub fn parse_list(json: &str) -> Vec<ArticleNote> {
+        if json.is_empty() {
+            return Vec::new();
+        }
+        serde_json::from_str(json).unwrap_or_default()
+    }
 }
 
 /// An article as lists show it (home, section, tag, author, search, feeds).

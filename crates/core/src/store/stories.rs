@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::model::{DeskQuery, DeskRow, Presence, Revision, SaveOutcome, Story, StorySave};
+use crate::model::{
+    ArticleNote, DeskQuery, DeskRow, Presence, Revision, SaveOutcome, Story, StorySave,
+};
 use crate::StoreResult;
 
 #[async_trait]
@@ -34,6 +36,16 @@ pub trait StoryStore: Send + Sync {
         article_ids: &[i64],
         since: DateTime<Utc>,
     ) -> StoreResult<Vec<Presence>>;
+    /// Adds a correction or update note to a story, which also becomes its
+    /// "Updated" time (so feeds carry it as an update); its version stays:
+    /// notes are not edits of the story.
+    /// Gives all its notes, oldest first.
+    async fn add_note(
+        &self,
+        article_id: i64,
+        note: &ArticleNote,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<ArticleNote>>;
     /// Whether the site had a story at this slug that was taken down.
     async fn story_gone(&self, site_id: i64, slug: &str) -> StoreResult<bool>;
 }

@@ -435,3 +435,64 @@ async fn presence_says_who_has_a_story_open() {
     );
     assert!(db.store.presence(&[], t(20, 0)).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn notes_are_kept_with_the_article_and_read_with_it() {
+    let db = db().await;
+    let (site, section) = site_and_section(&*db.store).await;
+    let id = db
+        .store
+        .upsert_article(&input(
+            &site,
+            &section,
+            "noted",
+            "Noted",
+            "Body.\n",
+            t(10, 0),
+        ))
+        .await
+        .unwrap()
+        .id;
+    let fix = ArticleNote {
+        kind: NoteKind::Correction,
+        text: "An earlier version misspelt the minister's name.".into(),
+        at: t(11, 0),
+    };
+    let more = ArticleNote {
+        kind: NoteKind::Update,
+        text: "Trains are running again.".into(),
+        at: t(12, 0),
+    };
+    let first = db.store.add_note(id, &fix, t(11, 0)).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0], fix);
+    assert_eq!(
+        db.store.add_note(id, &more, t(12, 0)).await.unwrap(),
+        [fix.clone(), more.clone()]
+    );
+    let a = db
+        .store
+        .article_by_slug(site.id, "noted", t(21, 0))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.notes, [fix, more]);
+    assert_eq!(a.updated_at, Some(t(12, 0)), "a note is an update");
+    assert_eq!(
+        db.store.story(id).await.unwrap().unwrap().version,
+        1,
+        "and no edit"
+    );
+    let by_id = db
+        .store
+        .articles_by_ids(site.id, &[id], t(21, 0))
+        .await
+        .unwrap();
+    assert_eq!(by_id[0].notes.len(), 2);
+    assert!(matches!(
+        db.store
+            .add_note(999_999, &by_id[0].notes[0], t(12, 0))
+            .await,
+        Err(kawaraban_core::StoreError::NotFound)
+    ));
+}

@@ -112,7 +112,11 @@ fn meta_for(site: &Site, a: &Article) -> Meta {
         .image
         .as_ref()
         .map(|i| site.absolute(&view::ImageView::new(i, "", 1200).large));
-    let modified = a.updated_at.unwrap_or(a.published_at);
+    let last_note = a.notes.iter().map(|n| n.at).max();
+    let modified = a
+        .updated_at
+        .unwrap_or(a.published_at)
+        .max(last_note.unwrap_or(a.published_at));
     let authors: Vec<_> = a
         .authors
         .iter()
@@ -142,10 +146,31 @@ fn meta_for(site: &Site, a: &Article) -> Meta {
     if !a.copyright.is_empty() {
         ld["copyrightNotice"] = serde_json::Value::String(a.copyright.clone());
     }
+    let corrections: Vec<_> = a
+        .notes
+        .iter()
+        .filter(|n| n.kind == kawaraban_core::model::NoteKind::Correction)
+        .map(|n| serde_json::json!({"@type": "CorrectionComment", "text": n.text, "datePublished": n.at.to_rfc3339()}))
+        .collect();
+    if !corrections.is_empty() {
+        ld["correction"] = serde_json::Value::Array(corrections);
+    }
+    let canonical = if a.canonical_url.is_empty() {
+        url
+    } else {
+        a.canonical_url.clone()
+    };
+    let or = |own: &str, fallback: &str| {
+        if own.is_empty() {
+            fallback.to_string()
+        } else {
+            own.to_string()
+        }
+    };
     Meta {
-        title: a.title.clone(),
-        description: a.summary.clone(),
-        canonical: url,
+        title: or(&a.seo_title, &a.title),
+        description: or(&a.seo_description, &a.summary),
+        canonical,
         og_type: "article".into(),
         image,
         jsonld: Some(view::jsonld(&ld)),

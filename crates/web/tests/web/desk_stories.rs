@@ -520,3 +520,125 @@ async fn the_list_filters_pages_and_shows_who_is_editing() {
     assert!(preview.header("cache-control").contains("no-store"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn corrections_are_shown_carried_in_json_ld_and_kept_to_published_stories() {
+    let app = app().await;
+    let (mut editor, _) = person(&app, "Edna Editor", Role::Editor).await;
+    let (id, _) = create(&mut editor, "Minister visits Sendai", &[]).await;
+    let editor_url = format!("/desk/stories/{id}");
+    let notes_url = format!("/desk/stories/{id}/notes");
+    let draft = send(
+        &mut editor,
+        &editor_url,
+        &notes_url,
+        &[("kind", "correction"), ("text", "x")],
+    )
+    .await;
+    assert_eq!(draft.status, 400, "a draft is corrected by editing it");
+    save(
+        &mut editor,
+        id,
+        "Minister visits Sendai",
+        &[
+            ("intent", "publish"),
+            ("seo_title", "Minister in Sendai: what was agreed"),
+        ],
+    )
+    .await;
+    let page = send(
+        &mut editor,
+        &editor_url,
+        &notes_url,
+        &[
+            ("kind", "correction"),
+            (
+                "text",
+                "An earlier version gave the wrong date of the visit.",
+            ),
+        ],
+    )
+    .await;
+    assert!(page.body.contains("Correction added"), "{}", page.body);
+    let html = app
+        .get(NEWS, "/national/minister-visits-sendai")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<strong>Correction</strong>"));
+    assert!(html.contains("An earlier version gave the wrong date of the visit."));
+    assert!(html.contains("\"CorrectionComment\""), "JSON-LD carries it");
+    assert!(
+        html.contains("<title>Minister in Sendai: what was agreed"),
+        "the SEO title"
+    );
+    for (kind, text, status) in [("opinion", "x", 400), ("update", "  ", 400)] {
+        let bad = send(
+            &mut editor,
+            &editor_url,
+            &notes_url,
+            &[("kind", kind), ("text", text)],
+        )
+        .await;
+        assert_eq!(bad.status, status, "{kind}");
+    }
+    let notes = app.store.story(id).await.unwrap().unwrap();
+    assert_eq!(notes.version, 2, "notes are not edits");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_preview_link_shows_a_draft_to_someone_without_an_account_until_it_expires() {
+    let app = app().await;
+    let (mut editor, _) = person(&app, "Edna Editor", Role::Editor).await;
+    let (id, page) = create(&mut editor, "Embargoed budget story", &[]).await;
+    let link = page.input("preview_link");
+    let path = link
+        .strip_prefix("http://news.localhost:8080")
+        .expect("an absolute link");
+    assert!(path.starts_with(&format!("/preview/{id}?until=")), "{path}");
+    // Anyone with the link: the story in the site's template, not indexed.
+    let shown = app.get(NEWS, path).await;
+    assert_eq!(shown.status(), 200);
+    assert_eq!(shown.headers()["x-robots-tag"], "noindex");
+    assert_eq!(shown.headers()["cache-control"], "no-store");
+    assert!(shown
+        .text()
+        .await
+        .unwrap()
+        .contains("Embargoed budget story"));
+    // The story as last saved.
+    save(&mut editor, id, "Embargoed budget story, revised", &[]).await;
+    let again = app.get(NEWS, path).await.text().await.unwrap();
+    assert!(again.contains("Embargoed budget story, revised"));
+    // A changed link, or another story's id, is nothing; an old one says so.
+    let (until, _) = path.split_once("&sig=").unwrap();
+    let later = until.replace("until=", "until=9");
+    assert_eq!(app.get(NEWS, &format!("{later}&sig=x")).await.status(), 404);
+    assert_eq!(
+        app.get(NEWS, &path.replace(&format!("/preview/{id}"), "/preview/1"))
+            .await
+            .status(),
+        404
+    );
+    let past = (now() - chrono::Duration::hours(1)).timestamp();
+    let site = app
+        .store
+        .list_sites()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.key == "news")
+        .unwrap();
+    let sig = app
+        .state
+        .signer
+        .sign("story-preview", &format!("{}:{id}:{past}", site.id));
+    let expired = app
+        .get(NEWS, &format!("/preview/{id}?until={past}&sig={sig}"))
+        .await;
+    assert_eq!(expired.status(), 403);
+    assert!(expired.text().await.unwrap().contains("expired"));
+    app.stop().await;
+}

@@ -146,6 +146,8 @@ async fn editor_page(
             status_label => st.label(),
             url => st.is_out().then(|| format!("/{}/{}", s.fields.section, s.fields.slug)),
             published => crate::view::time_view(s.published_at, tz).human,
+            preview_link => super::preview::link(&v.state, &v.site, s.id, now + Duration::hours(super::preview::LINK_HOURS)),
+            preview_until => crate::view::time_view(now + Duration::hours(super::preview::LINK_HOURS), tz).human,
             modified => crate::view::time_view(s.modified_at, tz).human,
         }
     });
@@ -203,6 +205,8 @@ pub struct Shown {
     merged: String,
     #[serde(default)]
     saved: Option<i64>,
+    #[serde(default)]
+    noted: String,
 }
 
 /// `GET /desk/stories/{id}`: the editor, noting that the viewer has it open.
@@ -221,6 +225,11 @@ pub async fn edit_page(
         Some(format!(
             "Someone saved this story while you were editing. Both saves are kept: your changes to {} were added to theirs.",
             names.join(", ")
+        ))
+    } else if let Some(kind) = kawaraban_core::model::NoteKind::parse(&q.noted) {
+        Some(format!(
+            "{} added: it is on the story's page now.",
+            kind.label()
         ))
     } else {
         q.saved.map(|n| format!("Saved as version {n}."))

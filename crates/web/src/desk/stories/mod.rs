@@ -8,6 +8,7 @@
 mod editor;
 mod form;
 mod list;
+mod notes;
 mod preview;
 mod publish;
 mod revisions;
@@ -28,11 +29,13 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/stories", get(list::page).post(editor::create))
         .route("/desk/stories/new", get(editor::new_page))
         .route("/desk/stories/preview", post(preview::preview))
+        .route("/preview/{id}", get(preview::shared))
         .route(
             "/desk/stories/{id}",
             get(editor::edit_page).post(editor::save),
         )
         .route("/desk/stories/{id}/presence", post(editor::presence))
+        .route("/desk/stories/{id}/notes", post(notes::add))
         .route("/desk/stories/{id}/revisions", get(revisions::page))
         .route(
             "/desk/stories/{id}/revisions/{version}/restore",

@@ -74,6 +74,10 @@ pub async fn article_of(
             .collect(),
         comment_mode: CommentMode::parse(&f.comment_mode).unwrap_or(CommentMode::Open),
         comment_count: 0,
+        notes: Vec::new(),
+        seo_title: f.seo_title.clone(),
+        seo_description: f.seo_description.clone(),
+        canonical_url: f.canonical_url.clone(),
     })
 }
 
@@ -99,4 +103,54 @@ pub async fn preview(Writer(v, _viewer): Writer, body: axum::body::Bytes) -> App
     let fields = form::read(&f, v.site.tz()).map_err(|e| AppError::bad_request(e.message))?;
     let article = article_of(&v.state, &v.site, 0, &fields).await?;
     page(&v.state, &v.site, &article).await
+}
+
+/// How long a preview link works.
+pub const LINK_HOURS: i64 = 48;
+
+const PURPOSE: &str = "story-preview";
+
+/// A link showing story `id` as it stands, to anyone holding it, until
+/// `until`: signed, so it cannot be made for another story or time.
+pub fn link(state: &AppState, site: &Site, id: i64, until: chrono::DateTime<Utc>) -> String {
+    let t = until.timestamp();
+    let sig = state.signer.sign(PURPOSE, &format!("{}:{id}:{t}", site.id));
+    site.absolute(&format!("/preview/{id}?until={t}&sig={sig}"))
+}
+
+#[derive(serde::Deserialize)]
+pub struct LinkQuery {
+    #[serde(default)]
+    until: i64,
+    #[serde(default)]
+    sig: String,
+}
+
+/// `GET /preview/{id}?until=…&sig=…`: the story for someone without an
+/// account. A wrong signature is a plain 404; an expired link says so.
+pub async fn shared(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    crate::http::site::CurrentSite(site): crate::http::site::CurrentSite,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<LinkQuery>,
+) -> AppResult<Response> {
+    if !state
+        .signer
+        .verify(PURPOSE, &format!("{}:{id}:{}", site.id, q.until), &q.sig)
+    {
+        return Err(AppError::NotFound);
+    }
+    if q.until < Utc::now().timestamp() {
+        return Err(AppError::Forbidden(
+            "This preview link has expired: ask the newsroom for a new one.".into(),
+        ));
+    }
+    let story = state
+        .store
+        .story(id)
+        .await?
+        .filter(|s| s.site_id == site.id)
+        .ok_or(AppError::NotFound)?;
+    let article = article_of(&state, &site, id, &story.fields).await?;
+    page(&state, &site, &article).await
 }
