@@ -522,7 +522,7 @@ describe('the desk\'s stories', { skip: skipCli }, () => {
     await open(page, url(story.path), 410);
     const text = squash(await page.locator('main').innerText());
     assert.match(text, /taken down/, `${story.path}: the 410 page says "${text.slice(0, 200)}"`);
-    assert.equal(await page.locator('header .site-name').count() > 0, true, `${story.path}: the 410 page is not in the site's theme`);
+    assert.ok(await page.locator('header .site-name').count() > 0, `${story.path}: the 410 page is not in the site's theme`);
     const raw = await publicPage(story.path);
     assert.equal(raw.status, 410, `${story.path}: Node's client got ${raw.status}`);
     assert.deepEqual(problemsOf(page), [], 'the browser reported problems');

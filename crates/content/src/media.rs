@@ -5,7 +5,8 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use image::imageops::FilterType;
-use image::{DynamicImage, GenericImageView, ImageFormat, ImageReader};
+use image::metadata::Orientation;
+use image::{DynamicImage, GenericImageView, ImageDecoder, ImageFormat, ImageReader};
 use kawaraban_core::model::NewImage;
 use sha2::{Digest, Sha256};
 
@@ -77,12 +78,24 @@ impl MediaDir {
             Some(ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP) => {}
             _ => return Err(MediaError::Decode("unknown or unsupported format".into())),
         }
-        let (w, h) = reader
-            .into_dimensions()
+        let mut decoder = reader
+            .into_decoder()
             .map_err(|e| MediaError::Decode(e.to_string()))?;
+        // Phones store photos sideways with an EXIF orientation: apply it,
+        // since the renditions carry no EXIF (none of it is kept: not the
+        // orientation, not the camera, not where it was taken).
+        let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+        let (w, h) = decoder.dimensions();
         if u64::from(w) * u64::from(h) > MAX_PIXELS {
             return Err(MediaError::TooLarge(w, h));
         }
+        let (w, h) = match orientation {
+            Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH => (h, w),
+            _ => (w, h),
+        };
         let mut widths: Vec<u32> = WIDTHS.iter().copied().filter(|&x| x <= w).collect();
         if widths.is_empty() {
             widths.push(w);
@@ -93,8 +106,9 @@ impl MediaDir {
             .iter()
             .all(|wd| dir.join(format!("{hash}-{wd}.{ext}")).exists());
         if !all_present {
-            let img =
-                image::load_from_memory(bytes).map_err(|e| MediaError::Decode(e.to_string()))?;
+            let mut img = DynamicImage::from_decoder(decoder)
+                .map_err(|e| MediaError::Decode(e.to_string()))?;
+            img.apply_orientation(orientation);
             let (w, h) = img.dimensions();
             let flat = DynamicImage::ImageRgb8(flatten(&img));
             std::fs::create_dir_all(&dir).map_err(|e| MediaError::Write(dir.clone(), e))?;
@@ -192,6 +206,89 @@ mod tests {
             media.store_logo(&huge),
             Err(MediaError::LogoTooBig(_))
         ));
+    }
+
+    /// A JPEG of `w`x`h` whose EXIF says "rotate 90° clockwise to show"
+    /// (orientation 6, as phones held upright write), and a GPS-looking
+    /// marker in the same EXIF block that must not survive.
+    fn sideways_jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, _| {
+            image::Rgb([if x < w / 2 { 250 } else { 5 }, 0, 0])
+        });
+        let mut jpeg = Vec::new();
+        DynamicImage::ImageRgb8(img)
+            .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
+            .unwrap();
+        // TIFF, little-endian: one IFD entry, 0x0112 SHORT 1 = 6; then text.
+        let mut exif =
+            b"Exif\0\0II*\0\x08\0\0\0\x01\0\x12\x01\x03\0\x01\0\0\0\x06\0\0\0\0\0\0\0".to_vec();
+        exif.extend_from_slice(b"GPS 35.6812N 139.7671E");
+        let mut app1 = vec![0xFF, 0xE1];
+        app1.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+        app1.extend_from_slice(&exif);
+        let mut out = jpeg[..2].to_vec();
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn orientation_is_applied_and_no_exif_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let media = MediaDir::new(dir.path());
+        let img = media.process(&sideways_jpeg(640, 480)).unwrap();
+        assert_eq!((img.width, img.height), (480, 640), "shown upright");
+        assert_eq!(img.widths, vec![480]);
+        let file = media.file_for(&format!("{}-480.jpg", img.hash)).unwrap();
+        let bytes = std::fs::read(&file).unwrap();
+        let back = image::load_from_memory(&bytes).unwrap();
+        assert_eq!(back.dimensions(), (480, 640));
+        // The red half (left) is now on top.
+        assert!(back.to_rgb8().get_pixel(240, 40).0[0] > 200);
+        assert!(back.to_rgb8().get_pixel(240, 600).0[0] < 60);
+        assert!(
+            !bytes.windows(4).any(|w| w == b"Exif"),
+            "no EXIF in the rendition"
+        );
+        assert!(!bytes.windows(3).any(|w| w == b"GPS"));
+    }
+
+    #[test]
+    fn a_pixel_bomb_is_refused_before_it_is_decoded() {
+        // A valid PNG header claiming 60,000 x 60,000 pixels, and no pixels.
+        let mut png_bomb = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png_bomb.extend_from_slice(&60_000u32.to_be_bytes());
+        png_bomb.extend_from_slice(&60_000u32.to_be_bytes());
+        png_bomb.extend_from_slice(&[8, 2, 0, 0, 0]);
+        let crc = crc32(&png_bomb[12..]);
+        png_bomb.extend_from_slice(&crc.to_be_bytes());
+        for chunk in [&b"IDAT"[..], &b"IEND"[..]] {
+            png_bomb.extend_from_slice(&[0, 0, 0, 0]);
+            png_bomb.extend_from_slice(chunk);
+            png_bomb.extend_from_slice(&crc32(chunk).to_be_bytes());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let media = MediaDir::new(dir.path());
+        let got = media.process(&png_bomb);
+        assert!(
+            matches!(got, Err(MediaError::TooLarge(60_000, 60_000))),
+            "{got:?}"
+        );
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut c = 0xFFFF_FFFFu32;
+        for b in bytes {
+            c ^= u32::from(*b);
+            for _ in 0..8 {
+                c = if c & 1 == 1 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
     }
 
     #[test]

@@ -33,6 +33,8 @@ mod moderation;
 mod newsletters;
 #[macro_use]
 mod stories;
+#[macro_use]
+mod media_library;
 mod postgres;
 mod rows;
 mod sqlite;

@@ -350,6 +350,7 @@ impl_api_key_store!(crate::sqlite::SqliteStore);
 impl_survey_store!(crate::sqlite::SqliteStore, "");
 impl_giveaway_store!(crate::sqlite::SqliteStore);
 impl_story_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
+impl_media_library!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_analytics_store!(
     crate::sqlite::SqliteStore,
     sqlx::Sqlite,

@@ -23,14 +23,14 @@
     var text = body.value.slice(s, e) || placeholder;
     body.setRangeText(before + text + after, s, e, "select");
     body.focus();
-    body.dispatchEvent(new Event("input"));
+    body.dispatchEvent(new Event("input", { bubbles: true }));
   }
   function prefix(mark) {
     var s = body.selectionStart;
     var start = body.value.lastIndexOf("\n", s - 1) + 1;
     body.setRangeText(mark, start, start, "end");
     body.focus();
-    body.dispatchEvent(new Event("input"));
+    body.dispatchEvent(new Event("input", { bubbles: true }));
   }
   var actions = {
     bold: function () { wrap("**", "**", "bold text"); },
@@ -123,7 +123,14 @@
       restore.type = "button"; restore.className = "button"; restore.textContent = "Bring them back";
       var discard = document.createElement("button");
       discard.type = "button"; discard.className = "button button-quiet"; discard.textContent = "Discard them";
-      restore.addEventListener("click", function () { fill(kept.fields); dirty = true; box.remove(); });
+      restore.addEventListener("click", function () {
+        fill(kept.fields);
+        // Saved against the version they were typed on: if someone saved
+        // since, the server merges the two instead of overwriting theirs.
+        if (kept.version && form.elements.version) form.elements.version.value = kept.version;
+        dirty = true;
+        box.remove();
+      });
       discard.addEventListener("click", function () { localStorage.removeItem(key); box.remove(); });
       box.appendChild(restore); box.appendChild(document.createTextNode(" ")); box.appendChild(discard);
       form.parentNode.insertBefore(box, form);
@@ -141,6 +148,62 @@
     try { localStorage.removeItem(key); } catch (e) {}
     dirty = false;
   });
+
+  // Pasted and dropped images --------------------------------------------
+  // Uploaded to the media library; the body gets the image's Markdown, the
+  // hero image field its id (and the library's caption, credit and alt
+  // where the story has none yet).
+  function upload(file, then) {
+    var data = new FormData();
+    data.append("csrf", csrf);
+    data.append("file", file, file.name || "pasted-image.png");
+    state.textContent = " · uploading " + (file.name || "the image") + "…";
+    fetch("/desk/media", { method: "POST", body: data, headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+      .then(function (a) {
+        if (!a.ok) { state.textContent = " · " + (a.j.error || "the upload was refused"); return; }
+        state.textContent = " · " + (a.j.name || "image") + " is in the media library";
+        then(a.j);
+      })
+      .catch(function () { state.textContent = " · the upload failed; try again"; });
+  }
+  function imageFiles(list) {
+    return Array.prototype.filter.call(list || [], function (f) { return /^image\//.test(f.type); });
+  }
+  function droppable(el, use) {
+    el.addEventListener("dragover", function (ev) {
+      if (ev.dataTransfer && Array.prototype.indexOf.call(ev.dataTransfer.types, "Files") >= 0) {
+        ev.preventDefault();
+        el.classList.add("editor-drop");
+      }
+    });
+    el.addEventListener("dragleave", function () { el.classList.remove("editor-drop"); });
+    el.addEventListener("drop", function (ev) {
+      el.classList.remove("editor-drop");
+      var files = imageFiles(ev.dataTransfer && ev.dataTransfer.files);
+      if (!files.length) return;
+      ev.preventDefault();
+      files.forEach(function (f) { upload(f, use); });
+    });
+  }
+  function intoBody(img) { wrap("![", "](" + img.src + ")\n", img.alt || "describe the image"); }
+  function asHero(img) {
+    form.elements.image.value = img.hash;
+    [["image_caption", "caption"], ["image_credit", "credit"], ["image_alt", "alt"]].forEach(function (p) {
+      if (!form.elements[p[0]].value) form.elements[p[0]].value = img[p[1]] || "";
+    });
+    var more = form.querySelector("details.story-more");
+    if (more) more.open = true;
+    form.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  body.addEventListener("paste", function (ev) {
+    var files = imageFiles(ev.clipboardData && ev.clipboardData.files);
+    if (!files.length) return;
+    ev.preventDefault();
+    files.forEach(function (f) { upload(f, intoBody); });
+  });
+  droppable(body, intoBody);
+  droppable(form.elements.image, asHero);
 
   // Presence -------------------------------------------------------------
   var presence = document.getElementById("presence");

@@ -286,3 +286,23 @@ pub struct SitemapEntry {
     pub published_at: DateTime<Utc>,
     pub modified_at: DateTime<Utc>,
 }
+
+/// What the media library says of an image, brought to a story that uses
+/// it (each story may still write its own caption, credit and alt).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImageInfo {
+    /// What it is called in the library (the uploaded file's name at first).
+    pub name: String,
+    pub caption: String,
+    pub credit: String,
+    pub alt: String,
+}
+
+/// An image as the media library lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LibraryImage {
+    pub image: Image,
+    pub info: ImageInfo,
+    pub uploaded_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}

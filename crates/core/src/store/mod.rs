@@ -12,6 +12,7 @@ mod analytics;
 mod api_keys;
 mod engagement;
 mod external;
+mod media_library;
 mod stories;
 
 pub use analytics::AnalyticsStore;
@@ -20,6 +21,7 @@ pub use engagement::{
     GiveawayStore, SurveyStore, BURST_MINUTES, BURST_RESPONSES, ENTRIES_PER_ADDRESS,
 };
 pub use external::ExternalStore;
+pub use media_library::MediaLibrary;
 pub use stories::StoryStore;
 
 /// Sites and their sections.
@@ -621,6 +623,7 @@ pub trait Store:
     + SurveyStore
     + GiveawayStore
     + StoryStore
+    + MediaLibrary
     + Health
 {
 }
@@ -646,6 +649,7 @@ impl<T> Store for T where
         + SurveyStore
         + GiveawayStore
         + StoryStore
+        + MediaLibrary
         + Health
 {
 }

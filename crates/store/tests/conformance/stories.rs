@@ -496,3 +496,86 @@ async fn notes_are_kept_with_the_article_and_read_with_it() {
         Err(kawaraban_core::StoreError::NotFound)
     ));
 }
+
+#[tokio::test]
+async fn the_media_library_keeps_words_with_images_and_finds_them() {
+    let db = db().await;
+    let kenji = editor(&*db.store, "Kenji").await;
+    let mut ids = Vec::new();
+    for (i, (name, caption)) in [
+        ("harbour.jpg", "Ferries leave the harbour at dawn"),
+        ("rail.png", "A new train on the coast line"),
+        ("100%.jpg", "Full marks"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let img = db
+            .store
+            .put_image(&NewImage {
+                hash: format!("{i:064}"),
+                width: 1600,
+                height: 900,
+                widths: vec![480, 800, 1200, 1600],
+                ext: "jpg".into(),
+            })
+            .await
+            .unwrap();
+        let info = ImageInfo {
+            name: name.into(),
+            caption: caption.into(),
+            credit: "Pacific Wire Service".into(),
+            alt: format!("Alt for {name}"),
+        };
+        db.store
+            .set_image_info(img.id, &info, Some(kenji.id))
+            .await
+            .unwrap();
+        ids.push(img.id);
+    }
+    let names = |l: Vec<LibraryImage>| l.into_iter().map(|i| i.info.name).collect::<Vec<_>>();
+    assert_eq!(
+        names(db.store.library("", None, 10).await.unwrap()),
+        ["100%.jpg", "rail.png", "harbour.jpg"]
+    );
+    assert_eq!(
+        names(db.store.library("HARBOUR dawn", None, 10).await.unwrap()),
+        ["harbour.jpg"]
+    );
+    assert_eq!(
+        names(db.store.library("wire", Some(ids[2]), 1).await.unwrap()),
+        ["rail.png"]
+    );
+    assert_eq!(
+        names(db.store.library("0%", None, 10).await.unwrap()),
+        ["100%.jpg"]
+    );
+    let one = db
+        .store
+        .library_image(&format!("{:064}", 1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(one.info.caption, "A new train on the coast line");
+    assert_eq!(one.uploaded_by, Some(kenji.id));
+    // Words changed without an uploader keep the uploader.
+    let info = ImageInfo {
+        caption: "Changed".into(),
+        ..one.info.clone()
+    };
+    db.store
+        .set_image_info(one.image.id, &info, None)
+        .await
+        .unwrap();
+    let again = db
+        .store
+        .library_image(&one.image.hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (again.info.caption.as_str(), again.uploaded_by),
+        ("Changed", Some(kenji.id))
+    );
+    assert!(db.store.library_image("nothing").await.unwrap().is_none());
+}

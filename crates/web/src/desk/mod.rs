@@ -6,6 +6,7 @@
 //! Desk pages are per reader, never cached, and ask
 //! `kawaraban_core::authz` whether the member may see them.
 
+pub mod media;
 pub mod stories;
 
 use std::sync::Arc;
@@ -35,6 +36,12 @@ pub const NAV: &[NavLink] = &[
         href: "/desk/stories",
         label: "Stories",
         what: "Write, edit, schedule and publish; revisions, previews, who is editing.",
+        needs: Action::Write,
+    },
+    NavLink {
+        href: "/desk/media",
+        label: "Media library",
+        what: "Photos with their captions, credits and alt text: upload, search, reuse.",
         needs: Action::Write,
     },
     NavLink {
@@ -106,6 +113,7 @@ pub fn routes() -> Router<AppState> {
         .route("/desk", get(home))
         .merge(crate::analytics::routes())
         .merge(stories::routes())
+        .merge(media::routes())
 }
 
 /// The signed-in member if they may do `action`; otherwise the answer to

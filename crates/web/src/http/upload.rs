@@ -11,6 +11,8 @@ use crate::members::Fields;
 pub struct Upload {
     pub fields: Fields,
     pub file: Option<Vec<u8>>,
+    /// The file's name as the browser gave it (empty if none).
+    pub file_name: String,
 }
 
 /// Reads every part of `form`; `file` names the file field. The request's
@@ -19,6 +21,7 @@ pub async fn read(mut form: Multipart, file: &str) -> AppResult<Upload> {
     let mut out = Upload {
         fields: Fields::new(),
         file: None,
+        file_name: String::new(),
     };
     loop {
         let part = match form.next_field().await {
@@ -28,6 +31,7 @@ pub async fn read(mut form: Multipart, file: &str) -> AppResult<Upload> {
         };
         let name = part.name().unwrap_or_default().to_string();
         if name == file {
+            out.file_name = part.file_name().unwrap_or_default().to_string();
             let bytes = part.bytes().await.map_err(|e| refused(&e.body_text()))?;
             if !bytes.is_empty() {
                 out.file = Some(bytes.to_vec());

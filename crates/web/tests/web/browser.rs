@@ -19,6 +19,8 @@ pub struct Browser<'a> {
     pub host: String,
     pub origin_header: Option<String>,
     pub user_agent: Option<String>,
+    /// An `Accept` header to send, as a script's `fetch` does.
+    pub accept: Option<String>,
 }
 
 /// A response after redirects.
@@ -82,6 +84,7 @@ impl<'a> Browser<'a> {
             host: host.to_string(),
             origin_header: None,
             user_agent: None,
+            accept: None,
         }
     }
 
@@ -158,6 +161,9 @@ impl<'a> Browser<'a> {
         }
         if let Some(o) = &self.origin_header {
             req = req.header("origin", o);
+        }
+        if let Some(a) = &self.accept {
+            req = req.header("accept", a);
         }
         match payload {
             Some(Payload::Form(f)) => req = req.form(f),

@@ -232,7 +232,10 @@ pub async fn edit_page(
             kind.label()
         ))
     } else {
-        q.saved.map(|n| format!("Saved as version {n}."))
+        // Only true of the version stored: the address alone proves nothing.
+        q.saved
+            .filter(|n| *n == story.version)
+            .map(|n| format!("Saved as version {n}."))
     };
     let extra = Extra {
         notice,
@@ -447,6 +450,7 @@ pub(super) async fn write(
         )
         .await
     };
+    let fields = publish::with_library_words(&v.state, fields).await?;
     let (status, published_at) = match outcome(&fields, intent, was, now) {
         Ok(x) => x,
         Err(e) => return refuse(e, fields).await,

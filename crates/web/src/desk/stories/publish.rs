@@ -103,3 +103,25 @@ pub async fn announce(
         .await?;
     Ok(())
 }
+
+/// A hero image from the media library brings its caption, credit and alt
+/// text to a story that has none of its own yet.
+pub async fn with_library_words(state: &AppState, mut f: StoryFields) -> AppResult<StoryFields> {
+    if f.image.is_empty()
+        || !(f.image_caption.is_empty() || f.image_credit.is_empty() || f.image_alt.is_empty())
+    {
+        return Ok(f);
+    }
+    if let Some(item) = state.store.library_image(&f.image).await? {
+        for (mine, library) in [
+            (&mut f.image_caption, item.info.caption),
+            (&mut f.image_credit, item.info.credit),
+            (&mut f.image_alt, item.info.alt),
+        ] {
+            if mine.is_empty() {
+                *mine = library;
+            }
+        }
+    }
+    Ok(f)
+}
