@@ -16,12 +16,8 @@ macro_rules! impl_media_library {
 
             #[derive(sqlx::FromRow)]
             struct Row {
-                id: i64,
-                hash: String,
-                width: i64,
-                height: i64,
-                widths: String,
-                ext: String,
+                #[sqlx(flatten)]
+                image: crate::rows::ImageRow,
                 name: String,
                 caption: String,
                 credit: String,
@@ -33,14 +29,7 @@ macro_rules! impl_media_library {
             impl From<Row> for LibraryImage {
                 fn from(r: Row) -> Self {
                     LibraryImage {
-                        image: Image {
-                            id: r.id,
-                            hash: r.hash,
-                            width: r.width as u32,
-                            height: r.height as u32,
-                            widths: Image::parse_widths(&r.widths),
-                            ext: r.ext,
-                        },
+                        image: Image::from(r.image),
                         info: ImageInfo { name: r.name, caption: r.caption, credit: r.credit, alt: r.alt },
                         uploaded_by: r.uploaded_by,
                         created_at: r.created_at,
