@@ -7,17 +7,16 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Duration, Utc};
-use kawaraban_core::desk::rules::readers_see;
 use kawaraban_core::desk::{
-    fields::label, may, outcome, DeskStatus, Intent, Merged, Refused, StoryFields, FIELDS,
+    fields::label, may, DeskStatus, Intent, Merged, Refused, StoryFields, FIELDS,
 };
 use kawaraban_core::markdown;
-use kawaraban_core::model::{Role, SaveOutcome, Story, StorySave};
-use kawaraban_core::StoreError;
+use kawaraban_core::model::{Role, Story};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
-use super::{form, load, own, publish, role, Writer};
+use super::publish::{save_story, Saving, Who};
+use super::{form, load, own, role, Writer};
 use crate::desk::render;
 use crate::error::{AppError, AppResult};
 use crate::members::{field, parse_form, see_other, Fields, Viewer, Visit};
@@ -426,14 +425,16 @@ pub(super) async fn write(
     base_version: i64,
     how: How,
 ) -> AppResult<Response> {
-    // To the second, as the site's queries see time: a story published
-    // "now" is on the site at once.
-    let now = crate::pages::now();
-    let was = story.map(|s| (s.desk_status(now), s.published_at));
-    let mine = story.is_none_or(|s| own(viewer, s));
-    if let Err(e) = may(role(viewer), mine, was.map(|w| w.0), intent) {
-        return Err(AppError::Forbidden(e.message));
-    }
+    let note = match &how {
+        How::Typed => None,
+        How::Merged(_) => Some(" (merged)".to_string()),
+        How::Restored(n) => Some(format!("restore version {n}")),
+    };
+    let who = Who {
+        member: Some(&viewer.member),
+        role: role(viewer),
+        own: story.is_none_or(|s| own(viewer, s)),
+    };
     let refuse = |e: Refused, fields: StoryFields| async move {
         let extra = Extra {
             error: Some(e),
@@ -450,84 +451,32 @@ pub(super) async fn write(
         )
         .await
     };
-    let fields = publish::with_library_words(&v.state, fields).await?;
-    let (status, published_at) = match outcome(&fields, intent, was, now) {
-        Ok(x) => x,
-        Err(e) => return refuse(e, fields).await,
-    };
-    let updated_at = match story {
-        Some(s)
-            if was.is_some_and(|w| w.0 == DeskStatus::Published)
-                && status == DeskStatus::Published
-                && readers_see(&s.fields.changed(&fields)) =>
-        {
-            Some(now)
-        }
-        Some(s) => s.updated_at,
-        None => None,
-    };
-    let article =
-        match publish::article_input(&v.state, &v.site, &fields, status, published_at, updated_at)
-            .await?
-        {
-            Ok(a) => a,
-            Err(e) => return refuse(e, fields).await,
-        };
-    let note = match (intent, status) {
-        (Intent::Publish, DeskStatus::Scheduled) => "schedule",
-        (Intent::Publish, _) => "publish",
-        (Intent::Submit, _) => "submit",
-        (Intent::Unpublish, _) => "unpublish",
-        (Intent::Draft, _) => "back to draft",
-        (Intent::Save, _) if story.is_none() => "create",
-        (Intent::Save, _) => "save",
-    };
-    let save = StorySave {
-        id: story.map(|s| s.id),
-        base_version,
-        workflow: status.stored().1,
-        article,
-        fields: fields.clone(),
-        member_id: Some(viewer.member.id),
-        note: match &how {
-            How::Typed => note.to_string(),
-            How::Merged(_) => format!("{note} (merged)"),
-            How::Restored(n) => format!("restore version {n}"),
-        },
-    };
-    let (id, version) = match v.state.store.save_story(&save, now).await {
-        Ok(SaveOutcome::Saved { id, version }) => (id, version),
-        Ok(SaveOutcome::Stale { .. }) => {
-            let e = Refused { field: "", message: "Someone saved this story at the same moment. Save again: the two saves will be merged.".into() };
-            return refuse(e, fields).await;
-        }
-        Err(StoreError::Conflict(_)) => {
-            let e = Refused {
-                field: "slug",
-                message: format!(
-                    "Slug: \"{}\" is taken by another story of {}",
-                    fields.slug, v.site.name
-                ),
-            };
-            return refuse(e, fields).await;
-        }
-        Err(e) => return Err(e.into()),
-    };
-    publish::announce(
+    match save_story(
         &v.state,
         &v.site,
-        id,
-        &viewer.member,
-        &format!("story.{}", note.replace(' ', "_")),
-        &fields.title,
-        now,
+        &who,
+        story,
+        fields,
+        intent,
+        base_version,
+        note,
     )
-    .await?;
-    let to = match how {
-        How::Merged(fields) => format!("/desk/stories/{id}?merged={}", fields.join(",")),
-        _ => format!("/desk/stories/{id}?saved={version}"),
-    };
-    Ok(see_other(&to, Vec::new()))
+    .await?
+    {
+        Saving::Saved { id, version } => {
+            let to = match how {
+                How::Merged(fields) => format!("/desk/stories/{id}?merged={}", fields.join(",")),
+                _ => format!("/desk/stories/{id}?saved={version}"),
+            };
+            Ok(see_other(&to, Vec::new()))
+        }
+        Saving::Forbidden(m) => Err(AppError::Forbidden(m)),
+        Saving::Refused(e, fields) => refuse(e, fields).await,
+        Saving::Stale(fields) => {
+            let e = Refused { field: "", message: "Someone saved this story at the same moment. Save again: the two saves will be merged.".into() };
+            refuse(e, fields).await
+        }
+    }
 }
 
 /// `POST /desk/stories/{id}/presence`: the open editor's sign of life

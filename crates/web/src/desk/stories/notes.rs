@@ -58,7 +58,7 @@ pub async fn add(
         &v.state,
         &v.site,
         id,
-        &viewer.member,
+        Some(&viewer.member),
         &format!("story.{}", kind.as_str()),
         text,
         now,

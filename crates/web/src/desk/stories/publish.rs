@@ -4,9 +4,11 @@
 //! audit log.
 
 use chrono::{DateTime, Utc};
-use kawaraban_core::desk::{DeskStatus, Refused, StoryFields};
+use kawaraban_core::desk::rules::readers_see;
+use kawaraban_core::desk::{may, outcome, DeskStatus, Intent, Refused, StoryFields};
 use kawaraban_core::markdown;
-use kawaraban_core::model::{ArticleInput, Member, Site};
+use kawaraban_core::model::{ArticleInput, Member, Role, SaveOutcome, Site, Story, StorySave};
+use kawaraban_core::StoreError;
 
 use crate::error::AppResult;
 use crate::state::AppState;
@@ -77,7 +79,7 @@ pub async fn announce(
     state: &AppState,
     site: &Site,
     article_id: i64,
-    member: &Member,
+    member: Option<&Member>,
     action: &str,
     title: &str,
     now: DateTime<Utc>,
@@ -93,13 +95,7 @@ pub async fn announce(
     .await;
     state
         .store
-        .audit(
-            Some(member),
-            action,
-            &format!("article:{article_id}"),
-            title,
-            now,
-        )
+        .audit(member, action, &format!("article:{article_id}"), title, now)
         .await?;
     Ok(())
 }
@@ -124,4 +120,119 @@ pub async fn with_library_words(state: &AppState, mut f: StoryFields) -> AppResu
         }
     }
     Ok(f)
+}
+
+/// Who saves: the member (none for an API key) and their role on the site.
+pub struct Who<'a> {
+    pub member: Option<&'a Member>,
+    pub role: Role,
+    /// Whether they made the story (always, for a new one).
+    pub own: bool,
+}
+
+/// What a save came to.
+pub enum Saving {
+    Saved {
+        id: i64,
+        version: i64,
+    },
+    /// The role may not do this.
+    Forbidden(String),
+    /// A field (or the whole) refused; the fields as they were given.
+    Refused(Refused, StoryFields),
+    /// Someone saved in between: nothing written.
+    Stale(StoryFields),
+}
+
+/// One save of a story, from the desk or an API alike: who may, the
+/// checks, the article readers will get, the versioned write, then the
+/// announcement (caches, alerts) and the audit log. `note` replaces the
+/// history's word for the save, or (starting with a space) is added to it.
+#[expect(clippy::too_many_arguments, reason = "one save's parts, each needed")]
+pub async fn save_story(
+    state: &AppState,
+    site: &Site,
+    who: &Who<'_>,
+    story: Option<&Story>,
+    fields: StoryFields,
+    intent: Intent,
+    base_version: i64,
+    note: Option<String>,
+) -> AppResult<Saving> {
+    // To the second, as the site's queries see time: a story published
+    // "now" is on the site at once.
+    let now = crate::pages::now();
+    let was = story.map(|s| (s.desk_status(now), s.published_at));
+    if let Err(e) = may(who.role, who.own, was.map(|w| w.0), intent) {
+        return Ok(Saving::Forbidden(e.message));
+    }
+    let fields = with_library_words(state, fields).await?;
+    let (status, published_at) = match outcome(&fields, intent, was, now) {
+        Ok(x) => x,
+        Err(e) => return Ok(Saving::Refused(e, fields)),
+    };
+    let updated_at = match story {
+        Some(s)
+            if was.is_some_and(|w| w.0 == DeskStatus::Published)
+                && status == DeskStatus::Published
+                && readers_see(&s.fields.changed(&fields)) =>
+        {
+            Some(now)
+        }
+        Some(s) => s.updated_at,
+        None => None,
+    };
+    let article =
+        match article_input(state, site, &fields, status, published_at, updated_at).await? {
+            Ok(a) => a,
+            Err(e) => return Ok(Saving::Refused(e, fields)),
+        };
+    let word = match (intent, status) {
+        (Intent::Publish, DeskStatus::Scheduled) => "schedule",
+        (Intent::Publish, _) => "publish",
+        (Intent::Submit, _) => "submit",
+        (Intent::Unpublish, _) => "unpublish",
+        (Intent::Draft, _) => "back to draft",
+        (Intent::Save, _) if story.is_none() => "create",
+        (Intent::Save, _) => "save",
+    };
+    let save = StorySave {
+        id: story.map(|s| s.id),
+        base_version,
+        workflow: status.stored().1,
+        article,
+        fields: fields.clone(),
+        member_id: who.member.map(|m| m.id),
+        note: match note {
+            None => word.to_string(),
+            Some(n) if n.starts_with(' ') => format!("{word}{n}"),
+            Some(n) => n,
+        },
+    };
+    let (id, version) = match state.store.save_story(&save, now).await {
+        Ok(SaveOutcome::Saved { id, version }) => (id, version),
+        Ok(SaveOutcome::Stale { .. }) => return Ok(Saving::Stale(fields)),
+        Err(StoreError::Conflict(_)) => {
+            let e = Refused {
+                field: "slug",
+                message: format!(
+                    "Slug: \"{}\" is taken by another story of {}",
+                    fields.slug, site.name
+                ),
+            };
+            return Ok(Saving::Refused(e, fields));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    announce(
+        state,
+        site,
+        id,
+        who.member,
+        &format!("story.{}", word.replace(' ', "_")),
+        &fields.title,
+        now,
+    )
+    .await?;
+    Ok(Saving::Saved { id, version })
 }
