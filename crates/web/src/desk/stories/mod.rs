@@ -9,8 +9,8 @@ mod editor;
 mod form;
 mod list;
 mod notes;
-mod preview;
-mod publish;
+pub mod preview;
+pub mod publish;
 mod revisions;
 
 use std::sync::Arc;
