@@ -403,7 +403,7 @@ pub enum UserCommand {
     /// Create a staff account (or change an existing account's role) and print a one-time sign-in link.
     Add {
         email: String,
-        /// member, moderator, author, editor or admin.
+        /// member, contributor, moderator, author, editor or admin.
         #[arg(long)]
         role: String,
         /// Display name (default: the part of the address before the @).
@@ -415,6 +415,17 @@ pub enum UserCommand {
     },
     /// Change an account's role (its sessions end).
     Role { email: String, role: String },
+    /// Give an account a role on one site only (`--role none` takes it away);
+    /// its role there is the higher of this and its network role.
+    Grant {
+        email: String,
+        /// The site's key.
+        #[arg(long)]
+        site: String,
+        /// contributor, moderator, author, editor, admin, or none.
+        #[arg(long)]
+        role: String,
+    },
     /// List staff accounts.
     List,
 }

@@ -221,3 +221,92 @@ fn a_bad_sender_or_smtp_url_stops_serve_with_one_line() {
     ));
     assert!(e.starts_with("error: --smtp-url:"), "{e}");
 }
+
+#[test]
+fn a_role_is_granted_on_one_site_and_taken_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for key in ["news", "travel"] {
+        ok(&kawaraban(
+            d,
+            &[
+                "site",
+                "add",
+                key,
+                "--name",
+                key,
+                "--url",
+                &format!("https://{key}.example.com"),
+            ],
+        ));
+    }
+    ok(&kawaraban(
+        d,
+        &["user", "add", "tomo@example.test", "--role", "member"],
+    ));
+    let out = ok(&kawaraban(
+        d,
+        &[
+            "user",
+            "grant",
+            "tomo@example.test",
+            "--site",
+            "travel",
+            "--role",
+            "editor",
+        ],
+    ));
+    assert!(out.contains("tomo@example.test: editor on travel"), "{out}");
+    let out = ok(&kawaraban(
+        d,
+        &[
+            "user",
+            "grant",
+            "tomo@example.test",
+            "--site",
+            "travel",
+            "--role",
+            "none",
+        ],
+    ));
+    assert!(out.contains("no role of its own on travel"), "{out}");
+    assert!(err(&kawaraban(
+        d,
+        &[
+            "user",
+            "grant",
+            "tomo@example.test",
+            "--site",
+            "moon",
+            "--role",
+            "editor"
+        ]
+    ))
+    .contains("no such site"));
+    assert!(err(&kawaraban(
+        d,
+        &[
+            "user",
+            "grant",
+            "nobody@example.test",
+            "--site",
+            "news",
+            "--role",
+            "editor"
+        ]
+    ))
+    .contains("no account"));
+    assert!(err(&kawaraban(
+        d,
+        &[
+            "user",
+            "grant",
+            "tomo@example.test",
+            "--site",
+            "news",
+            "--role",
+            "king"
+        ]
+    ))
+    .contains("--role"));
+}

@@ -4,8 +4,9 @@
 
 use crate::model::{Role, StandingStatus};
 
-/// The member asking, as authorisation sees them: their role, and their
-/// standing now (a suspension that has run out counts as active).
+/// The member asking, as authorisation sees them: their role on the site
+/// asked about ([`role_on_site`]), and their standing now (a suspension
+/// that has run out counts as active).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
     pub id: i64,
@@ -61,6 +62,12 @@ pub fn can(actor: &Actor, action: Action) -> bool {
     actor.standing == StandingStatus::Active
         && actor.role >= action.least_role()
         && (actor.verified || !action.needs_confirmed_address())
+}
+
+/// A member's role on one site: their network role, or their grant on the
+/// site where it is higher (a travel editor is a reader on the news site).
+pub fn role_on_site(network: Role, granted: Option<Role>) -> Role {
+    granted.map_or(network, |g| g.max(network))
 }
 
 /// Why a staff action on a member was refused.
@@ -136,6 +143,16 @@ mod tests {
         for action in ALL {
             assert!(can(Role::Admin, action));
         }
+    }
+
+    #[test]
+    fn a_grant_counts_on_its_site_above_the_network_role() {
+        assert_eq!(role_on_site(Role::Member, None), Role::Member);
+        assert_eq!(role_on_site(Role::Member, Some(Role::Editor)), Role::Editor);
+        assert_eq!(
+            role_on_site(Role::Admin, Some(Role::Contributor)),
+            Role::Admin
+        );
     }
 
     #[test]

@@ -35,6 +35,8 @@ mod newsletters;
 mod stories;
 #[macro_use]
 mod media_library;
+#[macro_use]
+mod staff;
 mod postgres;
 mod rows;
 mod sqlite;

@@ -207,6 +207,7 @@ impl_survey_store!(crate::postgres::PgStore, "FOR UPDATE");
 impl_giveaway_store!(crate::postgres::PgStore);
 impl_story_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_media_library!(crate::postgres::PgStore, sqlx::Postgres);
+impl_staff_store!(crate::postgres::PgStore);
 impl_analytics_store!(
     crate::postgres::PgStore,
     sqlx::Postgres,

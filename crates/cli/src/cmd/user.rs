@@ -64,6 +64,27 @@ pub async fn run(global: &Global, cmd: UserCommand) -> anyhow::Result<ExitCode> 
             .await?;
             println!("one-time sign-in link (24 hours): {link}");
         }
+        UserCommand::Grant { email, site, role } => {
+            let role: Option<Role> = match role.as_str() {
+                "none" => None,
+                r => Some(r.parse().map_err(|e: String| anyhow!("--role: {e}"))?),
+            };
+            let email = parse_email(&email).map_err(|e| anyhow!("EMAIL: {e}"))?;
+            let site = pick_site(&*store, Some(&site)).await?;
+            let m = store.member_by_email(&email.norm).await?.ok_or_else(|| {
+                anyhow!(
+                    "no account with the address {}: add it with `kawaraban user add`",
+                    email.email
+                )
+            })?;
+            store
+                .set_site_role(m.id, site.id, role, None, Utc::now())
+                .await?;
+            match role {
+                Some(r) => println!("{}: {r} on {}", m.email, site.key),
+                None => println!("{}: no role of its own on {}", m.email, site.key),
+            }
+        }
         UserCommand::Role { email, role } => {
             let role: Role = role.parse().map_err(|e: String| anyhow!("ROLE: {e}"))?;
             let email = parse_email(&email).map_err(|e| anyhow!("EMAIL: {e}"))?;

@@ -13,6 +13,7 @@ mod api_keys;
 mod engagement;
 mod external;
 mod media_library;
+mod staff;
 mod stories;
 
 pub use analytics::AnalyticsStore;
@@ -22,6 +23,7 @@ pub use engagement::{
 };
 pub use external::ExternalStore;
 pub use media_library::MediaLibrary;
+pub use staff::StaffStore;
 pub use stories::StoryStore;
 
 /// Sites and their sections.
@@ -624,6 +626,7 @@ pub trait Store:
     + GiveawayStore
     + StoryStore
     + MediaLibrary
+    + StaffStore
     + Health
 {
 }
@@ -650,6 +653,7 @@ impl<T> Store for T where
         + GiveawayStore
         + StoryStore
         + MediaLibrary
+        + StaffStore
         + Health
 {
 }

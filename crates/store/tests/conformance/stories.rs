@@ -579,3 +579,56 @@ async fn the_media_library_keeps_words_with_images_and_finds_them() {
     );
     assert!(db.store.library_image("nothing").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn site_roles_are_granted_changed_and_taken_away_per_site() {
+    let db = db().await;
+    let (news, _) = site_and_section(&*db.store).await;
+    let travel = db
+        .store
+        .upsert_site(&new_site("travel", false))
+        .await
+        .unwrap();
+    let kenji = editor(&*db.store, "Kenji").await;
+    let aiko = editor(&*db.store, "Aiko").await;
+    assert_eq!(db.store.site_role(kenji.id, news.id).await.unwrap(), None);
+    db.store
+        .set_site_role(
+            kenji.id,
+            travel.id,
+            Some(Role::Editor),
+            Some(aiko.id),
+            t(1, 0),
+        )
+        .await
+        .unwrap();
+    db.store
+        .set_site_role(aiko.id, travel.id, Some(Role::Contributor), None, t(1, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.store.site_role(kenji.id, travel.id).await.unwrap(),
+        Some(Role::Editor)
+    );
+    assert_eq!(
+        db.store.site_role(kenji.id, news.id).await.unwrap(),
+        None,
+        "another site"
+    );
+    db.store
+        .set_site_role(kenji.id, travel.id, Some(Role::Admin), None, t(2, 0))
+        .await
+        .unwrap();
+    let staff = db.store.site_staff(travel.id).await.unwrap();
+    let got: Vec<(&str, Role)> = staff
+        .iter()
+        .map(|(m, r)| (m.display_name.as_str(), *r))
+        .collect();
+    assert_eq!(got, [("Aiko", Role::Contributor), ("Kenji", Role::Admin)]);
+    db.store
+        .set_site_role(kenji.id, travel.id, None, None, t(3, 0))
+        .await
+        .unwrap();
+    assert_eq!(db.store.site_role(kenji.id, travel.id).await.unwrap(), None);
+    assert!(db.store.site_staff(news.id).await.unwrap().is_empty());
+}

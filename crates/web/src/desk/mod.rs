@@ -7,6 +7,7 @@
 //! `kawaraban_core::authz` whether the member may see them.
 
 pub mod media;
+pub mod staff;
 pub mod stories;
 
 use std::sync::Arc;
@@ -81,6 +82,12 @@ pub const NAV: &[NavLink] = &[
         needs: Action::Edit,
     },
     NavLink {
+        href: "/desk/staff",
+        label: "Staff",
+        what: "Who has which role on this site: invite, change, remove.",
+        needs: Action::Administer,
+    },
+    NavLink {
         href: "/moderation/audit",
         label: "Audit log",
         what: "Every staff action, newest first.",
@@ -114,6 +121,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::analytics::routes())
         .merge(stories::routes())
         .merge(media::routes())
+        .merge(staff::routes())
 }
 
 /// The signed-in member if they may do `action`; otherwise the answer to

@@ -107,9 +107,11 @@ async fn find(state: &AppState, site: &Site, raw: &str) -> AppResult<Option<Arc<
         state.store.touch_session(&hash, now, expires).await?;
     }
     let csrf = state.signer.sign("csrf", &hash);
+    // The role on this site: the network role, or a higher grant here.
+    let site_role = state.store.site_role(member.id, site.id).await?;
     let actor = Actor {
         id: member.id,
-        role: member.role,
+        role: kawaraban_core::authz::role_on_site(member.role, site_role),
         standing: standing.at(now),
         verified: member.is_verified(),
     };
