@@ -24,6 +24,7 @@ pub mod slug;
 pub mod spreadsheet;
 pub mod store;
 pub mod survey;
+pub mod webhooks;
 pub mod wording;
 
 pub use error::{StoreError, StoreResult};

@@ -37,6 +37,8 @@ mod stories;
 mod media_library;
 #[macro_use]
 mod staff;
+#[macro_use]
+mod webhooks;
 mod postgres;
 mod rows;
 mod sqlite;

@@ -399,3 +399,5 @@ mod article_lists;
 mod external;
 #[path = "conformance/stories.rs"]
 mod stories;
+#[path = "conformance/webhooks.rs"]
+mod webhooks;

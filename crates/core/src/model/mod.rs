@@ -8,6 +8,7 @@ mod member;
 mod newsletter;
 mod site;
 mod story;
+mod webhook;
 
 pub use api_key::*;
 pub use article::*;
@@ -17,3 +18,4 @@ pub use member::*;
 pub use newsletter::*;
 pub use site::*;
 pub use story::*;
+pub use webhook::*;

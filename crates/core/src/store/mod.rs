@@ -15,6 +15,7 @@ mod external;
 mod media_library;
 mod staff;
 mod stories;
+mod webhooks;
 
 pub use analytics::AnalyticsStore;
 pub use api_keys::ApiKeyStore;
@@ -25,6 +26,7 @@ pub use external::ExternalStore;
 pub use media_library::MediaLibrary;
 pub use staff::StaffStore;
 pub use stories::StoryStore;
+pub use webhooks::WebhookStore;
 
 /// Sites and their sections.
 #[async_trait]
@@ -627,6 +629,7 @@ pub trait Store:
     + StoryStore
     + MediaLibrary
     + StaffStore
+    + WebhookStore
     + Health
 {
 }
@@ -654,6 +657,7 @@ impl<T> Store for T where
         + StoryStore
         + MediaLibrary
         + StaffStore
+        + WebhookStore
         + Health
 {
 }
