@@ -13,6 +13,7 @@ mod desk_stories;
 mod engagement;
 mod external;
 mod feeds;
+mod ghost_admin;
 mod ghost_content;
 mod limits;
 mod lists;
