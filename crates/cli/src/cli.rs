@@ -551,6 +551,10 @@ pub struct ServeArgs {
     /// beacon and views are counted from it, not as pages are served.
     #[arg(long, env = "KAWARABAN_BEHIND_CDN")]
     pub behind_cdn: bool,
+    /// Let webhooks go to this machine and the private network (for
+    /// receivers inside the newsroom's own network; off by default).
+    #[arg(long, env = "KAWARABAN_WEBHOOKS_ALLOW_INTERNAL")]
+    pub webhooks_allow_internal: bool,
     /// Seconds between two recomputes of every site's trending block.
     #[arg(long, env = "KAWARABAN_TRENDING_EVERY", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub trending_every: u64,

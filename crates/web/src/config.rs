@@ -59,6 +59,13 @@ pub struct WebConfig {
     /// Pages are served through a CDN: article pages carry the view beacon
     /// and page views are no longer counted where they are served.
     pub behind_cdn: bool,
+    /// How often the webhook sender looks for deliveries due.
+    pub webhook_poll: Duration,
+    /// How long a webhook receiver has to answer.
+    pub webhook_timeout: Duration,
+    /// Whether webhooks may go to this machine or the private network
+    /// (off by default: an admin's URL must not reach internal services).
+    pub webhooks_allow_internal: bool,
     /// How often counted views are written to the database; a crash loses
     /// at most this much of the count.
     pub analytics_flush: Duration,
@@ -111,6 +118,9 @@ impl WebConfig {
             trending_every: Duration::from_secs(60),
             retention: Default::default(),
             engagement_every: Duration::from_secs(5),
+            webhook_poll: Duration::from_secs(1),
+            webhook_timeout: Duration::from_secs(10),
+            webhooks_allow_internal: false,
         }
     }
 }

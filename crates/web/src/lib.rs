@@ -22,6 +22,7 @@ mod pages;
 pub mod state;
 pub mod theme;
 mod view;
+pub mod webhooks;
 
 pub use config::WebConfig;
 pub use http::router::{router, serve};

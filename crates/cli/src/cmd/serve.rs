@@ -39,6 +39,7 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     config.page_cache = !args.no_page_cache;
     config.count_views = !args.no_view_counting;
     config.behind_cdn = args.behind_cdn;
+    config.webhooks_allow_internal = args.webhooks_allow_internal;
     config.trending_every = std::time::Duration::from_secs(args.trending_every);
     config.retention = kawaraban_core::analytics::Retention {
         minutes: i64::from(args.keep_minutes) * 60,

@@ -229,6 +229,13 @@ pub async fn create(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
         invalidate(&v.state, article_tags(v.site.id, article.id)).await;
         notify::reply_visible(&v.state, &v.site, &c, &article).await;
     }
+    if created {
+        let data = serde_json::json!({
+            "comment": { "id": c.id, "article_id": article.id, "parent_id": c.parent_id, "status": c.status.as_str(),
+                "author": viewer.member.display_name, "html": c.body_html },
+        });
+        crate::webhooks::emit(&v.state, v.site.id, "comment.posted", data).await;
+    }
     let count = v.state.store.comment_count(article.id).await?;
     answer(&v, &viewer, &c, &article, json, count)
 }

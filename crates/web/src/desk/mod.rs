@@ -88,6 +88,12 @@ pub const NAV: &[NavLink] = &[
         needs: Action::Administer,
     },
     NavLink {
+        href: "/desk/webhooks",
+        label: "Webhooks",
+        what: "Signed event deliveries to other software, with their log and replay.",
+        needs: Action::Administer,
+    },
+    NavLink {
         href: "/moderation/audit",
         label: "Audit log",
         what: "Every staff action, newest first.",
@@ -122,6 +128,7 @@ pub fn routes() -> Router<AppState> {
         .merge(stories::routes())
         .merge(media::routes())
         .merge(staff::routes())
+        .merge(crate::webhooks::routes())
 }
 
 /// The signed-in member if they may do `action`; otherwise the answer to

@@ -117,6 +117,10 @@ pub async fn serve(
         stop_rx.clone(),
     ));
     let engagement = tokio::spawn(crate::engagement::run(state.clone(), stop_rx.clone()));
+    let webhooks = tokio::spawn(crate::webhooks::deliver::run(
+        state.clone(),
+        stop_rx.clone(),
+    ));
     let transport = state
         .config
         .transport(None)
@@ -147,6 +151,7 @@ pub async fn serve(
     let _ = trending.await;
     let _ = upkeep.await;
     let _ = engagement.await;
+    let _ = webhooks.await;
     let _ = feeds.await;
     let _ = mailer.await;
     let _ = tokio::task::spawn_blocking(move || newsletters.join()).await;

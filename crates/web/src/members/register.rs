@@ -172,6 +172,13 @@ pub async fn register(v: Visit, Form(f): Form<Fields>) -> AppResult<Response> {
                 .await;
             match created {
                 Ok(member) => {
+                    crate::webhooks::emit(
+                        &state,
+                        site.id,
+                        "member.registered",
+                        registered(&member, "email"),
+                    )
+                    .await;
                     send_verification(&state, &site, &member, &member.email, &next).await?
                 }
                 // Registered a moment ago by a parallel request: same answer.
@@ -339,4 +346,10 @@ pub async fn verify(
             .await
         }
     }
+}
+
+/// A new member as the `member.registered` event describes them: no
+/// address (a receiver that needs one asks the member for it).
+pub fn registered(m: &kawaraban_core::model::Member, how: &str) -> serde_json::Value {
+    serde_json::json!({ "member": { "id": m.id, "name": m.display_name, "via": how } })
 }

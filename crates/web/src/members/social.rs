@@ -345,6 +345,13 @@ pub async fn callback(
             Utc::now(),
         )
         .await?;
+    crate::webhooks::emit(
+        &state,
+        site.id,
+        "member.registered",
+        super::register::registered(&member, "social"),
+    )
+    .await;
     state
         .store
         .link_identity(

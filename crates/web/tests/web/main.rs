@@ -25,3 +25,4 @@ mod serving;
 mod social;
 mod support;
 mod trending;
+mod webhooks;

@@ -64,6 +64,11 @@ pub async fn add(
         now,
     )
     .await?;
+    let data = serde_json::json!({
+        "story": crate::webhooks::story_data(&v.site, id, &story.fields, status, story.published_at, story.version),
+        "note": note,
+    });
+    crate::webhooks::emit(&v.state, v.site.id, "story.correction", data).await;
     Ok(see_other(
         &format!("/desk/stories/{id}?noted={}", kind.as_str()),
         Vec::new(),

@@ -234,5 +234,17 @@ pub async fn save_story(
         now,
     )
     .await?;
+    let event = match status {
+        DeskStatus::Published | DeskStatus::Scheduled if was.is_some_and(|w| w.0.is_out()) => {
+            Some("story.updated")
+        }
+        DeskStatus::Published | DeskStatus::Scheduled => Some("story.published"),
+        DeskStatus::Unpublished if intent == Intent::Unpublish => Some("story.unpublished"),
+        _ => None,
+    };
+    if let Some(event) = event {
+        let story = crate::webhooks::story_data(site, id, &fields, status, published_at, version);
+        crate::webhooks::emit(state, site.id, event, serde_json::json!({ "story": story })).await;
+    }
     Ok(Saving::Saved { id, version })
 }
