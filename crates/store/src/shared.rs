@@ -116,6 +116,18 @@ macro_rules! impl_common_store {
                 Ok(rows.into_iter().map(Site::from).collect())
             }
 
+            async fn update_section(&self, site_id: i64, slug: &str, name: &str, position: i64) -> StoreResult<bool> {
+                let done = sqlx::query("UPDATE sections SET name = $3, position = $4 WHERE site_id = $1 AND slug = $2")
+                    .bind(site_id)
+                    .bind(slug)
+                    .bind(name.trim())
+                    .bind(position)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(map)?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn upsert_site(&self, site: &NewSite) -> StoreResult<Site> {
                 let (_turn, mut tx) = self.write().await.map_err(map)?;
                 if site.is_default {

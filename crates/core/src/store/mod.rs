@@ -37,6 +37,15 @@ pub trait SiteStore: Send + Sync {
     async fn upsert_site(&self, site: &NewSite) -> StoreResult<Site>;
     /// Every section of every site, ordered by site then position.
     async fn list_sections(&self) -> StoreResult<Vec<Section>>;
+    /// Renames a section of the site and sets its place in the navigation;
+    /// false if the site has no such section.
+    async fn update_section(
+        &self,
+        site_id: i64,
+        slug: &str,
+        name: &str,
+        position: i64,
+    ) -> StoreResult<bool>;
     /// Returns the section with this slug, creating it (named `name`) when
     /// absent. The flag says whether it was created.
     async fn ensure_section(

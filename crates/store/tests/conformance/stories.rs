@@ -632,3 +632,33 @@ async fn site_roles_are_granted_changed_and_taken_away_per_site() {
     assert_eq!(db.store.site_role(kenji.id, travel.id).await.unwrap(), None);
     assert!(db.store.site_staff(news.id).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_section_is_renamed_and_moved_in_its_site_only() {
+    let db = db().await;
+    let (site, section) = site_and_section(&*db.store).await;
+    assert!(db
+        .store
+        .update_section(site.id, &section.slug, "Nation", 7)
+        .await
+        .unwrap());
+    let got = db
+        .store
+        .list_sections()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == section.id)
+        .unwrap();
+    assert_eq!((got.name.as_str(), got.position), ("Nation", 7));
+    assert!(!db
+        .store
+        .update_section(site.id, "nowhere", "X", 0)
+        .await
+        .unwrap());
+    assert!(!db
+        .store
+        .update_section(site.id + 1000, &section.slug, "X", 0)
+        .await
+        .unwrap());
+}

@@ -7,6 +7,7 @@
 //! `kawaraban_core::authz` whether the member may see them.
 
 pub mod media;
+pub mod settings;
 pub mod staff;
 pub mod stories;
 
@@ -82,6 +83,12 @@ pub const NAV: &[NavLink] = &[
         needs: Action::Edit,
     },
     NavLink {
+        href: "/desk/settings",
+        label: "Site settings",
+        what: "The site's name, address, time zone and publisher; sections; comment rules.",
+        needs: Action::Administer,
+    },
+    NavLink {
         href: "/desk/staff",
         label: "Staff",
         what: "Who has which role on this site: invite, change, remove.",
@@ -128,6 +135,7 @@ pub fn routes() -> Router<AppState> {
         .merge(stories::routes())
         .merge(media::routes())
         .merge(staff::routes())
+        .merge(settings::routes())
         .merge(crate::webhooks::routes())
 }
 

@@ -8,6 +8,7 @@ mod beacon;
 mod browser;
 mod comments;
 mod desk;
+mod desk_settings;
 mod desk_staff;
 mod desk_stories;
 mod engagement;
