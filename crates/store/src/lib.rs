@@ -39,6 +39,8 @@ mod media_library;
 mod staff;
 #[macro_use]
 mod webhooks;
+#[macro_use]
+mod authors;
 mod postgres;
 mod rows;
 mod sqlite;

@@ -208,6 +208,7 @@ impl_giveaway_store!(crate::postgres::PgStore);
 impl_story_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_media_library!(crate::postgres::PgStore, sqlx::Postgres);
 impl_staff_store!(crate::postgres::PgStore);
+impl_author_store!(crate::postgres::PgStore, sqlx::Postgres);
 impl_webhook_store!(crate::postgres::PgStore, "FOR UPDATE SKIP LOCKED");
 impl_analytics_store!(
     crate::postgres::PgStore,

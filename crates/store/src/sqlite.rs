@@ -352,6 +352,7 @@ impl_giveaway_store!(crate::sqlite::SqliteStore);
 impl_story_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_media_library!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_staff_store!(crate::sqlite::SqliteStore);
+impl_author_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_webhook_store!(crate::sqlite::SqliteStore, "");
 impl_analytics_store!(
     crate::sqlite::SqliteStore,

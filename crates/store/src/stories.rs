@@ -168,6 +168,48 @@ macro_rules! impl_story_store {
                 version: i64,
             }
 
+            /// Where the desk's list starts from.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            enum Driver {
+                Tag(i64),
+                Author(i64),
+                /// The tag or author asked for does not exist.
+                Nothing,
+            }
+
+            /// At most this many links make a tag or an author rare enough
+            /// to start the list from.
+            const RARE: i64 = 2000;
+
+            impl $store {
+                async fn desk_driver(&self, q: &DeskQuery) -> StoreResult<Option<Driver>> {
+                    let counted = |table: &'static str, column: &'static str| {
+                        format!("SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {column} = $1 LIMIT {}) c", RARE + 1)
+                    };
+                    if let (Some(tag), [site]) = (&q.tag, q.site_ids.as_slice()) {
+                        let id: Option<(i64,)> = sqlx::query_as("SELECT id FROM tags WHERE site_id = $1 AND slug = $2")
+                            .bind(*site).bind(tag).fetch_optional(&self.pool).await.map_err(map)?;
+                        let Some((id,)) = id else { return Ok(Some(Driver::Nothing)) };
+                        let (n,): (i64,) = sqlx::query_as(&counted("article_tags", "tag_id"))
+                            .bind(id).fetch_one(&self.pool).await.map_err(map)?;
+                        if n <= RARE {
+                            return Ok(Some(Driver::Tag(id)));
+                        }
+                    }
+                    if let Some(author) = &q.author {
+                        let id: Option<(i64,)> = sqlx::query_as("SELECT id FROM authors WHERE slug = $1")
+                            .bind(author).fetch_optional(&self.pool).await.map_err(map)?;
+                        let Some((id,)) = id else { return Ok(Some(Driver::Nothing)) };
+                        let (n,): (i64,) = sqlx::query_as(&counted("article_authors", "author_id"))
+                            .bind(id).fetch_one(&self.pool).await.map_err(map)?;
+                        if n <= RARE {
+                            return Ok(Some(Driver::Author(id)));
+                        }
+                    }
+                    Ok(None)
+                }
+            }
+
             #[async_trait]
             impl StoryStore for $store {
                 async fn story(&self, id: i64) -> StoreResult<Option<Story>> {
@@ -235,10 +277,29 @@ macro_rules! impl_story_store {
                         DeskSort::Updated => "a.modified_at",
                         DeskSort::Published => "a.published_at",
                     };
+                    // A tag or author with few stories drives the query from
+                    // its links (SQLite: CROSS JOIN keeps that order); a common
+                    // one is checked per story in list order, which stops early.
+                    let driver = self.desk_driver(q).await?;
+                    if driver == Some(Driver::Nothing) {
+                        return Ok(Vec::new());
+                    }
                     let mut b = sqlx::QueryBuilder::<$db>::new(
                         "SELECT a.id, a.site_id, a.title, a.slug, s.slug AS section_slug, a.status, a.workflow, \
-                         a.published_at, a.modified_at, a.version FROM articles a \
-                         JOIN sections s ON s.id = a.section_id WHERE a.site_id IN (");
+                         a.published_at, a.modified_at, a.version FROM ");
+                    match driver {
+                        Some(Driver::Tag(id)) => {
+                            b.push("article_tags x CROSS JOIN articles a JOIN sections s ON s.id = a.section_id \
+                                    WHERE x.tag_id = ").push_bind(id).push(" AND a.id = x.article_id AND a.site_id IN (");
+                        }
+                        Some(Driver::Author(id)) => {
+                            b.push("article_authors x CROSS JOIN articles a JOIN sections s ON s.id = a.section_id \
+                                    WHERE x.author_id = ").push_bind(id).push(" AND a.id = x.article_id AND a.site_id IN (");
+                        }
+                        _ => {
+                            b.push("articles a JOIN sections s ON s.id = a.section_id WHERE a.site_id IN (");
+                        }
+                    }
                     let mut sites = b.separated(", ");
                     for id in &q.site_ids {
                         sites.push_bind(*id);
@@ -253,17 +314,19 @@ macro_rules! impl_story_store {
                             b.push(" AND a.status = 'published' AND a.published_at > ").push_bind(now);
                         }
                         Some(DeskStatus::Published) => {
-                            b.push(" AND a.status = 'published' AND a.published_at <= ").push_bind(now);
+                            // As an expression, so that SQLite walks the status
+                            // index in list order rather than the publish times.
+                            b.push(" AND a.status = 'published' AND COALESCE(a.published_at, a.published_at) <= ").push_bind(now);
                         }
                         Some(draft) => {
                             b.push(" AND a.status = 'draft' AND a.workflow = ").push_bind(draft.stored().1);
                         }
                     }
-                    if let Some(author) = &q.author {
+                    if let (Some(author), None | Some(Driver::Tag(_))) = (&q.author, driver) {
                         b.push(" AND EXISTS (SELECT 1 FROM article_authors x JOIN authors p ON p.id = x.author_id \
                                 WHERE x.article_id = a.id AND p.slug = ").push_bind(author.clone()).push(")");
                     }
-                    if let Some(tag) = &q.tag {
+                    if let (Some(tag), None | Some(Driver::Author(_))) = (&q.tag, driver) {
                         b.push(" AND EXISTS (SELECT 1 FROM article_tags x JOIN tags t ON t.id = x.tag_id \
                                 WHERE x.article_id = a.id AND t.slug = ").push_bind(tag.clone()).push(")");
                     }

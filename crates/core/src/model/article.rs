@@ -306,3 +306,14 @@ pub struct LibraryImage {
     pub uploaded_by: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
+
+/// An author's profile: shown on their page on every site.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorProfile {
+    pub person: Person,
+    pub bio: String,
+    /// A media library image's hash (empty: none).
+    pub photo: String,
+    /// Their pages elsewhere (http(s) addresses).
+    pub links: Vec<String>,
+}

@@ -10,6 +10,7 @@ use crate::StoreResult;
 
 mod analytics;
 mod api_keys;
+mod authors;
 mod engagement;
 mod external;
 mod media_library;
@@ -19,6 +20,7 @@ mod webhooks;
 
 pub use analytics::AnalyticsStore;
 pub use api_keys::ApiKeyStore;
+pub use authors::AuthorStore;
 pub use engagement::{
     GiveawayStore, SurveyStore, BURST_MINUTES, BURST_RESPONSES, ENTRIES_PER_ADDRESS,
 };
@@ -639,6 +641,7 @@ pub trait Store:
     + MediaLibrary
     + StaffStore
     + WebhookStore
+    + AuthorStore
     + Health
 {
 }
@@ -667,6 +670,7 @@ impl<T> Store for T where
         + MediaLibrary
         + StaffStore
         + WebhookStore
+        + AuthorStore
         + Health
 {
 }

@@ -320,6 +320,15 @@ async fn the_desk_list_filters_and_pages_with_a_cursor() {
     let cases: Vec<(DeskQuery, Vec<&str>)> = vec![
         (q(&|q| q.section_id = Some(sports.id)), vec!["s1"]),
         (q(&|q| q.tag = Some("weather".into())), vec!["s4"]),
+        (q(&|q| q.tag = Some("no-such-tag".into())), vec![]),
+        (q(&|q| q.author = Some("nobody-at-all".into())), vec![]),
+        (
+            q(&|q| {
+                q.tag = Some("rail".into());
+                q.author = Some("aiko-tanabe".into());
+            }),
+            vec!["s3", "s2", "s1", "s0"],
+        ),
         (q(&|q| q.author = Some("mika-sato".into())), vec!["s4"]),
         (
             q(&|q| q.words = vec!["story".into(), "3".into()]),
@@ -661,4 +670,58 @@ async fn a_section_is_renamed_and_moved_in_its_site_only() {
         .update_section(site.id + 1000, &section.slug, "X", 0)
         .await
         .unwrap());
+}
+
+#[tokio::test]
+async fn authors_have_profiles_and_tags_are_renamed() {
+    let db = db().await;
+    let (site, section) = site_and_section(&*db.store).await;
+    let mut a = input(&site, &section, "profiled", "Profiled", "x", t(10, 0));
+    a.authors = vec!["Aiko Tanabe".into(), "Ren Okabe".into()];
+    db.store.upsert_article(&a).await.unwrap();
+    let found = db.store.authors("tana", 10).await.unwrap();
+    assert_eq!(
+        found.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        ["Aiko Tanabe"]
+    );
+    assert_eq!(db.store.authors("", 10).await.unwrap().len(), 2);
+    let mut p = db
+        .store
+        .author_profile("aiko-tanabe")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(p.bio.is_empty() && p.links.is_empty());
+    p.bio = "Transport correspondent in Tokyo.".into();
+    p.links = vec!["https://example.com/aiko".into()];
+    p.photo = "ab".repeat(32);
+    assert!(db.store.set_author_profile(&p).await.unwrap());
+    let back = db
+        .store
+        .author_profile("aiko-tanabe")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (back.bio.as_str(), back.links.clone(), back.photo.len()),
+        (
+            "Transport correspondent in Tokyo.",
+            vec!["https://example.com/aiko".to_string()],
+            64
+        )
+    );
+    assert!(db.store.author_profile("nobody").await.unwrap().is_none());
+    assert!(db
+        .store
+        .rename_tag(site.id, "rail", "Railways")
+        .await
+        .unwrap());
+    assert!(!db.store.rename_tag(site.id, "nothing", "X").await.unwrap());
+    let art = db
+        .store
+        .article_by_slug(site.id, "profiled", t(21, 0))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(art.tags[0].name, "Railways");
 }
