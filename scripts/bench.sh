@@ -1263,35 +1263,38 @@ bench_desk() {
   log "picking the filters' values and 1,000 random stories from the data"
   python3 "$DESK_PY" pick "$dir/kawaraban.db" news 1000 "$RUN_DIR" >"$RUN_DIR/desk-filters.json"
   local f="$RUN_DIR/desk-filters.json"
-  j() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=d
+  desk_f() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); v=d
 for k in sys.argv[2].split("."): v=v[int(k)] if isinstance(v, list) else v[k]
 print(v)' "$f" "$1"; }
   local section author tag_c tag_r words_c words_r wk_from wk_to
-  section=$(j section.0); author=$(j author.0); tag_c=$(j tag_common.0); tag_r=$(j tag_rare.0)
-  words_c=$(j words_common.0); words_r=$(j words_rare.0); wk_from=$(j week.0); wk_to=$(j week.1)
-  # Drafts for the status filter (a newsroom has some; the generated stories are all published).
+  section=$(desk_f section.0); author=$(desk_f author.0); tag_c=$(desk_f tag_common.0); tag_r=$(desk_f tag_rare.0)
+  words_c=$(desk_f words_common.0); words_r=$(desk_f words_rare.0); wk_from=$(desk_f week.0); wk_to=$(desk_f week.1)
+  # Drafts for the status filter (the generated stories are all published):
+  # 25 each run, fewer than a page; the last run's are published first, so
+  # every run measures the filter over the same 25.
   local drafts_json draft_ids
+  log "publishing the drafts an earlier run left: $(python3 "$DESK_PY" publish_drafts "$KW_URL" "$host" "$cookie" "$dir/kawaraban.db" news)"
   drafts_json=$(python3 "$DESK_PY" drafts "$KW_URL" "$host" "$cookie" 25 "$run_id" "$section")
   draft_ids=$(echo "$drafts_json" | python3 -c 'import json,sys; print(",".join(map(str, json.load(sys.stdin)["ids"])))')
   local ndrafts
-  ndrafts=$(python3 -c 'import sqlite3,sys; db=sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True); print(db.execute("SELECT count(*) FROM articles WHERE status = '"'"'draft'"'"' AND workflow = '"'"''"'"'").fetchone()[0])' "$dir/kawaraban.db")
+  ndrafts=$(python3 "$DESK_PY" drafts_count "$dir/kawaraban.db" news)
   log "25 drafts made ($ndrafts drafts in all): $(echo "$drafts_json" | cut -c1-120)"
 
-  enc() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote_plus(sys.argv[1]))' "$1"; }
+  desk_enc() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote_plus(sys.argv[1]))' "$1"; }
   local today week_ago
   today=$(TZ=Asia/Tokyo date +%F); week_ago=$(TZ=Asia/Tokyo date -d '6 days ago' +%F)
   local names=() paths=()
   names+=("no filter"); paths+=("/desk/stories")
-  names+=("section=$section ($(j section.1) stories)"); paths+=("/desk/stories?section=$section")
+  names+=("section=$section ($(desk_f section.1) stories)"); paths+=("/desk/stories?section=$section")
   names+=("status=published"); paths+=("/desk/stories?status=published")
   names+=("status=draft ($ndrafts drafts)"); paths+=("/desk/stories?status=draft")
-  names+=("author=$author ($(j author.1))"); paths+=("/desk/stories?author=$(enc "$author")")
-  names+=("tag=$tag_c, common ($(j tag_common.1))"); paths+=("/desk/stories?tag=$(enc "$tag_c")")
-  names+=("tag=$tag_r, rare ($(j tag_rare.1))"); paths+=("/desk/stories?tag=$(enc "$tag_r")")
+  names+=("author=$author ($(desk_f author.1))"); paths+=("/desk/stories?author=$(desk_enc "$author")")
+  names+=("tag=$tag_c, common ($(desk_f tag_common.1))"); paths+=("/desk/stories?tag=$(desk_enc "$tag_c")")
+  names+=("tag=$tag_r, rare ($(desk_f tag_rare.1))"); paths+=("/desk/stories?tag=$(desk_enc "$tag_r")")
   names+=("last change from $week_ago to $today"); paths+=("/desk/stories?from=$week_ago&to=$today")
-  names+=("published $wk_from to $wk_to, sort=published ($(j week.2))"); paths+=("/desk/stories?from=$wk_from&to=$wk_to&sort=published")
-  names+=("q=$words_c, common ($(j words_common.1))"); paths+=("/desk/stories?q=$(enc "$words_c")")
-  names+=("q=$words_r, rare ($(j words_rare.1))"); paths+=("/desk/stories?q=$(enc "$words_r")")
+  names+=("published $wk_from to $wk_to, sort=published ($(desk_f week.2))"); paths+=("/desk/stories?from=$wk_from&to=$wk_to&sort=published")
+  names+=("q=$words_c, common ($(desk_f words_common.1))"); paths+=("/desk/stories?q=$(desk_enc "$words_c")")
+  names+=("q=$words_r, rare ($(desk_f words_rare.1))"); paths+=("/desk/stories?q=$(desk_enc "$words_r")")
   names+=("sort=published"); paths+=("/desk/stories?sort=published")
   printf '%s\n' "${paths[@]}" >"$RUN_DIR/desk-list-paths.txt"
   log "the list, each filter 20 times one after another (service time, and the page-2 cursor)"
@@ -1315,12 +1318,24 @@ PY
   bad=$(python3 -c 'import json,sys; print(" ".join(r["path"] for f in sys.argv[1:] for r in json.load(open(f)) if r["status"] != 200))' "$RUN_DIR/desk-seq.json" "$RUN_DIR/desk-seq-next.json")
   [ -z "$bad" ] || log "WARNING: not 200: $bad"
 
+  # The judged figure is wrk's p99 at c$DESK_CONNS; a filter whose page takes
+  # over 250 ms alone is not loaded (it could not pass, and four at once
+  # would outlast wrk's runs): its one-at-a-time p99 is the result.
   detail_header "The desk list, wrk -t$THREADS -c$DESK_CONNS, ${DESK_DURATION}s a run, $DESK_RUNS runs a filter"
-  local i worst=0
+  local i seq_all="$RUN_DIR/desk-seq-all.json" s_n s_p50 s_p99
+  python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1])) + json.load(open(sys.argv[2]))))' \
+    "$RUN_DIR/desk-seq.json" "$RUN_DIR/desk-seq-next.json" >"$seq_all"
   for i in "${!paths[@]}"; do
-    desk_wrk "${names[$i]}" "$KW_URL${paths[$i]}" "${hdr[@]}"
-    result "Desk list, ${names[$i]}: p99 ms (median of $DESK_RUNS: $D_RUNS; $D_RPS req/s, c$DESK_CONNS; Little: $(CONNS=$DESK_CONNS little x "$D_RPS" "$D_AVG"))" \
-      "$D_P99" "< 50" "$( [ "$D_ERRS" = 0 ] && lt "$D_P99" 50 || echo "FAIL ($D_ERRS errors)")"
+    read -r s_n s_p50 s_p99 < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[int(sys.argv[2])]; print(r["n"], r["p50_ms"], r["p99_ms"])' "$seq_all" "$i")
+    if [ "$(lt "$s_p50" 250)" = pass ]; then
+      desk_wrk "${names[$i]}" "$KW_URL${paths[$i]}" "${hdr[@]}"
+      result "Desk list, ${names[$i]}: p99 ms, c$DESK_CONNS (median of $DESK_RUNS: $D_RUNS; $D_RPS req/s; Little: $(CONNS=$DESK_CONNS little x "$D_RPS" "$D_AVG")); one at a time p50 $s_p50, p99 $s_p99" \
+        "$D_P99" "< 50" "$( [ "$D_ERRS" = 0 ] && lt "$D_P99" 50 || echo "FAIL ($D_ERRS errors)")"
+    else
+      echo "| ${names[$i]}: not loaded (one at a time: p50 $s_p50 ms over $s_n) | | | | | |" >>"$DETAILS"
+      result "Desk list, ${names[$i]}: p99 ms one at a time over $s_n (p50 $s_p50; over 250 ms alone, not loaded at c$DESK_CONNS)" \
+        "$s_p99" "< 50" "FAIL"
+    fi
   done
 
   log "the editor: 1,000 random stories"
@@ -1343,25 +1358,25 @@ PY
   saves_json=$(python3 "$DESK_PY" saves "$KW_URL" "$host" "$cookie" "$save_ids" "$saves_per" "$run_id")
   log "saves: $saves_json"
   { echo; echo "#### Saves, one after another, each from the version the last one's redirect named"; echo; echo "$saves_json"; } >>"$DETAILS"
-  sv() { echo "$saves_json" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+  desk_sv() { echo "$saves_json" | python3 -c 'import json,sys; d=json.load(sys.stdin)
 for k in sys.argv[1].split("."): d=d[k]
 print(d)' "$1"; }
-  result "Save (POST → 303), p50 / p99 / max ms over $(sv n) saves ($(sv stories) stories × $saves_per; versions each moved on by one: $(sv versions_moved_by_one_each); statuses $(sv statuses | tr -d "{}'"))" \
-    "$(sv p50_ms) / $(sv p99_ms) / $(sv max_ms)" "p99 < 30" "$(lt "$(sv p99_ms)" 30)"
-  result "… a story's first save in the desk (it also keeps how the story stood), p50 / p99 ms over $(sv first_save_of_a_story.n)" \
-    "$(sv first_save_of_a_story.p50_ms) / $(sv first_save_of_a_story.p99_ms)" "" ""
-  result "… later saves, p50 / p99 ms over $(sv later_saves.n)" "$(sv later_saves.p50_ms) / $(sv later_saves.p99_ms)" "" ""
+  result "Save (POST → 303), p50 / p99 / max ms over $(desk_sv n) saves ($(desk_sv stories) stories × $saves_per; versions each moved on by one: $(desk_sv versions_moved_by_one_each); statuses $(desk_sv statuses | tr -d "{}'"))" \
+    "$(desk_sv p50_ms) / $(desk_sv p99_ms) / $(desk_sv max_ms)" "p99 < 30" "$(lt "$(desk_sv p99_ms)" 30)"
+  result "… a story's first save in the desk (it also keeps how the story stood), p50 / p99 ms over $(desk_sv first_save_of_a_story.n)" \
+    "$(desk_sv first_save_of_a_story.p50_ms) / $(desk_sv first_save_of_a_story.p99_ms)" "" ""
+  result "… later saves, p50 / p99 ms over $(desk_sv later_saves.n)" "$(desk_sv later_saves.p50_ms) / $(desk_sv later_saves.p99_ms)" "" ""
 
   log "publish to visible: $publishes new stories"
   local pub_json
   pub_json=$(python3 "$DESK_PY" publish "$KW_URL" "$host" "$cookie" "$publishes" "$run_id" "$section")
   log "publish: $pub_json"
   { echo; echo "#### Publish to visible: a reader asks for the address first (404), then POST /desk/stories intent=publish, then the public page without a cookie every 2 ms until 200"; echo; echo "$pub_json"; } >>"$DETAILS"
-  pv() { echo "$pub_json" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+  desk_pv() { echo "$pub_json" | python3 -c 'import json,sys; d=json.load(sys.stdin)
 for k in sys.argv[1].split("."): d=d[k]
 print(d)' "$1"; }
-  result "Published to visible on the site (POST sent → first 200 at /$section/SLUG), p50 / p99 / max ms over $(pv n) (the POST alone: p50 $(pv publish_post.p50_ms), p99 $(pv publish_post.p99_ms) ms; statuses $(pv statuses | tr -d "{}'"); before: $(pv before_publish | tr -d "{}'"))" \
-    "$(pv p50_ms) / $(pv p99_ms) / $(pv max_ms)" "p99 < 1,000" "$( [ "$(pv n)" = "$publishes" ] && lt "$(pv p99_ms)" 1000 || echo FAIL)"
+  result "Published to visible on the site (POST sent → first 200 at /$section/SLUG), p50 / p99 / max ms over $(desk_pv n) (the POST alone: p50 $(desk_pv publish_post.p50_ms), p99 $(desk_pv publish_post.p99_ms) ms; statuses $(desk_pv statuses | tr -d "{}'"); before: $(desk_pv before_publish | tr -d "{}'"))" \
+    "$(desk_pv p50_ms) / $(desk_pv p99_ms) / $(desk_pv max_ms)" "p99 < 1,000" "$( [ "$(desk_pv n)" = "$publishes" ] && lt "$(desk_pv p99_ms)" 1000 || echo FAIL)"
   result "Server VmHWM (peak RSS) after the desk group, MB" "$(rss_mb "$KW_PID" VmHWM)" "" ""
   stop_pid "$KW_PID"
 }

@@ -4,7 +4,7 @@
   desk.py pick DB SITE N OUTDIR
       Reads the data (read-only) for the list's filters and writes
       OUTDIR/filters.json (a section, the commonest author, a common and a
-      rare tag, a common and a rare pair of headline words, a week of
+      rare tag, a common headline word and two or three rare ones, a week of
       publish times, with how many stories each matches) and
       OUTDIR/editor-paths.txt (N random stories' editor paths).
   desk.py drafts BASE HOST COOKIE N RUN_ID SECTION
@@ -13,9 +13,16 @@
       Each path once, one after another on one connection. Prints JSON: the
       statuses and the latency summary over all of them.
   desk.py seq BASE HOST COOKIE N PATHS_FILE
-      Each path N times, one request after another on one connection (the
-      service time without queueing). Prints JSON: per path median, p99,
-      max, status, rows on the page, the "Older stories" link.
+      Each path N times (or as many as 10 s allow, at least 3), one request
+      after another on one connection (the service time without queueing).
+      Prints JSON: per path median, p99, max, status, rows on the page, the
+      "Older stories" link.
+  desk.py drafts_count DB SITE
+      How many drafts (not submitted) the site has.
+  desk.py publish_drafts BASE HOST COOKIE DB SITE
+      Publishes the drafts earlier runs of `drafts` left (slugs
+      desk-bench-draft-*), through the editor, so that every run measures
+      the draft filter over the same number of drafts. Prints JSON.
   desk.py saves BASE HOST COOKIE IDS PER_STORY RUN_ID
       For each story id (comma-separated): opens the editor once, then saves
       it PER_STORY times one after another, each from the version the last
@@ -192,9 +199,9 @@ def cmd_pick(db_path, site, n, outdir):
     (site_id,) = db.execute("SELECT id FROM sites WHERE key = ?", (site,)).fetchone()
     rng = random.Random(2026)
     out = {}
-    section, cnt = db.execute(
-        "SELECT s.slug, count(*) FROM articles a JOIN sections s ON s.id = a.section_id "
-        "WHERE a.site_id = ? GROUP BY s.id ORDER BY s.id LIMIT 1", (site_id,)).fetchone()
+    sec_id, section = db.execute("SELECT id, slug FROM sections WHERE site_id = ? ORDER BY id LIMIT 1",
+                                 (site_id,)).fetchone()
+    (cnt,) = db.execute("SELECT count(*) FROM articles WHERE section_id = ?", (sec_id,)).fetchone()
     out["section"] = [section, cnt]
     name, cnt = db.execute(
         "SELECT p.name, count(*) FROM article_authors x JOIN authors p ON p.id = x.author_id "
@@ -206,25 +213,38 @@ def cmd_pick(db_path, site, n, outdir):
     out["tag_common"] = list(tags[0])
     few = [t for t in tags if 2 <= t[1] <= 5] or [t for t in tags if t[1] <= 20] or [tags[-1]]
     out["tag_rare"] = list(rng.choice(few))
-    # Headline words: the commonest vocabulary word, and a pair of rare ones.
+    # Headline words: the commonest vocabulary word, and a pair of rare ones
+    # (counted with the search index: whole words, as the generated
+    # headlines only have whole vocabulary words, the same as LIKE's count).
     def count(words):
-        sql = "SELECT count(*) FROM articles WHERE site_id = ?" + " AND LOWER(title) LIKE ?" * len(words)
-        return db.execute(sql, [site_id, *[f"%{w}%" for w in words]]).fetchone()[0]
+        q = " AND ".join(f"title:{w}" for w in words)
+        return db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (q,)).fetchone()[0]
     out["words_common"] = ["government", count(["government"])]
-    out["words_rare"] = ["resumed delayed", count(["resumed", "delayed"])]
+    # The rarest words of the generator's vocabulary (synthetic.rs): the
+    # first pair, or else three, in 1 to 20 headlines.
+    tail = "resumed cancelled delayed completed launched recovered slowed grew rose fell".split()
+    tries = [[a, b] for i, a in enumerate(tail) for b in tail[i + 1:]]
+    tries += [[a, b, c] for i, a in enumerate(tail) for j, b in enumerate(tail[i + 1:], i + 1) for c in tail[j + 1:]]
+    rare = None
+    for words in tries:
+        c = count(words)
+        if 1 <= c <= 20:
+            rare = [" ".join(words), c]
+            break
+    out["words_rare"] = rare or ["resumed cancelled delayed", count(["resumed", "cancelled", "delayed"])]
     lo, hi = db.execute("SELECT min(published_at), max(published_at) FROM articles WHERE site_id = ?",
                         (site_id,)).fetchone()
     # A week in the middle of the archive, by publish time.
-    (total,) = db.execute("SELECT count(*) FROM articles WHERE site_id = ?", (site_id,)).fetchone()
-    mid = db.execute("SELECT published_at FROM articles WHERE site_id = ? ORDER BY id LIMIT 1 OFFSET ?",
-                     (site_id, total // 2)).fetchone()[0]
+    lo_id, hi_id = db.execute("SELECT min(id), max(id) FROM articles WHERE site_id = ?", (site_id,)).fetchone()
+    mid = db.execute("SELECT published_at FROM articles WHERE site_id = ? AND id >= ? ORDER BY id LIMIT 1",
+                     (site_id, (lo_id + hi_id) // 2)).fetchone()[0]
     start = datetime.date.fromisoformat(mid[:10])
     end = start + datetime.timedelta(days=6)
-    (cnt,) = db.execute("SELECT count(*) FROM articles WHERE site_id = ? AND published_at >= ? AND published_at < ?",
+    (cnt,) = db.execute("SELECT count(*) FROM articles WHERE site_id = ? AND status = 'published' "
+                        "AND published_at >= ? AND published_at < ?",
                         (site_id, start.isoformat(), (end + datetime.timedelta(days=1)).isoformat())).fetchone()
     out["week"] = [start.isoformat(), end.isoformat(), cnt]
     out["published_range"] = [lo, hi]
-    lo_id, hi_id = db.execute("SELECT min(id), max(id) FROM articles WHERE site_id = ?", (site_id,)).fetchone()
     ids = set()
     while len(ids) < n:
         batch = [rng.randint(lo_id, hi_id) for _ in range(n * 2)]
@@ -241,6 +261,33 @@ def cmd_pick(db_path, site, n, outdir):
     with open(f"{outdir}/filters.json", "w") as fh:
         json.dump(out, fh)
     print(json.dumps(out))
+
+
+def cmd_drafts_count(db_path, site):
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    (site_id,) = db.execute("SELECT id FROM sites WHERE key = ?", (site,)).fetchone()
+    print(db.execute("SELECT count(*) FROM articles WHERE site_id = ? AND status = 'draft' AND workflow = ''",
+                     (site_id,)).fetchone()[0])
+
+
+def cmd_publish_drafts(base, host, cookie, db_path, site):
+    db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    (site_id,) = db.execute("SELECT id FROM sites WHERE key = ?", (site,)).fetchone()
+    ids = [i for (i,) in db.execute(
+        "SELECT id FROM articles WHERE site_id = ? AND status = 'draft' AND slug LIKE 'desk-bench-draft-%'",
+        (site_id,))]
+    db.close()
+    cl = Client(base, host, cookie)
+    statuses = {}
+    for sid in ids:
+        s, _, page, _, _, _ = cl.request("GET", f"/desk/stories/{sid}")
+        f = form_of(page)
+        f["intent"] = "publish"
+        s, loc, page, _, _, _ = cl.request("POST", f"/desk/stories/{sid}", f)
+        statuses[str(s)] = statuses.get(str(s), 0) + 1
+        if s != 303:
+            print(f"publish draft {sid}: {s} {loc} {page[:300]}", file=sys.stderr)
+    print(json.dumps({"drafts": len(ids), "statuses": statuses}))
 
 
 def cmd_drafts(base, host, cookie, n, run_id, section):
@@ -266,7 +313,10 @@ def cmd_seq(base, host, cookie, n, paths_file):
     out = []
     for path in [l.strip() for l in open(paths_file) if l.strip()]:
         ts, status, rows, nxt = [], None, None, None
-        for _ in range(int(n)):
+        started = time.perf_counter()
+        for k in range(int(n)):
+            if k >= 3 and time.perf_counter() - started > 10:
+                break
             s, _, page, t, _, _ = cl.request("GET", path)
             ts.append(t)
             status = s
@@ -355,6 +405,7 @@ def cmd_publish(base, host, cookie, n, run_id, section):
                 break
             time.sleep(0.002)
     print(json.dumps({**summary(total), "publish_post": summary(post), "statuses": statuses,
+                      "each_ms": [round(t, 1) for t in total],
                       "before_publish": before, "polls_max": max(polls) if polls else None,
                       "polls_total": sum(polls)}))
 
@@ -363,6 +414,10 @@ def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "pick":
         cmd_pick(args[0], args[1], int(args[2]), args[3])
+    elif cmd == "drafts_count":
+        cmd_drafts_count(*args)
+    elif cmd == "publish_drafts":
+        cmd_publish_drafts(*args)
     elif cmd == "drafts":
         cmd_drafts(*args)
     elif cmd == "once":
