@@ -205,7 +205,7 @@ impl_external_store!(crate::postgres::PgStore);
 impl_api_key_store!(crate::postgres::PgStore);
 impl_survey_store!(crate::postgres::PgStore, "FOR UPDATE");
 impl_giveaway_store!(crate::postgres::PgStore);
-impl_story_store!(crate::postgres::PgStore, sqlx::Postgres);
+impl_story_store!(crate::postgres::PgStore, sqlx::Postgres, false);
 impl_media_library!(crate::postgres::PgStore, sqlx::Postgres);
 impl_staff_store!(crate::postgres::PgStore);
 impl_author_store!(crate::postgres::PgStore, sqlx::Postgres);

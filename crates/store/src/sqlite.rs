@@ -349,7 +349,7 @@ impl_external_store!(crate::sqlite::SqliteStore);
 impl_api_key_store!(crate::sqlite::SqliteStore);
 impl_survey_store!(crate::sqlite::SqliteStore, "");
 impl_giveaway_store!(crate::sqlite::SqliteStore);
-impl_story_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);
+impl_story_store!(crate::sqlite::SqliteStore, sqlx::Sqlite, true);
 impl_media_library!(crate::sqlite::SqliteStore, sqlx::Sqlite);
 impl_staff_store!(crate::sqlite::SqliteStore);
 impl_author_store!(crate::sqlite::SqliteStore, sqlx::Sqlite);

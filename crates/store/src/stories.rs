@@ -3,7 +3,9 @@
 //! expanded next to `impl_common_store!`, whose `link_labels` it shares.
 
 macro_rules! impl_story_store {
-    ($store:path, $db:ty) => {
+    // `$title_fts`: whether the backend has the FTS5 index over titles
+    // (SQLite), which finds rare headline words without reading every row.
+    ($store:path, $db:ty, $title_fts:expr) => {
         mod story_impl {
             use async_trait::async_trait;
             use chrono::{DateTime, Utc};
@@ -169,10 +171,12 @@ macro_rules! impl_story_store {
             }
 
             /// Where the desk's list starts from.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            #[derive(Debug, Clone, PartialEq, Eq)]
             enum Driver {
                 Tag(i64),
                 Author(i64),
+                /// An FTS5 query matching the headline words (SQLite).
+                Words(String),
                 /// The tag or author asked for does not exist.
                 Nothing,
             }
@@ -204,6 +208,21 @@ macro_rules! impl_story_store {
                             .bind(id).fetch_one(&self.pool).await.map_err(map)?;
                         if n <= RARE {
                             return Ok(Some(Driver::Author(id)));
+                        }
+                    }
+                    // Every word at least two letters or digits: the index
+                    // knows them by their starts.
+                    let plain = !q.words.is_empty()
+                        && q.words.iter().all(|w| w.chars().count() >= 2 && w.chars().all(char::is_alphanumeric));
+                    if $title_fts && plain {
+                        let query = q.words.iter().map(|w| format!("title:{}*", w.to_lowercase())).collect::<Vec<_>>().join(" AND ");
+                        let (n,): (i64,) = sqlx::query_as(&format!(
+                            "SELECT COUNT(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH $1 LIMIT {}) c", RARE + 1))
+                            .bind(&query).fetch_one(&self.pool).await.map_err(map)?;
+                        // None found by their starts: the substring match
+                        // below may still find some, the slow way.
+                        if (1..=RARE).contains(&n) {
+                            return Ok(Some(Driver::Words(query)));
                         }
                     }
                     Ok(None)
@@ -287,7 +306,12 @@ macro_rules! impl_story_store {
                     let mut b = sqlx::QueryBuilder::<$db>::new(
                         "SELECT a.id, a.site_id, a.title, a.slug, s.slug AS section_slug, a.status, a.workflow, \
                          a.published_at, a.modified_at, a.version FROM ");
-                    match driver {
+                    match driver.clone() {
+                        Some(Driver::Words(query)) => {
+                            b.push("(SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ").push_bind(query)
+                                .push(") f CROSS JOIN articles a JOIN sections s ON s.id = a.section_id \
+                                       WHERE a.id = f.id AND a.site_id IN (");
+                        }
                         Some(Driver::Tag(id)) => {
                             b.push("article_tags x CROSS JOIN articles a JOIN sections s ON s.id = a.section_id \
                                     WHERE x.tag_id = ").push_bind(id).push(" AND a.id = x.article_id AND a.site_id IN (");
@@ -322,11 +346,11 @@ macro_rules! impl_story_store {
                             b.push(" AND a.status = 'draft' AND a.workflow = ").push_bind(draft.stored().1);
                         }
                     }
-                    if let (Some(author), None | Some(Driver::Tag(_))) = (&q.author, driver) {
+                    if let (Some(author), None | Some(Driver::Tag(_) | Driver::Words(_))) = (&q.author, &driver) {
                         b.push(" AND EXISTS (SELECT 1 FROM article_authors x JOIN authors p ON p.id = x.author_id \
                                 WHERE x.article_id = a.id AND p.slug = ").push_bind(author.clone()).push(")");
                     }
-                    if let (Some(tag), None | Some(Driver::Author(_))) = (&q.tag, driver) {
+                    if let (Some(tag), None | Some(Driver::Author(_) | Driver::Words(_))) = (&q.tag, &driver) {
                         b.push(" AND EXISTS (SELECT 1 FROM article_tags x JOIN tags t ON t.id = x.tag_id \
                                 WHERE x.article_id = a.id AND t.slug = ").push_bind(tag.clone()).push(")");
                     }

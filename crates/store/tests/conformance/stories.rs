@@ -334,6 +334,20 @@ async fn the_desk_list_filters_and_pages_with_a_cursor() {
             q(&|q| q.words = vec!["story".into(), "3".into()]),
             vec!["s3"],
         ),
+        // Rare words are found through the title index on SQLite, the
+        // same as by the substring match elsewhere.
+        (
+            q(&|q| q.words = vec!["STRIKES".into(), "rail".into()]),
+            vec!["s4", "s3", "s2", "s1", "s0"],
+        ),
+        (
+            q(&|q| q.words = vec!["trike".into()]),
+            vec!["s4", "s3", "s2", "s1", "s0"],
+        ),
+        (
+            q(&|q| q.words = vec!["story".into(), "nothing".into()]),
+            vec![],
+        ),
         // % is a character to find, not a wildcard.
         (q(&|q| q.words = vec!["100%".into()]), vec![]),
         (
