@@ -6,6 +6,7 @@
 //! Desk pages are per reader, never cached, and ask
 //! `kawaraban_core::authz` whether the member may see them.
 
+pub mod authors;
 pub mod media;
 pub mod settings;
 pub mod staff;
@@ -45,6 +46,12 @@ pub const NAV: &[NavLink] = &[
         label: "Media library",
         what: "Photos with their captions, credits and alt text: upload, search, reuse.",
         needs: Action::Write,
+    },
+    NavLink {
+        href: "/desk/authors",
+        label: "Authors and tags",
+        what: "Authors' profiles (biography, photo, links) and the names of the site's tags.",
+        needs: Action::Edit,
     },
     NavLink {
         href: "/desk/analytics",
@@ -136,6 +143,7 @@ pub fn routes() -> Router<AppState> {
         .merge(media::routes())
         .merge(staff::routes())
         .merge(settings::routes())
+        .merge(authors::routes())
         .merge(crate::webhooks::routes())
 }
 

@@ -21,6 +21,8 @@ struct ListSpec<'a> {
     filter: ListFilter,
     active_section: Option<&'a str>,
     feeds: Option<(String, String)>,
+    /// An author's profile (biography, photo, links), on their page.
+    profile: Option<minijinja::Value>,
 }
 
 async fn render_list(
@@ -73,6 +75,7 @@ async fn render_list(
             heading => spec.title,
             description => spec.description,
             cards => view::cards(&paged.items, site.tz()),
+            profile => spec.profile,
         },
     )?;
     Ok(Page::html(
@@ -97,6 +100,7 @@ pub async fn section(
         path: format!("/{}/", section.slug),
         filter: ListFilter::Section(section.id),
         active_section: Some(&slug),
+        profile: None,
         feeds: Some((
             format!("/{}/feed.xml", section.slug),
             format!("/{}/atom.xml", section.slug),
@@ -141,6 +145,7 @@ pub async fn tag(
         filter: ListFilter::Tag(tag.id),
         active_section: None,
         feeds: None,
+        profile: None,
     };
     render_list(&state, &site, spec, &Params::parse(q.as_deref())).await
 }
@@ -156,6 +161,20 @@ pub async fn author(
         .author_by_slug(&slug)
         .await?
         .ok_or(AppError::NotFound)?;
+    let profile = match state.store.author_profile(&person.slug).await? {
+        Some(p) if !(p.bio.is_empty() && p.photo.is_empty() && p.links.is_empty()) => {
+            let photo = match p.photo.as_str() {
+                "" => None,
+                hash => state
+                    .store
+                    .image_by_hash(hash)
+                    .await?
+                    .map(|i| i.path(i.widths.first().copied().unwrap_or(i.width))),
+            };
+            Some(context! { bio => p.bio, photo, links => p.links })
+        }
+        _ => None,
+    };
     let spec = ListSpec {
         kind: "author",
         title: person.name.clone(),
@@ -164,6 +183,7 @@ pub async fn author(
         filter: ListFilter::Author(person.id),
         active_section: None,
         feeds: None,
+        profile,
     };
     render_list(&state, &site, spec, &Params::parse(q.as_deref())).await
 }
@@ -180,6 +200,7 @@ pub async fn latest(
         path: "/latest".into(),
         filter: ListFilter::All,
         active_section: None,
+        profile: None,
         feeds: Some(("/feed.xml".into(), "/atom.xml".into())),
     };
     render_list(&state, &site, spec, &Params::parse(q.as_deref())).await

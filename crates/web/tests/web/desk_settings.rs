@@ -172,3 +172,77 @@ async fn an_admin_changes_the_site_its_sections_and_comment_rules() {
     assert!(log.iter().any(|e| e.action == "settings.site"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn editors_write_author_profiles_shown_on_their_pages_and_rename_tags() {
+    let app = TestApp::builder()
+        .with_article(wire_article())
+        .start()
+        .await;
+    let (mut editor, _) = person(&app, "Edna Editor", Role::Editor).await;
+    let (mut author, _) = person(&app, "Ann Author", Role::Author).await;
+    assert_eq!(author.get("/desk/authors").await.status, 403);
+    let list = editor.get("/desk/authors?q=tanabe").await;
+    assert!(
+        list.body.contains("href=\"/desk/authors/aiko-tanabe\""),
+        "{}",
+        list.body
+    );
+    assert!(list.body.contains("/tag/transport"));
+    let saved = editor
+        .submit(
+            "/desk/authors/aiko-tanabe",
+            "/desk/authors/aiko-tanabe",
+            &[
+                ("name", "Aiko Tanabe"),
+                ("bio", "Transport correspondent in Sendai."),
+                ("photo", ""),
+                ("links", "https://example.com/aiko\n"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let page = app
+        .get(NEWS, "/author/aiko-tanabe")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Transport correspondent in Sendai."));
+    assert!(page.contains("href=\"https://example.com/aiko\" rel=\"me noopener\""));
+    for (fields, want) in [
+        (
+            vec![("name", ""), ("bio", ""), ("photo", ""), ("links", "")],
+            "name:",
+        ),
+        (
+            vec![("name", "Aiko Tanabe"), ("links", "javascript:alert(1)")],
+            "links:",
+        ),
+        (
+            vec![("name", "Aiko Tanabe"), ("photo", "nothing")],
+            "photo:",
+        ),
+    ] {
+        let bad = editor
+            .submit(
+                "/desk/authors/aiko-tanabe",
+                "/desk/authors/aiko-tanabe",
+                &fields,
+            )
+            .await;
+        assert_eq!(bad.status, 422, "{fields:?}");
+        assert!(bad.body.contains(want), "{want}");
+    }
+    editor
+        .submit(
+            "/desk/authors",
+            "/desk/authors",
+            &[("slug", "transport"), ("name", "Transport and travel")],
+        )
+        .await;
+    let tag = app.get(NEWS, "/tag/transport").await.text().await.unwrap();
+    assert!(tag.contains("Transport and travel"));
+    assert_eq!(editor.get("/desk/authors/nobody").await.status, 404);
+    app.stop().await;
+}

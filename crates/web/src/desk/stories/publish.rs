@@ -44,6 +44,7 @@ pub async fn article_input(
             }
         },
     };
+    let body_html = markdown::render_body(&fields.body);
     Ok(Ok(ArticleInput {
         site_id: site.id,
         section_id: section.id,
@@ -52,8 +53,10 @@ pub async fn article_input(
         summary: fields.summary.clone(),
         dateline: fields.dateline.clone(),
         body_markdown: fields.body.clone(),
-        body_html: markdown::render_body(&fields.body),
-        body_text: markdown::plain_text(&fields.body),
+        // The text search reads, from the HTML: the same for a Markdown
+        // body and for HTML sent through an API.
+        body_text: markdown::plain_text_of_html(&body_html),
+        body_html,
         source: fields.source.clone(),
         copyright: fields.copyright.clone(),
         published_at,
