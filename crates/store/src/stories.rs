@@ -210,16 +210,17 @@ macro_rules! impl_story_store {
                             return Ok(Some(Driver::Author(id)));
                         }
                     }
-                    // Every word at least two letters or digits: the index
-                    // knows them by their starts.
+                    // Every word at least two letters or digits, matched as
+                    // whole (stemmed) words: a prefix would make FTS5 read
+                    // every matching word's list before the first row.
                     let plain = !q.words.is_empty()
                         && q.words.iter().all(|w| w.chars().count() >= 2 && w.chars().all(char::is_alphanumeric));
                     if $title_fts && plain {
-                        let query = q.words.iter().map(|w| format!("title:{}*", w.to_lowercase())).collect::<Vec<_>>().join(" AND ");
+                        let query = q.words.iter().map(|w| format!("title:\"{}\"", w.to_lowercase())).collect::<Vec<_>>().join(" AND ");
                         let (n,): (i64,) = sqlx::query_as(&format!(
                             "SELECT COUNT(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH $1 LIMIT {}) c", RARE + 1))
                             .bind(&query).fetch_one(&self.pool).await.map_err(map)?;
-                        // None found by their starts: the substring match
+                        // None found as whole words: the substring match
                         // below may still find some, the slow way.
                         if (1..=RARE).contains(&n) {
                             return Ok(Some(Driver::Words(query)));
