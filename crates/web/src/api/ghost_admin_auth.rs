@@ -23,7 +23,7 @@ use crate::members::limits::{self, Limit};
 use crate::state::AppState;
 
 /// Failed Admin API sign-ins from one address.
-const FAILURES: Limit = Limit {
+pub(super) const FAILURES: Limit = Limit {
     name: "ghost-admin-fail",
     max: 20,
     window: 900,
@@ -38,13 +38,9 @@ const SKEW: i64 = 60;
 pub struct AdminKey(pub ApiKey);
 
 impl AdminKey {
-    /// Who saves, for the desk's save: nobody's own stories, the key's role.
+    /// Who saves, for the desk's save.
     pub fn who(&self) -> Who<'static> {
-        Who {
-            member: None,
-            role: self.0.role,
-            own: false,
-        }
+        key_who(&self.0)
     }
 
     /// Refuses a key below an editor's: an author's key adds posts, but
@@ -62,6 +58,16 @@ impl AdminKey {
     /// What a save's history adds to the save's word.
     pub fn note(&self) -> String {
         format!(" (Admin API: {})", self.0.name)
+    }
+}
+
+/// Who saves with an admin key, for the desk's save (both APIs): nobody's
+/// own stories, the key's role.
+pub fn key_who(key: &ApiKey) -> Who<'static> {
+    Who {
+        member: None,
+        role: key.role,
+        own: false,
     }
 }
 

@@ -21,6 +21,7 @@ use kawaraban_core::paging::PageRequest;
 
 use super::ghost_error::GhostError;
 use super::ghost_shape;
+use crate::error::AppError;
 use crate::http::site::CurrentSite;
 use crate::state::AppState;
 
@@ -91,17 +92,28 @@ impl FromRequestParts<AppState> for ContentKey {
     }
 }
 
-/// Refuses a request without a live content key. Keys are kept as
-/// `members::kept` keeps what it reads: until the next commit (a revocation
-/// is one).
+/// Refuses a request without a live content key.
 async fn check_key(state: &AppState, key: Option<&str>) -> Result<(), GhostError> {
+    live_content_key(state, key)
+        .await?
+        .map_err(GhostError::unauthorized)
+}
+
+/// Whether `key` is a live content key: `Ok(Err(why))` when it is not,
+/// in words for the caller. Keys are kept as `members::kept` keeps what it
+/// reads: until the next commit (a revocation is one). Shared with our own
+/// API (`api::v1`).
+pub async fn live_content_key(
+    state: &AppState,
+    key: Option<&str>,
+) -> Result<Result<(), &'static str>, AppError> {
     let Some(key) = key.filter(|k| !k.is_empty()) else {
-        return Err(GhostError::unauthorized(
+        return Ok(Err(
             "A content key is needed: add ?key= with a key from `kawaraban api-key add NAME --kind content`.",
         ));
     };
     if !api_key::is_content_key(key) {
-        return Err(GhostError::unauthorized(
+        return Ok(Err(
             "Unknown content key: a content key is 26 hexadecimal characters.",
         ));
     }
@@ -117,13 +129,11 @@ async fn check_key(state: &AppState, key: Option<&str>) -> Result<(), GhostError
         .kept_api_keys
         .get_or_read(state.store.commit_mark(), lookup.clone(), read)
         .await?;
-    if live {
+    Ok(if live {
         Ok(())
     } else {
-        Err(GhostError::unauthorized(
-            "Unknown content key: it was never issued here, or it was revoked.",
-        ))
-    }
+        Err("Unknown content key: it was never issued here, or it was revoked.")
+    })
 }
 
 /// A page of posts with its pagination.
