@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 mod analytics;
+mod api_v1;
 mod article_page;
 mod beacon;
 mod browser;
