@@ -49,7 +49,7 @@ const staff = { kenji: null, aiko: null, cory: null };
 before(async () => {
   browser = await launchBrowser();
   if (skipCli) return;
-  for (const [key, role, first] of [['kenji', 'editor', 'Kenji Mori'], ['aiko', 'editor', 'Aiko Sato'], ['cory', 'contributor', 'Cory Writer']]) {
+  for (const [key, role, first] of [['kenji', 'admin', 'Kenji Mori'], ['aiko', 'editor', 'Aiko Sato'], ['cory', 'contributor', 'Cory Writer']]) {
     const page = await newPage(browser, DESKTOP);
     try {
       const who = await cliAccount(page, role, uniqueName(first));
@@ -532,7 +532,7 @@ describe('the desk\'s stories', { skip: skipCli }, () => {
 // --- accessibility ------------------------------------------------------------------
 
 describe('accessibility', { skip: skipCli }, () => {
-  it('axe-core finds no serious or critical violation, and the browser no problem, on the list, the new and an existing story\'s editor, a conflict and the history, at 1280 and 390 px; no sideways scrolling at 390 px', async () => {
+  it('axe-core finds no serious or critical violation, and the browser no problem, on the list, the new and an existing story\'s editor, a conflict, the history and the rest of the desk (media, authors, staff, settings, webhooks), at 1280 and 390 px; no sideways scrolling at 390 px', async () => {
     const failures = [];
     // A story with two versions, so that the history has a diff to show.
     const story = await as(staff.kenji, async (page) => {
@@ -566,6 +566,10 @@ describe('accessibility', { skip: skipCli }, () => {
           await page.locator('main table tbody tr').first().waitFor();
         });
         await check('/desk/stories/new', () => openEditor(page, 'new'));
+        // The rest of the desk, as its admin sees it.
+        for (const path of ['/desk', '/desk/media', '/desk/authors', '/desk/staff', '/desk/settings', '/desk/webhooks']) {
+          await check(path, () => open(page, url(path)));
+        }
         await check(`/desk/stories/${story.id} (an existing story)`, () => openEditor(page, story.id));
         await check(`/desk/stories/${story.id}/revisions?a=1&b=2 (with a diff)`, async () => {
           await open(page, url(`/desk/stories/${story.id}/revisions?a=1&b=2`));
