@@ -627,7 +627,7 @@ mod tests {
     ];
 
     /// The columns of `sql::ARTICLE_BY_SLUG`, in its order.
-    const ARTICLE_COLUMNS: [&str; 27] = [
+    const ARTICLE_COLUMNS: [&str; 31] = [
         "id",
         "site_id",
         "section_id",
@@ -655,6 +655,10 @@ mod tests {
         "image_height",
         "image_widths",
         "image_ext",
+        "notes",
+        "seo_title",
+        "seo_description",
+        "canonical_url",
     ];
 
     #[tokio::test]
