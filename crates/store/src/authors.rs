@@ -16,8 +16,7 @@ macro_rules! impl_author_store {
                 async fn authors(&self, query: &str, limit: u32) -> StoreResult<Vec<Person>> {
                     let mut b = sqlx::QueryBuilder::<$db>::new("SELECT id, slug, name FROM authors WHERE 1 = 1");
                     for w in query.split_whitespace() {
-                        let w = format!("%{}%", w.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-                        b.push(" AND LOWER(name) LIKE ").push_bind(w).push(" ESCAPE '\\'");
+                        b.push(" AND LOWER(name) LIKE ").push_bind(crate::sql::contains_pattern(w)).push(" ESCAPE '\\'");
                     }
                     b.push(" ORDER BY name, id LIMIT ").push_bind(i64::from(limit.max(1)));
                     let rows: Vec<(i64, String, String)> = b.build_query_as().fetch_all(&self.pool).await.map_err(map)?;

@@ -61,10 +61,7 @@ macro_rules! impl_media_library {
                         b.push(" AND id < ").push_bind(before);
                     }
                     for w in query.split_whitespace() {
-                        let w = format!(
-                            "%{}%",
-                            w.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-                        );
+                        let w = crate::sql::contains_pattern(w);
                         b.push(" AND LOWER(name || ' ' || caption || ' ' || credit || ' ' || alt || ' ' || hash) LIKE ")
                             .push_bind(w)
                             .push(" ESCAPE '\\'");

@@ -48,6 +48,17 @@ pub(crate) const ARTICLE_BY_SLUG: &str = concat!(
     visible!()
 );
 
+/// A `LIKE … ESCAPE '\'` pattern finding `word` anywhere, case folded
+/// (the column is `LOWER`ed): `%`, `_` and `\` are characters to find.
+pub(crate) fn contains_pattern(word: &str) -> String {
+    let w = word
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{w}%")
+}
+
 /// `$FROM, $FROM+1, …`: `n` numbered parameters.
 fn marks(from: usize, n: usize) -> String {
     (from..from + n)

@@ -365,8 +365,7 @@ macro_rules! impl_story_store {
                         b.push(format!(" AND {time} < ")).push_bind(before);
                     }
                     for w in &q.words {
-                        let w = w.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-                        b.push(" AND LOWER(a.title) LIKE ").push_bind(format!("%{w}%")).push(" ESCAPE '\\'");
+                        b.push(" AND LOWER(a.title) LIKE ").push_bind(crate::sql::contains_pattern(w)).push(" ESCAPE '\\'");
                     }
                     if let Some((t, id)) = q.after {
                         b.push(format!(" AND ({time} < ")).push_bind(t)

@@ -179,6 +179,21 @@ impl axum::extract::FromRequestParts<AppState> for Editor {
     }
 }
 
+/// A request from a site's admins (or the network's): the visit and the
+/// member; anyone else gets the sign-in page or a 403 first.
+pub struct Admin(pub Visit, pub Arc<Viewer>);
+
+impl axum::extract::FromRequestParts<AppState> for Admin {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let (v, viewer) = staff_request(parts, state, Action::Administer).await?;
+        Ok(Admin(v, viewer))
+    }
+}
+
 /// The visit and the member of a request from staff who may do `action`,
 /// or the answer to give instead (see [`staff`]); for extractors.
 pub async fn staff_request(

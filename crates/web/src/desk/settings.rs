@@ -7,30 +7,16 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
-use kawaraban_core::authz::Action;
 use kawaraban_core::model::{CommentSettings, DeletedMembers, NewSite};
 use minijinja::context;
 
-use super::{render, staff_request};
+use super::{render, Admin};
 use crate::error::{AppError, AppResult};
 use crate::members::{field, parse_form, see_other, Fields, Viewer, Visit};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/desk/settings", get(page).post(act))
-}
-
-struct Admin(Visit, std::sync::Arc<Viewer>);
-
-impl axum::extract::FromRequestParts<AppState> for Admin {
-    type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Response> {
-        let (v, viewer) = staff_request(parts, state, Action::Administer).await?;
-        Ok(Admin(v, viewer))
-    }
 }
 
 async fn settings_page(v: &Visit, viewer: &Viewer, error: Option<String>) -> AppResult<Response> {

@@ -8,12 +8,11 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::{Duration, Utc};
-use kawaraban_core::authz::Action;
 use kawaraban_core::identity::{clean_display_name, parse_email};
 use kawaraban_core::model::{NewMember, Role, TokenKind};
 use minijinja::context;
 
-use super::{render, staff_request};
+use super::{render, Admin};
 use crate::error::{AppError, AppResult};
 use crate::members::{field, parse_form, see_other, Fields, Viewer, Visit};
 use crate::state::AppState;
@@ -32,19 +31,6 @@ const GRANTED: [Role; 5] = [
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/desk/staff", get(page).post(act))
-}
-
-struct Admin(Visit, std::sync::Arc<Viewer>);
-
-impl axum::extract::FromRequestParts<AppState> for Admin {
-    type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Response> {
-        let (v, viewer) = staff_request(parts, state, Action::Administer).await?;
-        Ok(Admin(v, viewer))
-    }
 }
 
 async fn staff_page(

@@ -8,13 +8,12 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use chrono::Utc;
-use kawaraban_core::authz::Action;
 use kawaraban_core::model::{NewWebhook, Role, Webhook};
 use kawaraban_core::webhooks::{check_url, is_event, is_internal, new_secret, EVENTS};
 use minijinja::context;
 use rand::RngCore;
 
-use crate::desk::{render, staff_request};
+use crate::desk::{render, Admin};
 use crate::error::{AppError, AppResult};
 use crate::members::{field, parse_form, see_other, Viewer, Visit};
 use crate::state::AppState;
@@ -26,19 +25,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/desk/webhooks", get(list).post(create))
         .route("/desk/webhooks/{id}", get(page).post(act))
-}
-
-struct Admin(Visit, std::sync::Arc<Viewer>);
-
-impl axum::extract::FromRequestParts<AppState> for Admin {
-    type Rejection = Response;
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        state: &AppState,
-    ) -> Result<Self, Response> {
-        let (v, viewer) = staff_request(parts, state, Action::Administer).await?;
-        Ok(Admin(v, viewer))
-    }
 }
 
 fn network_admin(viewer: &Viewer) -> bool {
