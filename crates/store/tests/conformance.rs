@@ -395,6 +395,8 @@ mod analytics;
 mod api_keys;
 #[path = "conformance/article_lists.rs"]
 mod article_lists;
+#[path = "conformance/desk_library.rs"]
+mod desk_library;
 #[path = "conformance/external.rs"]
 mod external;
 #[path = "conformance/stories.rs"]

@@ -8,9 +8,9 @@ use crate::browser::{Browser, Page};
 use crate::comments::person;
 use crate::support::*;
 
-const NEWS: &str = "news.localhost:8080";
+pub(crate) const NEWS: &str = "news.localhost:8080";
 
-async fn app() -> TestApp {
+pub(crate) async fn app() -> TestApp {
     TestApp::builder()
         .with_article(wire_article())
         .start()
@@ -18,7 +18,10 @@ async fn app() -> TestApp {
 }
 
 /// A story's fields as the editor posts them, with `extra` on top.
-fn story_form<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn story_form<'a>(
+    title: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
     let mut f = vec![
         ("title", title),
         ("slug", ""),
@@ -40,12 +43,17 @@ fn story_form<'a>(title: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str,
 }
 
 /// Posts the form from the page at `from` to `action`, with its token.
-async fn send(b: &mut Browser<'_>, from: &str, action: &str, fields: &[(&str, &str)]) -> Page {
+pub(crate) async fn send(
+    b: &mut Browser<'_>,
+    from: &str,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> Page {
     b.submit(from, action, fields).await
 }
 
 /// The story id in an editor address (`/desk/stories/7?saved=1`).
-fn story_id(page: &Page) -> i64 {
+pub(crate) fn story_id(page: &Page) -> i64 {
     let path = page
         .url
         .split("/desk/stories/")
@@ -58,7 +66,11 @@ fn story_id(page: &Page) -> i64 {
         .expect("an id")
 }
 
-async fn create(b: &mut Browser<'_>, title: &str, extra: &[(&str, &str)]) -> (i64, Page) {
+pub(crate) async fn create(
+    b: &mut Browser<'_>,
+    title: &str,
+    extra: &[(&str, &str)],
+) -> (i64, Page) {
     let mut f = story_form(title, extra);
     if !extra.iter().any(|(k, _)| *k == "intent") {
         f.push(("intent", "save"));
@@ -69,7 +81,7 @@ async fn create(b: &mut Browser<'_>, title: &str, extra: &[(&str, &str)]) -> (i6
 }
 
 /// Posts the editor form as opened in `page` (its token and version).
-async fn post_from(
+pub(crate) async fn post_from(
     b: &mut Browser<'_>,
     id: i64,
     page: &Page,
@@ -89,7 +101,12 @@ async fn post_from(
 }
 
 /// Saves the story from the version its editor shows now.
-async fn save(b: &mut Browser<'_>, id: i64, title: &str, extra: &[(&str, &str)]) -> Page {
+pub(crate) async fn save(
+    b: &mut Browser<'_>,
+    id: i64,
+    title: &str,
+    extra: &[(&str, &str)],
+) -> Page {
     let editor = b.get(&format!("/desk/stories/{id}")).await;
     post_from(b, id, &editor, title, extra).await
 }
@@ -640,153 +657,5 @@ async fn a_preview_link_shows_a_draft_to_someone_without_an_account_until_it_exp
         .await;
     assert_eq!(expired.status(), 403);
     assert!(expired.text().await.unwrap().contains("expired"));
-    app.stop().await;
-}
-
-fn photo(w: u32, h: u32) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| {
-        image::Rgb([(x % 255) as u8, (y % 255) as u8, 120])
-    });
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img)
-        .write_to(
-            &mut std::io::Cursor::new(&mut out),
-            image::ImageFormat::Jpeg,
-        )
-        .unwrap();
-    out
-}
-
-#[tokio::test]
-async fn the_media_library_takes_photos_with_their_words_and_stories_reuse_them() {
-    let app = app().await;
-    let (mut editor, _) = person(&app, "Edna Editor", Role::Editor).await;
-    let (mut member, _) = person(&app, "Mia Member", Role::Member).await;
-    assert_eq!(member.get("/desk/media").await.status, 403);
-    let page = editor.get("/desk/media").await;
-    assert_eq!(page.status, 200);
-    let csrf = page.csrf();
-    let bytes = photo(1000, 700);
-    let done = editor
-        .post_file(
-            "/desk/media",
-            &[
-                ("csrf", &csrf),
-                ("caption", "Ferries at dawn in the harbour."),
-                ("credit", "Test Post/Aiko Tanabe"),
-                ("alt", "Three white ferries at a pier"),
-            ],
-            ("file", "ferries.jpg", &bytes),
-        )
-        .await;
-    assert_eq!(done.status, 200, "{}", done.body);
-    assert!(
-        done.body.contains("ferries.jpg") && done.body.contains("Three white ferries at a pier")
-    );
-    let found = editor.get("/desk/media?q=harbour+DAWN").await;
-    assert!(found.body.contains("ferries.jpg"));
-    assert!(!editor
-        .get("/desk/media?q=nothing-like-it")
-        .await
-        .body
-        .contains("ferries.jpg"));
-    let item = app
-        .store
-        .library("ferries", None, 1)
-        .await
-        .unwrap()
-        .remove(0);
-    assert_eq!((item.image.width, item.image.height), (1000, 700));
-
-    // The editor's script gets JSON; bad files a clear refusal, nothing stored.
-    let before = app.store.library("", None, 100).await.unwrap().len();
-    for (name, bytes, want) in [
-        (
-            "notes.txt",
-            b"plain text, not a picture".to_vec(),
-            "not a JPEG, PNG or WebP image",
-        ),
-        ("empty.jpg", Vec::new(), "choose a JPEG, PNG or WebP image"),
-    ] {
-        let refused = editor
-            .post_file("/desk/media", &[("csrf", &csrf)], ("file", name, &bytes))
-            .await;
-        assert_eq!(refused.status, 422, "{name}");
-        assert!(refused.body.contains(want), "{name}: {}", refused.body);
-    }
-    assert_eq!(
-        app.store.library("", None, 100).await.unwrap().len(),
-        before
-    );
-    let forged = editor
-        .post_file(
-            "/desk/media",
-            &[("csrf", "forged")],
-            ("file", "x.jpg", &bytes),
-        )
-        .await;
-    assert_eq!(forged.status, 403);
-
-    // A story using it as its hero image gets the library's words.
-    let (id, _) = create(
-        &mut editor,
-        "Ferry season opens",
-        &[("image", &item.image.hash)],
-    )
-    .await;
-    let story = app.store.story(id).await.unwrap().unwrap();
-    assert_eq!(
-        story.fields.image_caption,
-        "Ferries at dawn in the harbour."
-    );
-    save(
-        &mut editor,
-        id,
-        "Ferry season opens",
-        &[
-            ("image", &item.image.hash),
-            ("intent", "publish"),
-            ("image_caption", "Our own caption."),
-        ],
-    )
-    .await;
-    let html = app
-        .get(NEWS, "/national/ferry-season-opens")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(html.contains(&item.image.hash), "the hero image is shown");
-    assert!(html.contains("Our own caption.") && html.contains("Test Post/Aiko Tanabe"));
-    app.stop().await;
-}
-
-#[tokio::test]
-async fn the_script_uploads_pasted_images_and_gets_json() {
-    let app = app().await;
-    let (mut editor, _) = person(&app, "Edna Editor", Role::Editor).await;
-    let csrf = editor.get("/desk/media").await.csrf();
-    editor.accept = Some("application/json".into());
-    let resp = editor
-        .post_file(
-            "/desk/media",
-            &[("csrf", &csrf)],
-            ("file", "pasted.jpg", &photo(640, 480)),
-        )
-        .await;
-    assert_eq!(resp.status, 201, "{}", resp.body);
-    let j: serde_json::Value = serde_json::from_str(&resp.body).unwrap();
-    assert_eq!(j["name"], "pasted.jpg");
-    assert!(j["src"].as_str().unwrap().starts_with("/media/"));
-    let bad = editor
-        .post_file(
-            "/desk/media",
-            &[("csrf", &csrf)],
-            ("file", "x.gif", b"GIF89a"),
-        )
-        .await;
-    assert_eq!(bad.status, 422);
-    let j: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
-    assert!(j["error"].as_str().unwrap().contains("x.gif"));
     app.stop().await;
 }
