@@ -86,7 +86,7 @@ macro_rules! impl_common_store {
                     .await
                     .map_err(map)?;
             }
-            for name in tags {
+            for (position, name) in tags.iter().enumerate() {
                 let (tag_id,): (i64,) = sqlx::query_as(crate::sql::UPSERT_TAG)
                 .bind(site_id)
                 .bind(slugify(name))
@@ -97,6 +97,7 @@ macro_rules! impl_common_store {
                 sqlx::query(crate::sql::LINK_TAG)
                     .bind(id)
                     .bind(tag_id)
+                    .bind(position as i64)
                     .execute(&mut **tx)
                     .await
                     .map_err(map)?;

@@ -91,7 +91,7 @@ pub(crate) fn labels_by_ids_sql(n: usize) -> String {
         "SELECT aa.article_id, 'a' AS kind, p.id, p.slug, p.name, aa.position AS ord FROM article_authors aa \
            JOIN authors p ON p.id = aa.author_id WHERE aa.article_id IN ({ids}) \
          UNION ALL \
-         SELECT at.article_id, 't' AS kind, t.id, t.slug, t.name, 0 AS ord FROM article_tags at \
+         SELECT at.article_id, 't' AS kind, t.id, t.slug, t.name, at.position AS ord FROM article_tags at \
            JOIN tags t ON t.id = at.tag_id WHERE at.article_id IN ({ids}) \
          ORDER BY article_id, kind, ord, name"
     )
@@ -102,7 +102,7 @@ pub(crate) const ARTICLE_LABELS: &str =
     "SELECT 'a' AS kind, p.id, p.slug, p.name, aa.position AS ord FROM article_authors aa \
                        JOIN authors p ON p.id = aa.author_id WHERE aa.article_id = $1 \
                      UNION ALL \
-                     SELECT 't' AS kind, t.id, t.slug, t.name, 0 AS ord FROM article_tags at \
+                     SELECT 't' AS kind, t.id, t.slug, t.name, at.position AS ord FROM article_tags at \
                        JOIN tags t ON t.id = at.tag_id WHERE at.article_id = $1 \
                      ORDER BY kind, ord, name";
 
@@ -250,7 +250,7 @@ pub(crate) const LINK_AUTHOR: &str =
 pub(crate) const UPSERT_TAG: &str = "INSERT INTO tags (site_id, slug, name) VALUES ($1, $2, $3) \
      ON CONFLICT (site_id, slug) DO UPDATE SET name = excluded.name RETURNING id";
 pub(crate) const LINK_TAG: &str =
-    "INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+    "INSERT INTO article_tags (article_id, tag_id, position) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
 
 /// A rate counter's hit; the count after it.
 pub(crate) const ADD_HITS: &str = "INSERT INTO rate_counters (key, window_start, hits) VALUES ($1, $2, $3) \

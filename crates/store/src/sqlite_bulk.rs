@@ -89,10 +89,10 @@ pub(crate) fn upsert_articles(
                     author.query_row(params![slugify(name), name], |r| r.get(0))?;
                 link_author.execute(params![id, author_id, position as i64])?;
             }
-            for name in &a.tags {
+            for (position, name) in a.tags.iter().enumerate() {
                 let tag_id: i64 =
                     tag.query_row(params![a.site_id, slugify(name), name], |r| r.get(0))?;
-                link_tag.execute(params![id, tag_id])?;
+                link_tag.execute(params![id, tag_id, position as i64])?;
             }
         }
     }

@@ -179,7 +179,8 @@ async fn whole_articles_by_id_and_list_counts() {
     );
     assert_eq!(
         w2.tags.iter().map(|t| t.slug.as_str()).collect::<Vec<_>>(),
-        ["ports", "rail"]
+        ["rail", "ports"],
+        "tags in the order given"
     );
     assert!(found[1].tags.is_empty());
     assert_eq!(w2.body_html, markdown::render_body("Body"));

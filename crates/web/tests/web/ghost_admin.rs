@@ -206,7 +206,11 @@ async fn a_post_is_added_read_edited_and_published_as_ghosts_client_does() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(tags, ["Ferries", "Politics"], "kept by name");
+    assert_eq!(tags, ["Politics", "Ferries"], "kept in the order sent");
+    assert_eq!(
+        post["primary_tag"]["name"], "Politics",
+        "the first is primary"
+    );
     assert_eq!(post["primary_author"]["slug"], "ren-okabe");
     // The first tag named a section: the post lives there.
     assert_eq!(
