@@ -49,20 +49,21 @@ macro_rules! impl_story_store {
                 canonical_url: String,
                 comment_mode: String,
                 embargo_until: Option<DateTime<Utc>>,
+                circulated_from: Option<i64>,
             }
 
             const STORY: &str = "SELECT a.id, a.site_id, a.version, a.status, a.workflow, a.published_at, \
                 a.updated_at, a.modified_at, a.created_by, a.title, a.slug, a.summary, s.slug AS section_slug, a.dateline, \
                 a.source, a.copyright, a.body_markdown, i.hash AS image_hash, a.image_caption, a.image_credit, \
                 a.image_alt, a.breaking, a.featured, a.seo_title, a.seo_description, a.canonical_url, \
-                a.comment_mode, a.embargo_until \
+                a.comment_mode, a.embargo_until, a.circulated_from \
                 FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN images i ON i.id = a.image_id \
                 WHERE a.id = $1";
 
             /// Author (`a`) and tag (`t`) names of article `$1`, in byline order.
             const NAMES: &str = "SELECT 'a' AS kind, p.name, CAST(aa.position AS BIGINT) AS ord FROM article_authors aa \
                 JOIN authors p ON p.id = aa.author_id WHERE aa.article_id = $1 \
-                UNION ALL SELECT 't' AS kind, t.name, CAST(0 AS BIGINT) AS ord FROM article_tags x \
+                UNION ALL SELECT 't' AS kind, t.name, CAST(x.position AS BIGINT) AS ord FROM article_tags x \
                 JOIN tags t ON t.id = x.tag_id WHERE x.article_id = $1 ORDER BY kind, ord, name";
 
             /// The columns a save writes, `$1` the id (an update) or the
@@ -76,9 +77,10 @@ macro_rules! impl_story_store {
             const INSERT: &str = "INSERT INTO articles (site_id, section_id, slug, title, summary, dateline, \
                 body_markdown, body_html, body_text, source, copyright, status, published_at, updated_at, featured, \
                 breaking, image_id, image_caption, image_credit, image_alt, workflow, embargo_until, seo_title, \
-                seo_description, canonical_url, comment_mode, modified_at, version, created_by, created_at, origin) \
+                seo_description, canonical_url, comment_mode, modified_at, version, created_by, created_at, origin, \
+                circulated_from) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                $21, $22, $23, $24, $25, $26, $27, $28, $29, $27, 'desk') RETURNING id";
+                $21, $22, $23, $24, $25, $26, $27, $28, $29, $27, 'desk', $30) RETURNING id";
             const REVISION: &str = "INSERT INTO article_revisions (article_id, version, member_id, note, fields, created_at) \
                 VALUES ($1, $2, $3, $4, $5, $6)";
             const REVISIONS: &str = "SELECT r.version, r.member_id, m.display_name, r.note, r.created_at, r.fields \
@@ -128,6 +130,7 @@ macro_rules! impl_story_store {
                     updated_at: r.updated_at,
                     modified_at: r.modified_at,
                     created_by: r.created_by,
+                    circulated_from: r.circulated_from,
                     fields: StoryFields {
                         title: r.title,
                         slug: r.slug,
@@ -264,6 +267,7 @@ macro_rules! impl_story_store {
                         }
                         None => {
                             let row = bind_save(sqlx::query(INSERT).bind(s.article.site_id), s, 1, now)
+                                .bind(s.circulated_from)
                                 .fetch_one(&mut *tx).await.map_err(map)?;
                             let id: i64 = sqlx::Row::try_get(&row, 0).map_err(map)?;
                             (id, 1)
@@ -275,6 +279,12 @@ macro_rules! impl_story_store {
                         .bind(json(&s.fields)?).bind(now).execute(&mut *tx).await.map_err(map)?;
                     tx.commit().await.map_err(map)?;
                     Ok(SaveOutcome::Saved { id, version })
+                }
+
+                async fn copies(&self, article_id: i64) -> StoreResult<Vec<i64>> {
+                    let rows: Vec<(i64,)> = sqlx::query_as("SELECT id FROM articles WHERE circulated_from = $1 ORDER BY id")
+                        .bind(article_id).fetch_all(&self.pool).await.map_err(map)?;
+                    Ok(rows.into_iter().map(|(id,)| id).collect())
                 }
 
                 async fn revisions(&self, article_id: i64, limit: u32) -> StoreResult<Vec<Revision>> {

@@ -20,6 +20,9 @@ pub enum AppError {
     Gone,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// The request clashes with what is stored (an address taken): 409.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// A missing or forged CSRF token, or a page for staff only.
     #[error("forbidden: {0}")]
     Forbidden(String),
@@ -48,6 +51,7 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Gone => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -83,7 +87,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         let message = match &self {
-            AppError::BadRequest(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::BadRequest(m) | AppError::Conflict(m) | AppError::Forbidden(m) => m.clone(),
             AppError::TooManyRequests(secs) => format!(
                 "You have tried this too often. Please wait {} and try again.",
                 wait_words(*secs)

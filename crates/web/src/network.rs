@@ -122,6 +122,17 @@ impl Network {
         self.sections(site_id).iter().find(|s| s.slug == slug)
     }
 
+    /// The site of the network a URL is on (same origin), if any.
+    pub fn site_of_url(&self, url: &str) -> Option<&Site> {
+        let origin = url::Url::parse(url).ok()?.origin().ascii_serialization();
+        self.sites
+            .iter()
+            .find(|s| {
+                url::Url::parse(&s.url).is_ok_and(|u| u.origin().ascii_serialization() == origin)
+            })
+            .map(|s| &**s)
+    }
+
     /// Whether a URL points at one of the network's own sites: exactly one
     /// of their origins (scheme, host and port), with no user name or
     /// password before the host.

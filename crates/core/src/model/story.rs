@@ -22,6 +22,9 @@ pub struct Story {
     pub modified_at: DateTime<Utc>,
     /// Who made it in the desk (none for imported stories).
     pub created_by: Option<i64>,
+    /// For a story circulated to a sister site: the original it follows
+    /// (edits are made there, never to the copy).
+    pub circulated_from: Option<i64>,
     pub fields: StoryFields,
 }
 
@@ -46,6 +49,9 @@ pub struct StorySave {
     pub member_id: Option<i64>,
     /// What the save was (`publish`, `restore 3` …), shown in the history.
     pub note: String,
+    /// A new story that is a sister site's copy of this original (kept
+    /// from the first save on; ignored after).
+    pub circulated_from: Option<i64>,
 }
 
 /// What a save did.

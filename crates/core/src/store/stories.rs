@@ -18,6 +18,8 @@ pub trait StoryStore: Send + Sync {
     /// time in the desk gets the revision of how it stood before, too. A
     /// slug taken on the site is a `Conflict`.
     async fn save_story(&self, save: &StorySave, now: DateTime<Utc>) -> StoreResult<SaveOutcome>;
+    /// The sister sites' copies of a story (circulated from it), by id.
+    async fn copies(&self, article_id: i64) -> StoreResult<Vec<i64>>;
     /// Its revisions, newest first (at most `limit`).
     async fn revisions(&self, article_id: i64, limit: u32) -> StoreResult<Vec<Revision>>;
     async fn revision(&self, article_id: i64, version: i64) -> StoreResult<Option<Revision>>;

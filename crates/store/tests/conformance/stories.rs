@@ -51,6 +51,7 @@ fn save(
         fields: f.clone(),
         member_id: Some(member),
         note: status.as_str().into(),
+        circulated_from: None,
     }
 }
 
@@ -518,4 +519,114 @@ async fn notes_are_kept_with_the_article_and_read_with_it() {
             .await,
         Err(kawaraban_core::StoreError::NotFound)
     ));
+}
+
+#[tokio::test]
+async fn a_copy_on_a_sister_site_names_its_original_and_tags_keep_their_order() {
+    let db = db().await;
+    let (site, section) = site_and_section(&*db.store).await;
+    let travel = db
+        .store
+        .upsert_site(&new_site("travel", false))
+        .await
+        .unwrap();
+    let (alerts, _) = db
+        .store
+        .ensure_section(travel.id, "alerts", "Travel alerts")
+        .await
+        .unwrap();
+    let kenji = editor(&*db.store, "Kenji").await;
+    let mut f = fields("typhoon", "Typhoon nears the coast");
+    f.publish_at = Some(t(20, 0));
+    // Not in the alphabet's order: the first is the primary tag.
+    f.tags = vec!["Weather".into(), "Okinawa".into(), "Aviation".into()];
+    let SaveOutcome::Saved { id, .. } = db
+        .store
+        .save_story(
+            &save(
+                &site,
+                &section,
+                None,
+                0,
+                &f,
+                DeskStatus::Published,
+                kenji.id,
+            ),
+            t(20, 1),
+        )
+        .await
+        .unwrap()
+    else {
+        panic!("saved")
+    };
+    assert!(db.store.copies(id).await.unwrap().is_empty());
+    let mut c = fields("typhoon", "Typhoon nears the coast");
+    c.section = "alerts".into();
+    c.tags = f.tags.clone();
+    c.publish_at = f.publish_at;
+    let mut copy = save(
+        &travel,
+        &alerts,
+        None,
+        0,
+        &c,
+        DeskStatus::Published,
+        kenji.id,
+    );
+    copy.circulated_from = Some(id);
+    let SaveOutcome::Saved { id: copy_id, .. } =
+        db.store.save_story(&copy, t(20, 2)).await.unwrap()
+    else {
+        panic!("the copy is saved")
+    };
+    assert_eq!(db.store.copies(id).await.unwrap(), [copy_id]);
+    assert!(db.store.copies(copy_id).await.unwrap().is_empty());
+    let story = db.store.story(copy_id).await.unwrap().unwrap();
+    assert_eq!(story.circulated_from, Some(id));
+    assert_eq!(story.site_id, travel.id);
+    assert_eq!(
+        db.store.story(id).await.unwrap().unwrap().circulated_from,
+        None
+    );
+    // A later save of the copy (the original's changes carried over)
+    // keeps what it is a copy of.
+    c.title = "Typhoon makes landfall".into();
+    let mut again = save(
+        &travel,
+        &alerts,
+        Some(copy_id),
+        1,
+        &c,
+        DeskStatus::Published,
+        kenji.id,
+    );
+    again.circulated_from = None;
+    db.store.save_story(&again, t(20, 3)).await.unwrap();
+    assert_eq!(
+        db.store
+            .story(copy_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .circulated_from,
+        Some(id)
+    );
+    // The tags in the order given, in the editor and on the page.
+    let want = ["Weather", "Okinawa", "Aviation"];
+    assert_eq!(db.store.story(id).await.unwrap().unwrap().fields.tags, want);
+    let page = db
+        .store
+        .article_by_slug(site.id, "typhoon", t(21, 0))
+        .await
+        .unwrap()
+        .expect("published");
+    let names: Vec<&str> = page.tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, want);
+    let listed = db
+        .store
+        .articles_by_ids(site.id, &[id], t(21, 0))
+        .await
+        .unwrap();
+    let names: Vec<&str> = listed[0].tags.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, want, "lists read the same order");
 }

@@ -53,6 +53,7 @@ impl From<AppError> for GhostError {
             AppError::NotFound => ("NotFoundError", "Resource not found.".to_string()),
             AppError::Gone => ("NotFoundError", "The resource was taken down.".to_string()),
             AppError::BadRequest(m) => ("ValidationError", m.clone()),
+            AppError::Conflict(m) => ("UpdateCollisionError", m.clone()),
             AppError::Forbidden(m) => ("NoPermissionError", m.clone()),
             AppError::TooManyRequests(s) => (
                 "TooManyRequestsError",

@@ -101,9 +101,22 @@ pub async fn render_page(
             giveaway_html => minijinja::Value::from_safe_string(state.engagement.block(state, site, Some(&article.section_slug)).to_string()),
             beacon => state.config.behind_cdn && !preview,
             article_id => article.id,
+            first_on => first_on(state, site, article),
             preview,
         },
     )?)
+}
+
+/// The sister site a story was first published on, when its canonical
+/// link is another site of the network (a circulated story).
+fn first_on(state: &AppState, site: &Site, a: &Article) -> Option<minijinja::Value> {
+    if a.canonical_url.is_empty() {
+        return None;
+    }
+    let network = state.network.get();
+    let home = network.site_of_url(&a.canonical_url)?;
+    (home.id != site.id)
+        .then(|| context! { name => home.name.clone(), url => a.canonical_url.clone() })
 }
 
 fn meta_for(site: &Site, a: &Article) -> Meta {

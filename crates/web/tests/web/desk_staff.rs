@@ -10,7 +10,7 @@ use crate::support::*;
 
 const NEWS: &str = "news.localhost:8080";
 
-fn site_id(app: &TestApp, key: &str) -> i64 {
+pub(crate) fn site_id(app: &TestApp, key: &str) -> i64 {
     app.state
         .network
         .get()

@@ -9,6 +9,7 @@ mod beacon;
 mod browser;
 mod comments;
 mod desk;
+mod desk_circulation;
 mod desk_media;
 mod desk_settings;
 mod desk_staff;

@@ -104,7 +104,7 @@ impl From<AppError> for Problem {
         let detail = match &e {
             AppError::NotFound => "Nothing here by that id.".to_string(),
             AppError::Gone => "The story was taken down.".to_string(),
-            AppError::BadRequest(m) | AppError::Forbidden(m) => m.clone(),
+            AppError::BadRequest(m) | AppError::Conflict(m) | AppError::Forbidden(m) => m.clone(),
             AppError::TooManyRequests(s) => format!("Too many requests; retry after {s} s."),
             AppError::Unavailable(_) => "Temporarily unavailable; try again shortly.".to_string(),
             AppError::Internal(m) => {

@@ -53,6 +53,10 @@ struct Button {
 }
 
 fn buttons(viewer: &Viewer, story: Option<&Story>, now: chrono::DateTime<Utc>) -> Vec<Button> {
+    if story.is_some_and(|s| s.circulated_from.is_some()) {
+        // A sister site's copy: edited on its own site only.
+        return Vec::new();
+    }
     let status = story.map(|s| s.desk_status(now));
     let mine = story.is_none_or(|s| own(viewer, s));
     let can = |i| may(role(viewer), mine, status, i).is_ok();
@@ -150,6 +154,10 @@ async fn editor_page(
             modified => crate::view::time_view(s.modified_at, tz).human,
         }
     });
+    let circulation = match story {
+        Some(s) => super::circulation::view(&v.state, &v.site, viewer, s).await?,
+        None => None,
+    };
     let title = match story {
         Some(_) => format!("Edit: {}", fields.title),
         None => "New story".to_string(),
@@ -166,6 +174,7 @@ async fn editor_page(
         "/desk/stories",
         context! {
             story => story_view,
+            circulation,
             form => form::values(fields, tz),
             sections,
             buttons => buttons(viewer, story, now),
@@ -206,6 +215,10 @@ pub struct Shown {
     saved: Option<i64>,
     #[serde(default)]
     noted: String,
+    #[serde(default)]
+    circulated: String,
+    #[serde(default)]
+    stopped: String,
 }
 
 /// `GET /desk/stories/{id}`: the editor, noting that the viewer has it open.
@@ -224,6 +237,14 @@ pub async fn edit_page(
         Some(format!(
             "Someone saved this story while you were editing. Both saves are kept: your changes to {} were added to theirs.",
             names.join(", ")
+        ))
+    } else if let Some(site) = site_named(&v, &q.circulated) {
+        Some(format!(
+            "The story is on {site} too now, and follows every change made here."
+        ))
+    } else if let Some(site) = site_named(&v, &q.stopped) {
+        Some(format!(
+            "The story is off {site}: its address there answers 410 Gone."
         ))
     } else if let Some(kind) = kawaraban_core::model::NoteKind::parse(&q.noted) {
         Some(format!(
@@ -249,6 +270,16 @@ pub async fn edit_page(
         StatusCode::OK,
     )
     .await
+}
+
+/// The name of the network's site with this key, if any.
+fn site_named(v: &Visit, key: &str) -> Option<String> {
+    let network = v.state.network.get();
+    network
+        .sites
+        .iter()
+        .find(|s| !key.is_empty() && s.key == key)
+        .map(|s| s.name.clone())
 }
 
 fn intent_of(f: &Fields) -> AppResult<Intent> {

@@ -5,6 +5,7 @@
 //! template. The rules are `kawaraban_core::desk`'s; storage is
 //! `StoryStore`.
 
+mod circulation;
 mod editor;
 mod form;
 mod list;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/desk/stories/{id}/presence", post(editor::presence))
         .route("/desk/stories/{id}/notes", post(notes::add))
+        .route("/desk/stories/{id}/circulate", post(circulation::circulate))
         .route("/desk/stories/{id}/revisions", get(revisions::page))
         .route(
             "/desk/stories/{id}/revisions/{version}/restore",
@@ -66,6 +68,25 @@ pub fn role(viewer: &Viewer) -> Role {
 /// Whether the viewer made the story.
 pub fn own(viewer: &Viewer, story: &Story) -> bool {
     story.created_by == Some(viewer.member.id)
+}
+
+/// A story the viewer may publish (to add notes to it, or show it on a
+/// sister site), with its status now.
+pub async fn load_publishable(
+    v: &Visit,
+    viewer: &Viewer,
+    id: i64,
+) -> AppResult<(Story, kawaraban_core::desk::DeskStatus)> {
+    let story = load(v, viewer, id).await?;
+    let status = story.desk_status(crate::pages::now());
+    kawaraban_core::desk::may(
+        role(viewer),
+        own(viewer, &story),
+        Some(status),
+        kawaraban_core::desk::Intent::Publish,
+    )
+    .map_err(|e| AppError::Forbidden(e.message))?;
+    Ok((story, status))
 }
 
 /// A story of the visited site that the viewer may see: editors see

@@ -3,10 +3,9 @@
 
 use axum::extract::Path;
 use axum::response::Response;
-use kawaraban_core::desk::{may, Intent};
 use kawaraban_core::model::{ArticleNote, NoteKind};
 
-use super::{load, own, publish, role, Writer};
+use super::{load_publishable, publish, Writer};
 use crate::error::{AppError, AppResult};
 use crate::members::{field, parse_form, see_other};
 
@@ -20,16 +19,8 @@ pub async fn add(
 ) -> AppResult<Response> {
     let (_, f) = parse_form(&body);
     v.check_csrf(&f)?;
-    let story = load(&v, &viewer, id).await?;
+    let (story, status) = load_publishable(&v, &viewer, id).await?;
     let now = crate::pages::now();
-    let status = story.desk_status(now);
-    may(
-        role(&viewer),
-        own(&viewer, &story),
-        Some(status),
-        Intent::Publish,
-    )
-    .map_err(|e| AppError::Forbidden(e.message))?;
     if !status.is_out() {
         return Err(AppError::bad_request(
             "Corrections and updates are for published stories: change a draft itself.",
@@ -69,6 +60,7 @@ pub async fn add(
         "note": note,
     });
     crate::webhooks::emit(&v.state, v.site.id, "story.correction", data).await;
+    super::circulation::follow_note(&v.state, id, &note, Some(&viewer.member)).await?;
     Ok(see_other(
         &format!("/desk/stories/{id}?noted={}", kind.as_str()),
         Vec::new(),

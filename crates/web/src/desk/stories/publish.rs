@@ -166,6 +166,12 @@ pub async fn save_story(
     // "now" is on the site at once.
     let now = crate::pages::now();
     let was = story.map(|s| (s.desk_status(now), s.published_at));
+    if story.is_some_and(|s| s.circulated_from.is_some()) {
+        return Ok(Saving::Forbidden(
+            "This story is a sister site's, shown here too: edit it on its own site's desk, and the change comes here."
+                .into(),
+        ));
+    }
     if let Err(e) = may(who.role, who.own, was.map(|w| w.0), intent) {
         return Ok(Saving::Forbidden(e.message));
     }
@@ -211,6 +217,7 @@ pub async fn save_story(
             Some(n) if n.starts_with(' ') => format!("{word}{n}"),
             Some(n) => n,
         },
+        circulated_from: None,
     };
     let (id, version) = match state.store.save_story(&save, now).await {
         Ok(SaveOutcome::Saved { id, version }) => (id, version),
@@ -237,17 +244,32 @@ pub async fn save_story(
         now,
     )
     .await?;
-    let event = match status {
-        DeskStatus::Published | DeskStatus::Scheduled if was.is_some_and(|w| w.0.is_out()) => {
-            Some("story.updated")
-        }
-        DeskStatus::Published | DeskStatus::Scheduled => Some("story.published"),
-        DeskStatus::Unpublished if intent == Intent::Unpublish => Some("story.unpublished"),
-        _ => None,
-    };
-    if let Some(event) = event {
+    let was_out = was.is_some_and(|w| w.0.is_out());
+    if let Some(event) = story_event(status, was_out, intent == Intent::Unpublish) {
         let story = crate::webhooks::story_data(site, id, &fields, status, published_at, version);
         crate::webhooks::emit(state, site.id, event, serde_json::json!({ "story": story })).await;
     }
+    let original = super::circulation::Original {
+        site,
+        id,
+        version,
+        fields: &fields,
+        status,
+        published_at,
+        updated_at,
+    };
+    super::circulation::follow(state, &original, who.member).await?;
     Ok(Saving::Saved { id, version })
+}
+
+/// The webhook event of a save that leaves a story `status`: `was_out`
+/// whether it was published or scheduled before, `unpublishing` whether
+/// the save takes it down.
+pub fn story_event(status: DeskStatus, was_out: bool, unpublishing: bool) -> Option<&'static str> {
+    match status {
+        DeskStatus::Published | DeskStatus::Scheduled if was_out => Some("story.updated"),
+        DeskStatus::Published | DeskStatus::Scheduled => Some("story.published"),
+        DeskStatus::Unpublished if unpublishing => Some("story.unpublished"),
+        _ => None,
+    }
 }

@@ -65,13 +65,32 @@ pub async fn person<'a>(app: &'a TestApp, name: &str, role: Role) -> (Browser<'a
 
 /// A browser with a session of `m` on the news site, signed in at `at`.
 pub async fn signed_in_browser<'a>(app: &'a TestApp, m: &Member, at: DateTime<Utc>) -> Browser<'a> {
+    signed_in_on(app, m, at, "news").await
+}
+
+/// A browser with a session of `m` on the site `key`, signed in at `at`.
+pub async fn signed_in_on<'a>(
+    app: &'a TestApp,
+    m: &Member,
+    at: DateTime<Utc>,
+    key: &str,
+) -> Browser<'a> {
+    let site = app
+        .state
+        .network
+        .get()
+        .sites
+        .iter()
+        .find(|s| s.key == key)
+        .expect("a site")
+        .clone();
     let raw = new_token();
     app.store
         .create_session(&Session {
             id_hash: token_hash(&raw),
             member_id: m.id,
             login_id: new_token(),
-            site_id: news_id(app),
+            site_id: site.id,
             user_agent: "test".into(),
             ip: "127.0.0.1".into(),
             created_at: at,
@@ -80,8 +99,8 @@ pub async fn signed_in_browser<'a>(app: &'a TestApp, m: &Member, at: DateTime<Ut
         })
         .await
         .unwrap();
-    let mut b = Browser::new(app, NEWS);
-    b.plant("news.localhost", "kw_session", &raw);
+    let mut b = Browser::new(app, &format!("{}:8080", site.host()));
+    b.plant(&site.host(), "kw_session", &raw);
     b
 }
 

@@ -252,6 +252,8 @@ async fn breaking_articles_and_digests_go_out_once_without_anyone_sending_them()
 /// in time.
 async fn alert_app(who: &str) -> (TestApp, String) {
     let app = TestApp::builder()
+        // Gives the news site its "national" section for the desk.
+        .with_article(wire_article())
         .configure(|c| c.schedule_every = std::time::Duration::from_secs(3600))
         .start()
         .await;
@@ -320,5 +322,26 @@ async fn a_scheduled_breaking_story_is_alerted_when_it_goes_live() {
         mail.subject
     );
     assert!(now() >= live_at);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_breaking_story_published_from_the_desk_is_alerted_at_once() {
+    let (app, reader) = alert_app("desk").await;
+    let (mut editor, _) =
+        crate::comments::person(&app, "Alert Editor", kawaraban_core::model::Role::Editor).await;
+    let (_, page) = crate::desk_stories::create(
+        &mut editor,
+        "Tsunami advisory lifted for the Pacific coast",
+        &[("breaking", "on"), ("intent", "publish")],
+    )
+    .await;
+    assert!(page.body.contains("Published"), "{}", page.body);
+    let mail = app.wait_mail(&reader, 1).await;
+    assert!(
+        mail.subject.contains("Tsunami advisory lifted"),
+        "{}",
+        mail.subject
+    );
     app.stop().await;
 }
