@@ -153,19 +153,27 @@
   // Uploaded to the media library; the body gets the image's Markdown, the
   // hero image field its id (and the library's caption, credit and alt
   // where the story has none yet).
+  // Uploads say how they went in a line of their own, which the autosave's
+  // notes do not replace.
+  var uploadNote = document.getElementById("upload-note");
+  function note(text) {
+    if (!uploadNote) return;
+    uploadNote.hidden = false;
+    uploadNote.textContent = text;
+  }
   function upload(file, then) {
     var data = new FormData();
     data.append("csrf", csrf);
     data.append("file", file, file.name || "pasted-image.png");
-    state.textContent = " · uploading " + (file.name || "the image") + "…";
+    note("Uploading " + (file.name || "the image") + "…");
     fetch("/desk/media", { method: "POST", body: data, headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
       .then(function (a) {
-        if (!a.ok) { state.textContent = " · " + (a.j.error || "the upload was refused"); return; }
-        state.textContent = " · " + (a.j.name || "image") + " is in the media library";
+        if (!a.ok) { note(a.j.error || "The upload was refused."); return; }
+        note((a.j.name || "The image") + " is in the media library.");
         then(a.j);
       })
-      .catch(function () { state.textContent = " · the upload failed; try again"; });
+      .catch(function () { note("The upload failed; try again."); });
   }
   function imageFiles(list) {
     return Array.prototype.filter.call(list || [], function (f) { return /^image\//.test(f.type); });
@@ -186,7 +194,15 @@
       files.forEach(function (f) { upload(f, use); });
     });
   }
-  function intoBody(img) { wrap("![", "](" + img.src + ")\n", img.alt || "describe the image"); }
+  // An image goes in at the caret, on a line of its own, and the caret
+  // after it: typing on, or the next image, leaves it whole.
+  function intoBody(img) {
+    var at = body.selectionEnd;
+    var lead = at > 0 && body.value.charAt(at - 1) !== "\n" ? "\n" : "";
+    body.setRangeText(lead + "![" + (img.alt || "") + "](" + img.src + ")\n", at, at, "end");
+    body.focus();
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  }
   function asHero(img) {
     form.elements.image.value = img.hash;
     [["image_caption", "caption"], ["image_credit", "credit"], ["image_alt", "alt"]].forEach(function (p) {
