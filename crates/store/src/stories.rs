@@ -4,7 +4,8 @@
 
 macro_rules! impl_story_store {
     // `$title_fts`: whether the backend has the FTS5 index over titles
-    // (SQLite), which finds rare headline words without reading every row.
+    // (SQLite's titles_fts), which finds rare headline words without
+    // reading every row.
     ($store:path, $db:ty, $title_fts:expr) => {
         mod story_impl {
             use async_trait::async_trait;
@@ -178,8 +179,9 @@ macro_rules! impl_story_store {
             enum Driver {
                 Tag(i64),
                 Author(i64),
-                /// An FTS5 query matching the headline words (SQLite).
-                Words(String),
+                /// The stories whose headlines have the words, as the FTS5
+                /// index found them (SQLite): read once, then looked up.
+                Words(Vec<i64>),
                 /// The tag or author asked for does not exist.
                 Nothing,
             }
@@ -219,14 +221,14 @@ macro_rules! impl_story_store {
                     let plain = !q.words.is_empty()
                         && q.words.iter().all(|w| w.chars().count() >= 2 && w.chars().all(char::is_alphanumeric));
                     if $title_fts && plain {
-                        let query = q.words.iter().map(|w| format!("title:\"{}\"", w.to_lowercase())).collect::<Vec<_>>().join(" AND ");
-                        let (n,): (i64,) = sqlx::query_as(&format!(
-                            "SELECT COUNT(*) FROM (SELECT 1 FROM articles_fts WHERE articles_fts MATCH $1 LIMIT {}) c", RARE + 1))
-                            .bind(&query).fetch_one(&self.pool).await.map_err(map)?;
+                        let query = q.words.iter().map(|w| format!("\"{}\"", w.to_lowercase())).collect::<Vec<_>>().join(" AND ");
+                        let ids: Vec<(i64,)> = sqlx::query_as(&format!(
+                            "SELECT rowid FROM titles_fts WHERE titles_fts MATCH $1 LIMIT {}", RARE + 1))
+                            .bind(&query).fetch_all(&self.pool).await.map_err(map)?;
                         // None found as whole words: the substring match
                         // below may still find some, the slow way.
-                        if (1..=RARE).contains(&n) {
-                            return Ok(Some(Driver::Words(query)));
+                        if (1..=RARE as usize).contains(&ids.len()) {
+                            return Ok(Some(Driver::Words(ids.into_iter().map(|(id,)| id).collect())));
                         }
                     }
                     Ok(None)
@@ -318,10 +320,13 @@ macro_rules! impl_story_store {
                         "SELECT a.id, a.site_id, a.title, a.slug, s.slug AS section_slug, a.status, a.workflow, \
                          a.published_at, a.modified_at, a.version FROM ");
                     match driver.clone() {
-                        Some(Driver::Words(query)) => {
-                            b.push("(SELECT rowid AS id FROM articles_fts WHERE articles_fts MATCH ").push_bind(query)
-                                .push(") f CROSS JOIN articles a JOIN sections s ON s.id = a.section_id \
-                                       WHERE a.id = f.id AND a.site_id IN (");
+                        Some(Driver::Words(ids)) => {
+                            b.push("articles a JOIN sections s ON s.id = a.section_id WHERE a.id IN (");
+                            let mut listed = b.separated(", ");
+                            for id in ids {
+                                listed.push_bind(id);
+                            }
+                            b.push(") AND a.site_id IN (");
                         }
                         Some(Driver::Tag(id)) => {
                             b.push("article_tags x CROSS JOIN articles a JOIN sections s ON s.id = a.section_id \
