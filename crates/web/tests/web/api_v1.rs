@@ -12,11 +12,16 @@ use serde_json::{json, Value};
 
 use crate::support::*;
 
-const NEWS: &str = "news.localhost:8080";
-const STORIES: &str = "/api/v1/stories";
+pub(crate) const NEWS: &str = "news.localhost:8080";
+pub(crate) const STORIES: &str = "/api/v1/stories";
 
 /// A live key of `kind`: what the client sends, and its row id.
-async fn key(app: &TestApp, seed: u8, kind: KeyKind, role: Option<Role>) -> (String, i64) {
+pub(crate) async fn key(
+    app: &TestApp,
+    seed: u8,
+    kind: KeyKind,
+    role: Option<Role>,
+) -> (String, i64) {
     let issued = api_key::issue(kind, &[seed; RANDOM_BYTES]);
     let stored = app
         .store
@@ -40,19 +45,19 @@ async fn key(app: &TestApp, seed: u8, kind: KeyKind, role: Option<Role>) -> (Str
 }
 
 /// An answer: status, headers and body (`Null` when empty).
-struct Answer {
-    status: u16,
-    headers: HeaderMap,
-    body: Value,
+pub(crate) struct Answer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
 }
 
 impl Answer {
-    fn etag(&self) -> &str {
+    pub fn etag(&self) -> &str {
         self.headers["etag"].to_str().unwrap()
     }
 
     /// The problem's one field error: (field, message).
-    fn field_error(&self) -> (&str, &str) {
+    pub fn field_error(&self) -> (&str, &str) {
         let e = &self.body["errors"][0];
         (
             e["field"]
@@ -63,9 +68,18 @@ impl Answer {
     }
 
     /// Asserts a problem document of `status`.
-    fn assert_problem(&self, status: u16) {
+    pub fn assert_problem(&self, status: u16) {
         assert_eq!(self.status, status, "{}", self.body);
-        assert_eq!(self.headers["content-type"], "application/problem+json");
+        let kind = self
+            .headers
+            .get("content-type")
+            .map(|v| v.to_str().unwrap());
+        assert_eq!(
+            kind,
+            Some("application/problem+json"),
+            "{status}: {}",
+            self.body
+        );
         assert_eq!(self.body["status"], status);
         assert_eq!(self.body["type"], "about:blank");
         assert!(self.body["detail"].as_str().is_some_and(|d| !d.is_empty()));
@@ -73,25 +87,25 @@ impl Answer {
 }
 
 /// A client of the API with one key (or none).
-struct Client<'a> {
-    app: &'a TestApp,
-    auth: Option<String>,
+pub(crate) struct Client<'a> {
+    pub app: &'a TestApp,
+    pub auth: Option<String>,
 }
 
 impl<'a> Client<'a> {
-    fn new(app: &'a TestApp, key: &str) -> Self {
+    pub fn new(app: &'a TestApp, key: &str) -> Self {
         Client {
             app,
             auth: Some(format!("Bearer {key}")),
         }
     }
 
-    async fn send(
+    pub async fn send(
         &self,
         method: Method,
         path: &str,
         headers: &[(&str, &str)],
-        body: Option<String>,
+        body: Option<Vec<u8>>,
     ) -> Answer {
         let mut req = self.app.request(method, NEWS, path);
         if let Some(a) = &self.auth {
@@ -118,11 +132,11 @@ impl<'a> Client<'a> {
         }
     }
 
-    async fn get(&self, path: &str) -> Answer {
+    pub async fn get(&self, path: &str) -> Answer {
         self.send(Method::GET, path, &[], None).await
     }
 
-    async fn write(
+    pub async fn write(
         &self,
         method: Method,
         path: &str,
@@ -133,13 +147,13 @@ impl<'a> Client<'a> {
         if let Some(tag) = if_match {
             headers.push(("if-match", tag));
         }
-        self.send(method, path, &headers, Some(body.to_string()))
+        self.send(method, path, &headers, Some(body.to_string().into_bytes()))
             .await
     }
 }
 
 /// The OpenAPI document the server serves.
-async fn document(app: &TestApp) -> Value {
+pub(crate) async fn document(app: &TestApp) -> Value {
     let r = app.get(NEWS, "/api/openapi.json").await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "application/json");
@@ -148,7 +162,7 @@ async fn document(app: &TestApp) -> Value {
 
 /// A validator for the document's schema `name`, its `$ref`s resolved
 /// within the document.
-fn schema(doc: &Value, name: &str) -> jsonschema::Validator {
+pub(crate) fn schema(doc: &Value, name: &str) -> jsonschema::Validator {
     let s = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "components": doc["components"],
@@ -159,7 +173,7 @@ fn schema(doc: &Value, name: &str) -> jsonschema::Validator {
 
 /// Asserts that `answer` is what the document says `path`'s `method`
 /// answers with its status: a status it lists, and a body of its schema.
-fn conforms(doc: &Value, path: &str, method: &str, answer: &Answer) {
+pub(crate) fn conforms(doc: &Value, path: &str, method: &str, answer: &Answer) {
     let op = &doc["paths"][path][method];
     assert!(op.is_object(), "{method} {path} is not in the document");
     let mut listed = &op["responses"][answer.status.to_string()];
@@ -212,6 +226,12 @@ async fn the_openapi_document_is_sound_and_its_schemas_can_fail() {
         "/api/v1/sections",
         "/api/v1/tags",
         "/api/v1/authors",
+        "/api/v1/media",
+        "/api/v1/media/{hash}",
+        "/api/v1/members",
+        "/api/v1/members/{id}",
+        "/api/v1/comments",
+        "/api/v1/comments/{id}/moderation",
     ] {
         assert!(
             doc["paths"][path].is_object(),
@@ -262,6 +282,15 @@ async fn the_openapi_document_is_sound_and_its_schemas_can_fail() {
     let wrong = json!({ "id": 1, "title": 3, "colour": "red" });
     assert!(!story.is_valid(&wrong));
     assert!(!schema(&doc, "Problem").is_valid(&json!({ "status": 404 })));
+    // Nor is an image without its hash, a member with a password hash, or
+    // a comment of an unknown status.
+    assert!(!schema(&doc, "Image").is_valid(&json!({ "name": "x.jpg" })));
+    let member = json!({ "id": 1, "email": "a@example.com", "email_verified": true, "name": "A",
+        "role": "member", "status": "active", "created_at": "2026-01-01T00:00:00Z", "password_hash": "x" });
+    assert!(!schema(&doc, "Member").is_valid(&member));
+    let comment = json!({ "id": 1, "story": 2, "parent_id": null, "author": "A", "body_html": "<p>x</p>",
+        "status": "hidden", "likes": 0, "dislikes": 0, "created_at": "2026-01-01T00:00:00Z", "edited_at": null });
+    assert!(!schema(&doc, "Comment").is_valid(&comment));
 }
 
 #[tokio::test]
@@ -435,10 +464,12 @@ async fn keys_missing_wrong_or_revoked_are_refused() {
         .await;
     refused.assert_problem(401);
     conforms(&doc, "/api/v1/stories", "post", &refused);
-    Client::new(&app, &content)
+    // A live content key is known but not enough: 403.
+    let reads_only = Client::new(&app, &content)
         .write(Method::POST, STORIES, None, body.clone())
-        .await
-        .assert_problem(401);
+        .await;
+    reads_only.assert_problem(403);
+    conforms(&doc, "/api/v1/stories", "post", &reads_only);
 
     // The admin key reads too; revoked, neither works any more.
     assert_eq!(Client::new(&app, &admin).get(STORIES).await.status, 200);
@@ -561,7 +592,7 @@ async fn bad_input_is_a_problem_naming_the_field() {
             Method::POST,
             STORIES,
             &[("content-type", "application/json")],
-            Some("{\"title\": ".into()),
+            Some(b"{\"title\": ".to_vec()),
         )
         .await;
     malformed.assert_problem(400);
@@ -572,7 +603,7 @@ async fn bad_input_is_a_problem_naming_the_field() {
             Method::POST,
             STORIES,
             &[("content-type", "text/plain")],
-            Some("title".into()),
+            Some(b"title".to_vec()),
         )
         .await;
     not_json.assert_problem(415);
