@@ -252,7 +252,9 @@ pub async fn upload(
     };
     let image = match store_upload(&state, sent.bytes, info, &by).await? {
         Ok(i) => i,
-        Err(e) if too_large(&e) => return Err(Problem::too_large(format!("The image is {e}."))),
+        Err(e) if too_large(&e) => {
+            return Err(Problem::too_large(format!("Refused before decoding: {e}.")))
+        }
         Err(e) => return Err(Problem::unsupported(format!("The file is {e}."))),
     };
     let mut resp = with_etag(StatusCode::CREATED, &site, &image);
