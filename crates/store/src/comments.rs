@@ -147,6 +147,15 @@ macro_rules! impl_comment_store {
                     Ok(row.map(Comment::from))
                 }
 
+                async fn article_comments(&self, article_id: i64, every_status: bool, after: Option<i64>, limit: u32) -> StoreResult<Vec<Comment>> {
+                    let rows: Vec<CommentRow> = sqlx::query_as(&format!(
+                        "{COMMENT_SELECT} WHERE c.article_id = $1 AND ($2 OR c.status = 'visible') AND c.id > $3 \
+                         ORDER BY c.id LIMIT $4"))
+                        .bind(article_id).bind(every_status).bind(after.unwrap_or(0)).bind(i64::from(limit.max(1)))
+                        .fetch_all(&self.pool).await.map_err(map)?;
+                    Ok(rows.into_iter().map(Comment::from).collect())
+                }
+
                 async fn comment_by_key(&self, member_id: i64, key: &str) -> StoreResult<Option<Comment>> {
                     let row: Option<CommentRow> = sqlx::query_as(&format!("{COMMENT_SELECT} WHERE c.member_id = $1 AND c.submit_key = $2"))
                         .bind(member_id).bind(key).fetch_optional(&self.pool).await.map_err(map)?;

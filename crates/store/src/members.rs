@@ -127,6 +127,19 @@ macro_rules! impl_member_store {
                     Ok(rows.into_iter().map(Member::from).collect())
                 }
 
+                async fn find_members(&self, query: &str, after: Option<i64>, limit: u32) -> StoreResult<Vec<Member>> {
+                    let mut b = sqlx::QueryBuilder::<$db>::new(format!("SELECT {MEMBER_COLUMNS} FROM members WHERE id > "));
+                    b.push_bind(after.unwrap_or(0));
+                    for w in query.split_whitespace() {
+                        b.push(" AND LOWER(email_norm || ' ' || display_name) LIKE ")
+                            .push_bind(crate::sql::contains_pattern(w))
+                            .push(" ESCAPE '\\'");
+                    }
+                    b.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit.max(1)));
+                    let rows: Vec<MemberRow> = b.build_query_as().fetch_all(&self.pool).await.map_err(map)?;
+                    Ok(rows.into_iter().map(Member::from).collect())
+                }
+
                 async fn set_display_name(&self, id: i64, name: &str, now: DateTime<Utc>) -> StoreResult<()> {
                     exec(self, sqlx::query("UPDATE members SET display_name = $1, updated_at = $2 WHERE id = $3").bind(name).bind(now).bind(id)).await?;
                     Ok(())

@@ -393,6 +393,8 @@ async fn health_ping_answers() {
 mod analytics;
 #[path = "conformance/api_keys.rs"]
 mod api_keys;
+#[path = "conformance/api_lists.rs"]
+mod api_lists;
 #[path = "conformance/article_lists.rs"]
 mod article_lists;
 #[path = "conformance/desk_library.rs"]

@@ -170,6 +170,14 @@ pub trait MemberStore: Send + Sync {
     async fn member_by_id(&self, id: i64) -> StoreResult<Option<Member>>;
     async fn member_by_email(&self, email_norm: &str) -> StoreResult<Option<Member>>;
     async fn list_staff(&self) -> StoreResult<Vec<Member>>;
+    /// Members whose address or name holds every word of `query`
+    /// (case-folded), oldest first, after member id `after` (exclusive).
+    async fn find_members(
+        &self,
+        query: &str,
+        after: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Member>>;
     async fn set_display_name(&self, id: i64, name: &str, now: DateTime<Utc>) -> StoreResult<()>;
     /// Also spends every unused reset token of the member.
     async fn set_password_hash(&self, id: i64, hash: &str, now: DateTime<Utc>) -> StoreResult<()>;
@@ -351,6 +359,16 @@ pub trait CommentStore: Send + Sync {
     ) -> StoreResult<Vec<Comment>>;
     /// Visible replies to these comments, oldest first.
     async fn replies(&self, parent_ids: &[i64]) -> StoreResult<Vec<Comment>>;
+    /// Every comment of the article, replies too, oldest first, after
+    /// comment id `after` (exclusive): only the visible ones unless
+    /// `every_status` (moderators see pending, rejected and deleted ones).
+    async fn article_comments(
+        &self,
+        article_id: i64,
+        every_status: bool,
+        after: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<Vec<Comment>>;
     async fn set_comment_status(
         &self,
         id: i64,

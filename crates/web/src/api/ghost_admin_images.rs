@@ -8,25 +8,21 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::Utc;
 use serde_json::json;
 
-use kawaraban_content::media::MediaError;
-use kawaraban_content::MediaDir;
 use kawaraban_core::model::{Image, ImageInfo, Site};
 
 use super::ghost_admin::{answer, AdminError};
 use super::ghost_admin_auth::AdminKey;
-use crate::desk::media::MAX_UPLOAD_BYTES;
+use crate::desk::media_upload::{
+    store_upload, too_large as refused_for_size, Uploader, MAX_UPLOAD_BODY, MAX_UPLOAD_BYTES,
+};
 use crate::error::AppError;
 use crate::http::site::CurrentSite;
 use crate::state::AppState;
 
-/// An upload's body: the image and the form around it.
-const MOST_BODY: usize = MAX_UPLOAD_BYTES + 64 * 1024;
-
 pub fn body_limit() -> DefaultBodyLimit {
-    DefaultBodyLimit::max(MOST_BODY)
+    DefaultBodyLimit::max(MAX_UPLOAD_BODY)
 }
 
 fn too_large() -> AdminError {
@@ -55,7 +51,7 @@ pub async fn upload(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    if length.is_some_and(|n| n > MOST_BODY) {
+    if length.is_some_and(|n| n > MAX_UPLOAD_BODY) {
         return Err(too_large());
     }
     let form = form.map_err(|e| {
@@ -80,17 +76,18 @@ pub async fn upload(
             "Please select an image: send it as the form's file field.",
         ));
     };
-    let media = MediaDir::new(&state.config.media_dir);
-    let processed = tokio::task::spawn_blocking(move || media.process(&bytes))
-        .await
-        .map_err(|e| AppError::internal(format!("upload: {e}")))?;
-    let new = match processed {
-        Ok(n) => n,
-        Err(e @ (MediaError::TooLarge(..) | MediaError::LogoTooBig(_))) => {
+    let info = ImageInfo {
+        name: up.file_name.clone(),
+        ..Default::default()
+    };
+    let by = Uploader {
+        member: None,
+        note: format!(" (Admin API: {})", key.0.name),
+    };
+    let image = match store_upload(&state, bytes, info, &by).await? {
+        Ok(i) => i.image,
+        Err(e) if refused_for_size(&e) => {
             return Err(AdminError::too_large(format!("{}: {e}.", up.file_name)))
-        }
-        Err(MediaError::Write(path, e)) => {
-            return Err(AppError::internal(format!("upload: {}: {e}", path.display())).into())
         }
         Err(e) => {
             return Err(AdminError::unsupported_media(format!(
@@ -99,30 +96,6 @@ pub async fn upload(
             )))
         }
     };
-    let image = state.store.put_image(&new).await?;
-    // A known image keeps its words; a new one is named after its file.
-    if state
-        .store
-        .library_image(&image.hash)
-        .await?
-        .is_none_or(|i| i.info.name.is_empty())
-    {
-        let info = ImageInfo {
-            name: up.file_name.clone(),
-            ..Default::default()
-        };
-        state.store.set_image_info(image.id, &info, None).await?;
-    }
-    state
-        .store
-        .audit(
-            None,
-            "media.upload",
-            &format!("image:{}", image.hash),
-            &format!("{} (Admin API: {})", up.file_name, key.0.name),
-            Utc::now(),
-        )
-        .await?;
     let reference = up.fields.get("ref").cloned();
     Ok(answer(
         StatusCode::CREATED,

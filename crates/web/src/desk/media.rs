@@ -9,19 +9,19 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::Utc;
 use kawaraban_core::model::{ImageInfo, LibraryImage};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::media_upload::{
+    checked_info, describe_image, store_upload, Uploader, MAX_UPLOAD_BODY, MAX_UPLOAD_BYTES,
+};
 use super::render;
 use super::stories::Writer;
 use crate::error::{AppError, AppResult};
 use crate::members::{field, parse_form, see_other, Fields};
 use crate::state::AppState;
 
-/// Largest file accepted: a full-resolution photograph from a camera.
-pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
 /// Images a page of the library shows.
 const PAGE: u32 = 48;
 
@@ -31,9 +31,7 @@ pub fn routes() -> Router<AppState> {
             "/desk/media",
             get(page)
                 .post(upload)
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    MAX_UPLOAD_BYTES + 64 * 1024,
-                )),
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY)),
         )
         .route("/desk/media/{hash}", post(describe))
 }
@@ -100,23 +98,7 @@ fn wants_json(h: &HeaderMap) -> bool {
 }
 
 fn info_from(f: &Fields, fallback_name: &str) -> Result<ImageInfo, String> {
-    let text = |name: &str, max: usize| -> Result<String, String> {
-        let t = field(f, name).trim().to_string();
-        if t.chars().count() > max {
-            return Err(format!("{name}: at most {max} characters"));
-        }
-        Ok(t)
-    };
-    let name = match text("name", 200)? {
-        n if n.is_empty() => fallback_name.to_string(),
-        n => n,
-    };
-    Ok(ImageInfo {
-        name,
-        caption: text("caption", 1000)?,
-        credit: text("credit", 300)?,
-        alt: text("alt", 500)?,
-    })
+    checked_info(|name| field(f, name), fallback_name).map_err(|(_, message)| message)
 }
 
 /// `POST /desk/media` (multipart: `file`, and `name`, `caption`, `credit`,
@@ -160,56 +142,22 @@ pub async fn upload(
         Ok(i) => i,
         Err(e) => return refuse(e),
     };
-    let media = kawaraban_content::MediaDir::new(&v.state.config.media_dir);
-    let processed = tokio::task::spawn_blocking(move || media.process(&bytes))
-        .await
-        .map_err(|e| AppError::internal(format!("upload: {e}")))?;
-    let new = match processed {
-        Ok(n) => n,
+    let by = Uploader {
+        member: Some(&viewer.member),
+        note: String::new(),
+    };
+    let item = match store_upload(&v.state, bytes, info, &by).await? {
+        Ok(i) => i,
         Err(e) => return refuse(format!("file: {} {e}", up.file_name)),
     };
-    let image = v.state.store.put_image(&new).await?;
-    // A known image keeps its words unless new ones were typed.
-    let existing = v.state.store.library_image(&image.hash).await?;
-    let info = match existing {
-        Some(e)
-            if !e.info.name.is_empty()
-                && info.caption.is_empty()
-                && info.credit.is_empty()
-                && info.alt.is_empty() =>
-        {
-            e.info
-        }
-        _ => info,
-    };
-    v.state
-        .store
-        .set_image_info(image.id, &info, Some(viewer.member.id))
-        .await?;
-    v.state
-        .store
-        .audit(
-            Some(&viewer.member),
-            "media.upload",
-            &format!("image:{}", image.hash),
-            &info.name,
-            Utc::now(),
-        )
-        .await?;
     if json {
-        let item = v
-            .state
-            .store
-            .library_image(&image.hash)
-            .await?
-            .ok_or(AppError::NotFound)?;
         return Ok(crate::comments::json_answer(
             StatusCode::CREATED,
             serde_json::to_value(view(&item)).map_err(AppError::internal)?,
         ));
     }
     Ok(see_other(
-        &format!("/desk/media?q={}", urlencoding(&image.hash)),
+        &format!("/desk/media?q={}", urlencoding(&item.image.hash)),
         Vec::new(),
     ))
 }
@@ -237,20 +185,11 @@ pub async fn describe(
             ))
         }
     };
-    v.state
-        .store
-        .set_image_info(item.image.id, &info, None)
-        .await?;
-    v.state
-        .store
-        .audit(
-            Some(&viewer.member),
-            "media.describe",
-            &format!("image:{hash}"),
-            &info.name,
-            Utc::now(),
-        )
-        .await?;
+    let by = Uploader {
+        member: Some(&viewer.member),
+        note: String::new(),
+    };
+    describe_image(&v.state, &item, &info, &by).await?;
     Ok(see_other(
         &format!("/desk/media?q={}", urlencoding(&hash)),
         Vec::new(),

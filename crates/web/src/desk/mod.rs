@@ -8,6 +8,7 @@
 
 pub mod authors;
 pub mod media;
+pub mod media_upload;
 pub mod settings;
 pub mod staff;
 pub mod stories;

@@ -1,18 +1,60 @@
 //! What a moderator can do to a comment or a member, each written to the
-//! audit log. The queue, the member page and the article tools share these.
+//! audit log. The queue, the member page, the article tools and API v1's
+//! comment moderation share these.
 
 use chrono::{DateTime, Duration, Utc};
-use kawaraban_core::authz::may_act_on;
-use kawaraban_core::model::{ArticleRef, Comment, CommentStatus, Site, Standing, StandingStatus};
+use kawaraban_core::authz::{may_act_on, Actor};
+use kawaraban_core::model::{
+    ArticleRef, Comment, CommentStatus, Member, Site, Standing, StandingStatus,
+};
 
 use crate::comments::{article_tags, invalidate, notify};
 use crate::error::{AppError, AppResult};
 use crate::members::Viewer;
 use crate::state::AppState;
 
+/// Who moderates: a signed-in member of the staff (the desk), or an admin
+/// key (API v1), which is no member and acts with the key's role.
+pub struct Moderator<'a> {
+    /// Who the rank rule sees.
+    pub actor: Actor,
+    /// The member, for the audit log; none for a key.
+    pub member: Option<&'a Member>,
+    /// What the audit log's reason adds (the key's name).
+    pub note: String,
+}
+
+impl<'a> From<&'a Viewer> for Moderator<'a> {
+    fn from(v: &'a Viewer) -> Self {
+        Moderator {
+            actor: v.actor,
+            member: Some(&v.member),
+            note: String::new(),
+        }
+    }
+}
+
+impl Moderator<'_> {
+    async fn audit(
+        &self,
+        state: &AppState,
+        action: &str,
+        target: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        let reason = format!("{reason}{}", self.note);
+        state
+            .store
+            .audit(self.member, action, target, &reason, now)
+            .await?;
+        Ok(())
+    }
+}
+
 /// 403 unless `actor` may act on the member `member_id` (the rank rule of
 /// `kawaraban_core::authz::may_act_on`); a deleted member is no one's rank.
-async fn check_target(state: &AppState, actor: &Viewer, member_id: i64) -> AppResult<()> {
+async fn check_target(state: &AppState, actor: &Moderator<'_>, member_id: i64) -> AppResult<()> {
     let Some(member) = state.store.member_by_id(member_id).await? else {
         return Ok(());
     };
@@ -26,7 +68,7 @@ async fn check_target(state: &AppState, actor: &Viewer, member_id: i64) -> AppRe
 pub async fn decidable(
     state: &AppState,
     site: &Site,
-    actor: &Viewer,
+    actor: &Moderator<'_>,
     id: i64,
 ) -> AppResult<(Comment, ArticleRef)> {
     let c = state.store.comment(id).await?.ok_or(AppError::NotFound)?;
@@ -71,7 +113,7 @@ impl Decision {
 pub async fn decide(
     state: &AppState,
     site: &Site,
-    actor: &Viewer,
+    actor: &Moderator<'_>,
     id: i64,
     decision: Decision,
     reason: &str,
@@ -85,10 +127,7 @@ pub async fn decide(
     };
     state.store.set_comment_status(id, status, reason).await?;
     state.store.clear_flags(id).await?;
-    state
-        .store
-        .audit(Some(&actor.member), action, &target, reason, now)
-        .await?;
+    actor.audit(state, action, &target, reason, now).await?;
     if decision == Decision::Approve && c.status != CommentStatus::Visible {
         let c = state.store.comment(id).await?.ok_or(AppError::NotFound)?;
         notify::reply_visible(state, site, &c, &article).await;
@@ -115,7 +154,7 @@ pub enum StandingChange {
 /// Changes a member's standing; a ban also rejects their pending comments.
 pub async fn set_standing(
     state: &AppState,
-    actor: &Viewer,
+    actor: &Moderator<'_>,
     member_id: i64,
     change: StandingChange,
     reason: &str,
@@ -163,15 +202,8 @@ pub async fn set_standing(
         StandingChange::Suspend { days } => format!("{days} days; {reason}"),
         _ => reason.to_string(),
     };
-    state
-        .store
-        .audit(
-            Some(&actor.member),
-            action,
-            &format!("member:{member_id}"),
-            &detail,
-            now,
-        )
+    actor
+        .audit(state, action, &format!("member:{member_id}"), &detail, now)
         .await?;
     if change == StandingChange::Ban {
         // A banned member's votes do not count.
@@ -186,10 +218,9 @@ pub async fn set_standing(
             .reject_pending_of(member_id, "author banned")
             .await?;
         if n > 0 {
-            state
-                .store
+            actor
                 .audit(
-                    Some(&actor.member),
+                    state,
                     "comment.reject_pending",
                     &format!("member:{member_id}"),
                     &format!("{n} pending comments rejected with the ban"),

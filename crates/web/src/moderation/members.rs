@@ -8,7 +8,7 @@ use chrono::Utc;
 use kawaraban_core::authz::Action;
 use minijinja::context;
 
-use super::actions::{set_standing, StandingChange};
+use super::actions::{set_standing, Moderator, StandingChange};
 use super::staff;
 use crate::error::{AppError, AppResult};
 use crate::members::{field, see_other, Fields, Screen, Visit};
@@ -100,6 +100,14 @@ pub async fn act(v: Visit, Path(id): Path<i64>, Form(f): Form<Fields>) -> AppRes
             "Give a reason; it goes in the audit log and is shown to the member.",
         ));
     }
-    set_standing(&v.state, &viewer, id, change, &reason, Utc::now()).await?;
+    set_standing(
+        &v.state,
+        &Moderator::from(&*viewer),
+        id,
+        change,
+        &reason,
+        Utc::now(),
+    )
+    .await?;
     Ok(see_other(&format!("{here}?done=1"), Vec::new()))
 }

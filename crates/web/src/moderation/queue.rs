@@ -12,7 +12,7 @@ use kawaraban_core::model::QueueFilter;
 use minijinja::context;
 use serde::Serialize;
 
-use super::actions::{decidable, decide, Decision};
+use super::actions::{decidable, decide, Decision, Moderator};
 use super::staff;
 use crate::comments::view::{comment_view, CommentView};
 use crate::error::{AppError, AppResult};
@@ -241,12 +241,13 @@ pub async fn act(v: Visit, body: Bytes) -> AppResult<Response> {
         .take(500)
         .collect();
     // All or nothing: one comment out of reach refuses the whole batch.
+    let moderator = Moderator::from(&*viewer);
     for id in &ids {
-        decidable(&v.state, &v.site, &viewer, *id).await?;
+        decidable(&v.state, &v.site, &moderator, *id).await?;
     }
     for id in &ids {
         limits::hit(&v.state, limits::MODERATION, &viewer.member.id.to_string()).await?;
-        decide(&v.state, &v.site, &viewer, *id, decision, &reason).await?;
+        decide(&v.state, &v.site, &moderator, *id, decision, &reason).await?;
     }
     Ok(see_other(
         &format!("/moderation?tab={tab}&done={}", ids.len()),

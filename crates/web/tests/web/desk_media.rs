@@ -6,7 +6,8 @@ use kawaraban_core::model::Role;
 use crate::comments::person;
 use crate::desk_stories::{app, create, save, NEWS};
 
-fn photo(w: u32, h: u32) -> Vec<u8> {
+/// A JPEG of `w` x `h` pixels (each size a new image).
+pub(crate) fn photo(w: u32, h: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| {
         image::Rgb([(x % 255) as u8, (y % 255) as u8, 120])
     });

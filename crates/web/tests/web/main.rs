@@ -4,6 +4,9 @@
 
 mod analytics;
 mod api_v1;
+mod api_v1_media;
+mod api_v1_openapi;
+mod api_v1_people;
 mod article_page;
 mod beacon;
 mod browser;

@@ -6,13 +6,15 @@
 //! stored one; it acts with the key's role. Failed admin keys are counted
 //! by address with the Admin API's (one limit for both), so that keys
 //! cannot be guessed at speed. An admin key reads too, and an editor's
-//! sees stories of every status.
+//! sees stories of every status. A live content key where an admin key is
+//! needed is refused as not enough (403), not as unknown (401).
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 
 use kawaraban_core::api_key::KeyKind;
+use kawaraban_core::authz::Action;
 use kawaraban_core::model::{ApiKey, Role};
 
 use super::problem::Problem;
@@ -48,6 +50,19 @@ impl AdminKey {
     pub fn note(&self) -> String {
         format!(" (API v1: {})", self.0.name)
     }
+
+    /// 403 unless the key's role may do `action`.
+    pub fn may(&self, action: Action) -> Result<(), Problem> {
+        let least = action.least_role();
+        if self.0.role >= least {
+            return Ok(());
+        }
+        Err(Problem::forbidden(format!(
+            "This takes an admin key of the {} role or higher; this one is {}.",
+            least.as_str(),
+            self.0.role.as_str()
+        )))
+    }
 }
 
 /// The credentials of `Authorization: Bearer <credentials>`, if any.
@@ -66,6 +81,18 @@ fn bearer(headers: &HeaderMap) -> Result<Option<&str>, Problem> {
     }
 }
 
+/// The content key of a request (a bearer without a colon, or `?key=`).
+fn content_key(parts: &Parts, given: Option<&str>) -> Option<String> {
+    match given {
+        Some(k) => (!k.contains(':')).then(|| k.to_string()),
+        None => parts.uri.query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "key")
+                .map(|(_, v)| v.into_owned())
+        }),
+    }
+}
+
 impl FromRequestParts<AppState> for Reader {
     type Rejection = Problem;
 
@@ -76,14 +103,7 @@ impl FromRequestParts<AppState> for Reader {
                 .await
                 .map(Reader::Admin);
         }
-        let key = match given {
-            Some(k) => Some(k.to_string()),
-            None => parts.uri.query().and_then(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == "key")
-                    .map(|(_, v)| v.into_owned())
-            }),
-        };
+        let key = content_key(parts, given);
         ghost_content::live_content_key(state, key.as_deref())
             .await?
             .map(|()| Reader::Content)
@@ -101,6 +121,17 @@ impl FromRequestParts<AppState> for AdminKey {
         limits::check(state, failures, &ip).await?;
         match verify(state, &parts.headers).await {
             Err(e) if e.is_unauthorized() => {
+                let key = content_key(parts, bearer(&parts.headers)?);
+                if let Some(k) = key.as_deref().filter(|k| !k.is_empty()) {
+                    if ghost_content::live_content_key(state, Some(k))
+                        .await?
+                        .is_ok()
+                    {
+                        return Err(Problem::forbidden(
+                            "A content key only reads: this takes an admin key (\"Authorization: Bearer <id>:<secret>\").",
+                        ));
+                    }
+                }
                 limits::count(state, failures, &ip).await?;
                 Err(e)
             }

@@ -1,23 +1,32 @@
 //! Kawaraban's own JSON API, version 1, on every site (the Host header
 //! picks it): stories (`stories`), sections, tags and authors (`labels`),
-//! read with a content key and written with an admin key (`keys`), errors
-//! as RFC 9457 problem details (`problem`). What it answers is described
+//! the media library (`media`), members (`members`, admin keys only) and
+//! comments with their moderation (`comments`); read with a content key
+//! and written with an admin key (`keys`), lists a page at a time
+//! (`paging`), writes as checked JSON (`json_body`) from an ETag
+//! (`etag`), errors as RFC 9457 problem details (`problem`). What it answers is described
 //! by the OpenAPI 3.1 document served at `/api/openapi.json`
 //! (`openapi.json`, written by hand beside this file and checked against
 //! real answers in the tests), and in docs/api.md.
 
+mod comments;
+mod etag;
+mod json_body;
 mod keys;
 mod labels;
+mod media;
+mod members;
+mod paging;
 mod problem;
 mod stories;
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
-use crate::api::ghost_admin_posts;
+use crate::api::{ghost_admin_images, ghost_admin_posts};
 use crate::state::AppState;
 use problem::Problem;
 
@@ -42,6 +51,25 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/sections", get(labels::sections))
         .route("/api/v1/tags", get(labels::tags))
         .route("/api/v1/authors", get(labels::authors))
+        .route(
+            "/api/v1/media",
+            get(media::list)
+                .post(media::upload)
+                .layer(ghost_admin_images::body_limit()),
+        )
+        .route(
+            "/api/v1/media/{hash}",
+            get(media::one)
+                .patch(media::describe)
+                .layer(ghost_admin_posts::body_limit()),
+        )
+        .route("/api/v1/members", get(members::list))
+        .route("/api/v1/members/{id}", get(members::one))
+        .route("/api/v1/comments", get(comments::list))
+        .route(
+            "/api/v1/comments/{id}/moderation",
+            post(comments::moderate).layer(ghost_admin_posts::body_limit()),
+        )
 }
 
 async fn openapi() -> Response {

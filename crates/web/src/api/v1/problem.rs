@@ -68,12 +68,33 @@ impl Problem {
         )
     }
 
+    /// Changed by someone else since the ETag in `If-Match` (412):
+    /// `what` says what, as "The image's words".
+    pub fn changed_since(what: &str) -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            format!(
+                "{what} changed since: read it again (its ETag) and send your change from there."
+            ),
+        )
+    }
+
     /// A write without `If-Match` (428).
     pub fn if_match_needed() -> Self {
         Self::new(
             StatusCode::PRECONDITION_REQUIRED,
-            "If-Match is required: send the story's ETag as you read it (\"v<version>\"), so that a save made since is not overwritten.",
+            "If-Match is required: send the ETag as you read it (a story's is \"v<version>\"), so that a save made since is not overwritten.",
         )
+    }
+
+    /// A body too large (413).
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, detail)
+    }
+
+    /// A body of a type not taken here (415).
+    pub fn unsupported(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, detail)
     }
 
     pub fn is_unauthorized(&self) -> bool {

@@ -10,8 +10,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -19,16 +17,14 @@ use kawaraban_core::desk::{DeskStatus, Intent, StoryFields};
 use kawaraban_core::model::{CommentMode, DeskQuery, DeskSort, Site, Story};
 use kawaraban_core::slug::slugify;
 
+use super::json_body::json_body;
 use super::keys::{AdminKey, Reader};
+use super::paging::{Page, Paging};
 use super::problem::Problem;
-use super::{answer, params};
+use super::{answer, etag};
 use crate::desk::stories::publish::{save_story, Saving};
 use crate::http::site::CurrentSite;
 use crate::state::AppState;
-
-/// A page's length when the request does not say, and at most.
-const LIMIT: u32 = 20;
-const MOST: u32 = 100;
 
 /// A story as the API answers it: where it stands, and its fields as the
 /// desk edits them.
@@ -59,38 +55,25 @@ fn shaped(story: &Story, now: DateTime<Utc>) -> StoryOut<'_> {
     }
 }
 
-/// A story's ETag: its version.
-fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"v{version}\"")).expect("digits are a header value")
-}
-
-/// The version an ETag names (`"v12"`, or weak `W/"v12"`).
-fn version_of(tag: &str) -> Option<i64> {
-    let tag = tag.trim();
-    let tag = tag.strip_prefix("W/").unwrap_or(tag);
-    tag.strip_prefix("\"v")?.strip_suffix('"')?.parse().ok()
+/// A story's opaque tag: its version.
+fn tag_of(version: i64) -> String {
+    format!("v{version}")
 }
 
 /// A story answered with its ETag.
 fn with_etag(status: StatusCode, story: &Story) -> Response {
     let mut resp = answer(status, &shaped(story, crate::pages::now()));
-    resp.headers_mut().insert(header::ETAG, etag(story.version));
+    resp.headers_mut()
+        .insert(header::ETAG, etag::quoted(&tag_of(story.version)));
     resp
 }
 
-#[derive(Serialize)]
-struct Page<'a> {
-    items: Vec<StoryOut<'a>>,
-    next: Option<String>,
+/// A story's cursor: its publish time and id.
+fn cursor_of(time: DateTime<Utc>, id: i64) -> String {
+    format!("{}|{id}", time.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 
-fn cursor(time: DateTime<Utc>, id: i64) -> String {
-    let raw = format!("{}|{id}", time.to_rfc3339_opts(SecondsFormat::AutoSi, true));
-    URL_SAFE_NO_PAD.encode(raw)
-}
-
-fn read_cursor(raw: &str) -> Option<(DateTime<Utc>, i64)> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).ok()?).ok()?;
+fn read_cursor(text: &str) -> Option<(DateTime<Utc>, i64)> {
     let (time, id) = text.split_once('|')?;
     Some((
         DateTime::parse_from_rfc3339(time).ok()?.with_timezone(&Utc),
@@ -105,56 +88,26 @@ pub async fn list(
     CurrentSite(site): CurrentSite,
     RawQuery(query): RawQuery,
 ) -> Result<Response, Problem> {
-    let mut limit = LIMIT;
-    let mut after = None;
-    for (name, value) in params(query.as_deref(), &["limit", "after"])? {
-        match name.as_str() {
-            "limit" => {
-                limit = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=MOST).contains(n))
-                    .ok_or_else(|| {
-                        Problem::bad_request(
-                            Some("limit"),
-                            format!(
-                                "limit must be a whole number from 1 to {MOST} (got {value:?})"
-                            ),
-                        )
-                    })?;
-            }
-            _ => {
-                after = Some(read_cursor(&value).ok_or_else(|| {
-                    Problem::bad_request(
-                        Some("after"),
-                        "after is not a cursor of ours: pass the `next` of the page before, as it was",
-                    )
-                })?);
-            }
-        }
-    }
+    let paging = Paging::of(query.as_deref(), &[])?;
+    let after = paging.after(read_cursor)?;
     let now = crate::pages::now();
     let q = DeskQuery {
         site_ids: vec![site.id],
         status: Some(DeskStatus::Published),
         sort: DeskSort::Published,
         after,
-        // One more than the page: whether there is a next one.
-        limit: limit + 1,
+        limit: paging.fetch(),
         ..Default::default()
     };
     let rows = state.store.desk_stories(&q, now).await?;
-    let next = (rows.len() > limit as usize).then(|| {
-        let last = &rows[limit as usize - 1];
-        cursor(last.published_at, last.id)
-    });
-    let mut stories = Vec::with_capacity(limit as usize);
-    for row in rows.iter().take(limit as usize) {
+    let (rows, next) = paging.page(rows, |r| cursor_of(r.published_at, r.id));
+    let mut stories = Vec::with_capacity(rows.len());
+    for row in &rows {
         if let Some(s) = state.store.story(row.id).await? {
             stories.push(s);
         }
     }
-    let items = stories.iter().map(|s| shaped(s, now)).collect();
+    let items: Vec<_> = stories.iter().map(|s| shaped(s, now)).collect();
     Ok(answer(StatusCode::OK, &Page { items, next }))
 }
 
@@ -188,15 +141,11 @@ pub async fn one(
         DeskStatus::Unpublished => return Err(crate::error::AppError::Gone.into()),
         _ => return Err(missing(&site, &id)),
     }
-    let unchanged = headers
-        .get_all(header::IF_NONE_MATCH)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|t| t.trim() == "*" || version_of(t) == Some(story.version));
+    let unchanged = etag::none_match(&headers, &tag_of(story.version));
     if unchanged {
         let mut resp = StatusCode::NOT_MODIFIED.into_response();
-        resp.headers_mut().insert(header::ETAG, etag(story.version));
+        resp.headers_mut()
+            .insert(header::ETAG, etag::quoted(&tag_of(story.version)));
         return Ok(resp);
     }
     Ok(with_etag(StatusCode::OK, &story))
@@ -268,49 +217,6 @@ story_in! {
     embargo_until: Option<DateTime<Utc>>,
 }
 
-/// The body as a `StoryIn`: 415 for anything but JSON, 400 for JSON that
-/// does not parse, 422 naming the field for an unknown field or a wrong
-/// type.
-fn read_body(headers: &HeaderMap, body: &[u8]) -> Result<StoryIn, Problem> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| {
-            let v = v.trim().to_ascii_lowercase();
-            v == "application/json" || v.ends_with("+json")
-        });
-    if !json {
-        return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Send the story as JSON, with Content-Type: application/json.",
-        ));
-    }
-    let object = body.trim_ascii_start().first() == Some(&b'{');
-    if !object && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok() {
-        return Err(Problem::invalid(
-            "$",
-            "The body must be a JSON object of a story's fields.",
-        ));
-    }
-    let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner();
-        if !inner.is_data() {
-            return Problem::bad_request(None, format!("The body is not JSON: {inner}"));
-        }
-        let message = inner.to_string();
-        let field = match message.strip_prefix("unknown field `") {
-            Some(rest) => rest.split('`').next().unwrap_or_default().to_string(),
-            None => match e.path().to_string() {
-                p if p == "." => "$".to_string(),
-                p => p,
-            },
-        };
-        Problem::invalid(&field, message)
-    })
-}
-
 /// What a save asks for, from the wanted status and where the story
 /// stands (`None`: a new one).
 fn intent(wanted: Option<Wanted>, now_is: Option<DeskStatus>) -> Intent {
@@ -378,7 +284,7 @@ pub async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let input = read_body(&headers, &body)?;
+    let input = json_body::<StoryIn>(&headers, &body, "a story's fields")?;
     let mut fields = StoryFields {
         comment_mode: CommentMode::Open.as_str().into(),
         ..Default::default()
@@ -403,17 +309,10 @@ pub async fn patch(
     body: Bytes,
 ) -> Result<Response, Problem> {
     let story = story_of(&state, &site, &id).await?;
-    let Some(tag) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
-        return Err(Problem::if_match_needed());
-    };
-    let matches = tag.trim() == "*"
-        || tag
-            .split(',')
-            .any(|t| !t.trim().starts_with("W/") && version_of(t) == Some(story.version));
-    if !matches {
-        return Err(Problem::stale(story.version));
-    }
-    let input = read_body(&headers, &body)?;
+    etag::must_match(&headers, &tag_of(story.version), || {
+        Problem::stale(story.version)
+    })?;
+    let input = json_body::<StoryIn>(&headers, &body, "a story's fields")?;
     let intent = intent(input.status, Some(story.desk_status(crate::pages::now())));
     let mut fields = story.fields.clone();
     input.apply(&mut fields);
