@@ -51,13 +51,14 @@ macro_rules! impl_story_store {
                 comment_mode: String,
                 embargo_until: Option<DateTime<Utc>>,
                 circulated_from: Option<i64>,
+                created_by_key: Option<i64>,
             }
 
             const STORY: &str = "SELECT a.id, a.site_id, a.version, a.status, a.workflow, a.published_at, \
                 a.updated_at, a.modified_at, a.created_by, a.title, a.slug, a.summary, s.slug AS section_slug, a.dateline, \
                 a.source, a.copyright, a.body_markdown, i.hash AS image_hash, a.image_caption, a.image_credit, \
                 a.image_alt, a.breaking, a.featured, a.seo_title, a.seo_description, a.canonical_url, \
-                a.comment_mode, a.embargo_until, a.circulated_from \
+                a.comment_mode, a.embargo_until, a.circulated_from, a.created_by_key \
                 FROM articles a JOIN sections s ON s.id = a.section_id LEFT JOIN images i ON i.id = a.image_id \
                 WHERE a.id = $1";
 
@@ -79,9 +80,9 @@ macro_rules! impl_story_store {
                 body_markdown, body_html, body_text, source, copyright, status, published_at, updated_at, featured, \
                 breaking, image_id, image_caption, image_credit, image_alt, workflow, embargo_until, seo_title, \
                 seo_description, canonical_url, comment_mode, modified_at, version, created_by, created_at, origin, \
-                circulated_from) \
+                circulated_from, created_by_key) \
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-                $21, $22, $23, $24, $25, $26, $27, $28, $29, $27, 'desk', $30) RETURNING id";
+                $21, $22, $23, $24, $25, $26, $27, $28, $29, $27, 'desk', $30, $31) RETURNING id";
             const REVISION: &str = "INSERT INTO article_revisions (article_id, version, member_id, note, fields, created_at) \
                 VALUES ($1, $2, $3, $4, $5, $6)";
             const REVISIONS: &str = "SELECT r.version, r.member_id, m.display_name, r.note, r.created_at, r.fields \
@@ -132,6 +133,7 @@ macro_rules! impl_story_store {
                     modified_at: r.modified_at,
                     created_by: r.created_by,
                     circulated_from: r.circulated_from,
+                    created_by_key: r.created_by_key,
                     fields: StoryFields {
                         title: r.title,
                         slug: r.slug,
@@ -270,6 +272,7 @@ macro_rules! impl_story_store {
                         None => {
                             let row = bind_save(sqlx::query(INSERT).bind(s.article.site_id), s, 1, now)
                                 .bind(s.circulated_from)
+                                .bind(s.key_id)
                                 .fetch_one(&mut *tx).await.map_err(map)?;
                             let id: i64 = sqlx::Row::try_get(&row, 0).map_err(map)?;
                             (id, 1)

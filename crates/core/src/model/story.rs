@@ -25,6 +25,8 @@ pub struct Story {
     /// For a story circulated to a sister site: the original it follows
     /// (edits are made there, never to the copy).
     pub circulated_from: Option<i64>,
+    /// The API key it was made with, if any (an author's key edits its own).
+    pub created_by_key: Option<i64>,
     pub fields: StoryFields,
 }
 
@@ -52,6 +54,8 @@ pub struct StorySave {
     /// A new story that is a sister site's copy of this original (kept
     /// from the first save on; ignored after).
     pub circulated_from: Option<i64>,
+    /// The API key a new story is made with (kept from the first save on).
+    pub key_id: Option<i64>,
 }
 
 /// What a save did.

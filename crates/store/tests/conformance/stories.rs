@@ -52,6 +52,7 @@ fn save(
         member_id: Some(member),
         note: status.as_str().into(),
         circulated_from: None,
+        key_id: None,
     }
 }
 

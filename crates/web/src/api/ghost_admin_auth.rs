@@ -14,7 +14,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
 use kawaraban_core::api_key::KeyKind;
-use kawaraban_core::model::{ApiKey, Role};
+use kawaraban_core::model::{ApiKey, Role, Story};
 
 use super::ghost_admin::AdminError;
 use crate::desk::stories::publish::Who;
@@ -38,21 +38,30 @@ const SKEW: i64 = 60;
 pub struct AdminKey(pub ApiKey);
 
 impl AdminKey {
-    /// Who saves, for the desk's save.
-    pub fn who(&self) -> Who<'static> {
-        key_who(&self.0)
+    /// Who saves `story` (none: a new one), for the desk's save.
+    pub fn who(&self, story: Option<&Story>) -> Who<'static> {
+        key_who(&self.0, story)
     }
 
-    /// Refuses a key below an editor's: an author's key adds posts, but
-    /// the posts already there are other writers' (as on the desk).
+    /// Refuses a key below an editor's the list of every post: an
+    /// author's key adds posts and works on its own, but the others are
+    /// other writers' (as on the desk).
     pub fn reads_stories(&self) -> Result<(), AdminError> {
         if self.0.role >= Role::Editor {
             return Ok(());
         }
         Err(AdminError::no_permission(format!(
-            "The key \"{}\" acts as an author: it adds posts, but reading, editing and taking down posts takes an editor's key (kawaraban api-key add NAME --kind admin --role editor).",
+            "The key \"{}\" acts as an author: it adds posts and reads, edits and takes down the ones it added; the list of every post takes an editor's key (kawaraban api-key add NAME --kind admin --role editor).",
             self.0.name
         )))
+    }
+
+    /// Refuses a key below an editor's a post it did not add.
+    pub fn reads_story(&self, story: &Story) -> Result<(), AdminError> {
+        if story.created_by_key == Some(self.0.id) {
+            return Ok(());
+        }
+        self.reads_stories()
     }
 
     /// What a save's history adds to the save's word.
@@ -61,13 +70,14 @@ impl AdminKey {
     }
 }
 
-/// Who saves with an admin key, for the desk's save (both APIs): nobody's
-/// own stories, the key's role.
-pub fn key_who(key: &ApiKey) -> Who<'static> {
+/// Who saves `story` (none: a new one) with an admin key, for the desk's
+/// save (both APIs): the key's role, and its own the stories it made.
+pub fn key_who(key: &ApiKey, story: Option<&Story>) -> Who<'static> {
     Who {
         member: None,
+        key_id: Some(key.id),
         role: key.role,
-        own: false,
+        own: story.is_none_or(|s| s.created_by_key == Some(key.id)),
     }
 }
 

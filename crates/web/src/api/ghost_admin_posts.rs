@@ -258,7 +258,17 @@ async fn save(
 ) -> Result<Saving, AdminError> {
     let base = story.map_or(0, |s| s.version);
     let note = Some(key.note());
-    Ok(save_story(state, site, &key.who(), story, fields, intent, base, note).await?)
+    Ok(save_story(
+        state,
+        site,
+        &key.who(story),
+        story,
+        fields,
+        intent,
+        base,
+        note,
+    )
+    .await?)
 }
 
 /// `GET posts/{id}/`.
@@ -269,9 +279,9 @@ pub async fn read(
     Path(id): Path<String>,
     Query(q): Query<Params>,
 ) -> Result<Response, AdminError> {
-    key.reads_stories()?;
     let formats = q.formats()?;
     let story = story_of(&state, &site, &id).await?;
+    key.reads_story(&story)?;
     one(&state, &site, story.id, StatusCode::OK, formats).await
 }
 
@@ -360,9 +370,9 @@ pub async fn edit(
     Query(q): Query<Params>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, AdminError> {
-    key.reads_stories()?;
     let formats = q.formats()?;
     let story = story_of(&state, &site, &id).await?;
+    key.reads_story(&story)?;
     let post = PostIn::read(one_post(body)?)?;
     let Some(read_at) = post.updated_at else {
         return Err(AdminError::invalid(
@@ -396,8 +406,8 @@ pub async fn delete(
     CurrentSite(site): CurrentSite,
     Path(id): Path<String>,
 ) -> Result<Response, AdminError> {
-    key.reads_stories()?;
     let story = story_of(&state, &site, &id).await?;
+    key.reads_story(&story)?;
     if story.desk_status(crate::pages::now()).is_out() {
         let fields = story.fields.clone();
         saved(save(&state, &site, &key, Some(&story), fields, Intent::Unpublish).await?)?;

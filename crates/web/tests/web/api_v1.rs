@@ -553,7 +553,8 @@ async fn bad_input_is_a_problem_naming_the_field() {
         conforms(&doc, "/api/v1/stories", "post", &refused);
     }
 
-    // An author's key adds a draft, but may not publish, nor edit others'.
+    // An author's key publishes the stories it adds, as an author does on
+    // the desk, but may not edit others'.
     let writer = Client::new(&app, &author);
     let draft = writer
         .write(
@@ -565,20 +566,40 @@ async fn bad_input_is_a_problem_naming_the_field() {
         .await;
     assert_eq!(draft.status, 201, "{}", draft.body);
     let id = draft.body["id"].as_i64().unwrap();
-    let tag = draft.etag().to_string();
-    let forbidden = writer
+    let published = writer
         .write(
             Method::PATCH,
             &format!("{STORIES}/{id}"),
-            Some(&tag),
+            Some(draft.etag()),
             json!({ "status": "published" }),
+        )
+        .await;
+    assert_eq!(published.status, 200, "{}", published.body);
+    assert_eq!(published.body["status"], "published");
+    let theirs = editor
+        .write(
+            Method::POST,
+            STORIES,
+            None,
+            json!({ "title": "The desk's own", "section": "politics" }),
+        )
+        .await;
+    assert_eq!(theirs.status, 201, "{}", theirs.body);
+    let their_id = theirs.body["id"].as_i64().unwrap();
+    let tag = theirs.etag().to_string();
+    let forbidden = writer
+        .write(
+            Method::PATCH,
+            &format!("{STORIES}/{their_id}"),
+            Some(&tag),
+            json!({ "title": "Not mine to change" }),
         )
         .await;
     forbidden.assert_problem(403);
     conforms(&doc, "/api/v1/stories/{id}", "patch", &forbidden);
 
-    // Nothing half-saved: the refused writes left the draft as it was.
-    let read = editor.get(&format!("{STORIES}/{id}")).await;
+    // Nothing half-saved: the refused write left their story as it was.
+    let read = editor.get(&format!("{STORIES}/{their_id}")).await;
     assert_eq!(read.etag(), tag);
-    assert_eq!(read.body["status"], "draft");
+    assert_eq!(read.body["title"], "The desk's own");
 }

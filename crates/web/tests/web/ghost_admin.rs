@@ -505,24 +505,55 @@ async fn bad_posts_are_refused_naming_the_field_and_nothing_is_saved() {
 }
 
 #[tokio::test]
-async fn an_authors_key_adds_posts_but_edits_none() {
+async fn an_authors_key_works_on_the_posts_it_added_and_no_others() {
     let app = TestApp::builder().start().await;
     let author = Admin::new(&app, 6, Role::Author).await;
+    let other = Admin::new(&app, 7, Role::Author).await;
     let (status, post) = author
         .add(json!({ "title": "Wire: port strike ends", "html": "<p>Dockers return.</p>", "status": "published" }))
         .await;
     assert_eq!(status, 201, "{post}");
     assert_eq!(post["status"], "published");
     let id = post["id"].as_str().unwrap();
-    let (status, v) = author
+    // Its own post: read, edited and taken down, as an author on the desk.
+    let (status, read) = author.get(&format!("{POSTS}{id}/")).await;
+    assert_eq!(status, 200, "{read}");
+    let (status, edited) = author
         .edit(
             id,
-            json!({ "title": "Changed", "updated_at": post["updated_at"] }),
+            json!({ "title": "Port strike ends after nine days", "updated_at": post["updated_at"] }),
         )
         .await;
+    assert_eq!(status, 200, "{edited}");
+    assert_eq!(edited["title"], "Port strike ends after nine days");
+    // Another author's key: none of it.
+    let (status, v) = other.get(&format!("{POSTS}{id}/")).await;
+    assert_eq!((status, error_of(&v).0), (403, "NoPermissionError"), "{v}");
+    let (status, v) = other
+        .edit(
+            id,
+            json!({ "title": "Changed", "updated_at": edited["updated_at"] }),
+        )
+        .await;
+    assert_eq!((status, error_of(&v).0), (403, "NoPermissionError"), "{v}");
+    let (status, v) = other
+        .call(Method::DELETE, &format!("{POSTS}{id}/"), None)
+        .await;
     assert_eq!(status, 403, "{v}");
-    assert_eq!(error_of(&v).0, "NoPermissionError");
-    assert_eq!(author.get(POSTS).await.0, 403);
+    // Nor the list of every post.
+    let (status, v) = author.get(POSTS).await;
+    assert_eq!(status, 403, "{v}");
+    assert!(error_of(&v).1.contains("the ones it added"), "{v}");
+    let (status, _) = author
+        .call(Method::DELETE, &format!("{POSTS}{id}/"), None)
+        .await;
+    assert_eq!(status, 204, "its own post taken down");
+    let (_, after) = author.get(&format!("{POSTS}{id}/")).await;
+    assert_eq!(
+        first(after)["status"],
+        "draft",
+        "taken down: a draft to Ghost"
+    );
 }
 
 /// A multipart form with one file field, as Ghost's client sends an upload.

@@ -41,9 +41,10 @@ impl Reader {
 pub struct AdminKey(pub ApiKey);
 
 impl AdminKey {
-    /// Who saves, for the desk's save: nobody's own stories, the key's role.
-    pub fn who(&self) -> Who<'static> {
-        ghost_admin_auth::key_who(&self.0)
+    /// Who saves `story` (none: a new one), for the desk's save: the
+    /// key's role, its own the stories it made.
+    pub fn who(&self, story: Option<&kawaraban_core::model::Story>) -> Who<'static> {
+        ghost_admin_auth::key_who(&self.0, story)
     }
 
     /// What a save's history adds to the save's word.

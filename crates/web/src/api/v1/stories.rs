@@ -244,7 +244,18 @@ async fn save(
 ) -> Result<Response, Problem> {
     let base = story.map_or(0, |s| s.version);
     let note = Some(key.note());
-    let id = match save_story(state, site, &key.who(), story, fields, intent, base, note).await? {
+    let id = match save_story(
+        state,
+        site,
+        &key.who(story),
+        story,
+        fields,
+        intent,
+        base,
+        note,
+    )
+    .await?
+    {
         Saving::Saved { id, .. } => id,
         Saving::Forbidden(m) => return Err(Problem::forbidden(m)),
         Saving::Refused(e, _) => return Err(Problem::invalid(e.field, e.message)),

@@ -90,6 +90,7 @@ async fn write_copy(
         member_id: member.map(|m| m.id),
         note: format!("from {} (version {})", o.site.name, o.version),
         circulated_from: Some(o.id),
+        key_id: None,
     };
     let id = match state.store.save_story(&save, now).await {
         Ok(SaveOutcome::Saved { id, .. }) => id,

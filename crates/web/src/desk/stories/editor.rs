@@ -463,6 +463,7 @@ pub(super) async fn write(
     };
     let who = Who {
         member: Some(&viewer.member),
+        key_id: None,
         role: role(viewer),
         own: story.is_none_or(|s| own(viewer, s)),
     };

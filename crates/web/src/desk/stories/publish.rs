@@ -125,9 +125,12 @@ pub async fn with_library_words(state: &AppState, mut f: StoryFields) -> AppResu
     Ok(f)
 }
 
-/// Who saves: the member (none for an API key) and their role on the site.
+/// Who saves: the member (none for an API key) or the key, and their
+/// role on the site.
 pub struct Who<'a> {
     pub member: Option<&'a Member>,
+    /// The API key saving, if it is one.
+    pub key_id: Option<i64>,
     pub role: Role,
     /// Whether they made the story (always, for a new one).
     pub own: bool,
@@ -218,6 +221,7 @@ pub async fn save_story(
             Some(n) => n,
         },
         circulated_from: None,
+        key_id: who.key_id,
     };
     let (id, version) = match state.store.save_story(&save, now).await {
         Ok(SaveOutcome::Saved { id, version }) => (id, version),
