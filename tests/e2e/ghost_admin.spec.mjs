@@ -147,7 +147,7 @@ test("Ghost's admin client adds, edits, publishes and takes down a post with an 
   assert.equal(kept.status, 'draft', 'kept, as a draft');
 });
 
-test("the admin client's errors name the problem: an unknown key, an author's key, a wrong type", { skip: needsCli }, async () => {
+test("the admin client's errors name the problem: an unknown key, an author's key on another's post, a wrong type", { skip: needsCli }, async () => {
   const stranger = client(`${'0'.repeat(24)}:${'ab'.repeat(32)}`);
   await assert.rejects(stranger.posts.browse(), (e) => {
     assert.equal(e.name, 'UnauthorizedError');
@@ -158,10 +158,16 @@ test("the admin client's errors name the problem: an unknown key, an author's ke
   const author = client(await newKey('e2e ghost admin author', '--role', 'author'));
   const post = await author.posts.add({ title: `Wire: port strike ends ${Date.now()}`, html: '<p>Dockers return.</p>' }, { source: 'html' });
   assert.equal(post.status, 'draft');
+  // Its own post is its to edit, as an author's on the desk; another
+  // author's key may not, and the list of every post takes an editor's.
+  const edited = await author.posts.edit({ id: post.id, updated_at: post.updated_at, title: 'Port strike ends after nine days' });
+  assert.equal(edited.title, 'Port strike ends after nine days');
+  const other = client(await newKey('e2e ghost admin other author', '--role', 'author'));
   await assert.rejects(
-    author.posts.edit({ id: post.id, updated_at: post.updated_at, title: 'Changed' }),
+    other.posts.edit({ id: post.id, updated_at: edited.updated_at, title: 'Changed' }),
     (e) => e.name === 'NoPermissionError',
   );
+  await assert.rejects(author.posts.browse(), (e) => e.name === 'NoPermissionError');
 
   const api = client(await newKey('e2e ghost admin checks'));
   await assert.rejects(api.posts.add({ title: 'Flagged', featured: 'yes' }), (e) => {
