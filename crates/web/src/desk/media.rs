@@ -148,7 +148,7 @@ pub async fn upload(
     };
     let item = match store_upload(&v.state, bytes, info, &by).await? {
         Ok(i) => i,
-        Err(e) => return refuse(format!("file: {} {e}", up.file_name)),
+        Err(e) => return refuse(format!("file: {}: {e}", up.file_name)),
     };
     if json {
         return Ok(crate::comments::json_answer(
