@@ -170,6 +170,18 @@ describe('article page of a wire story', () => {
     console.log(`saved ${file}`);
   });
 
+  it('share: six plain links, and "Copy link" (shown by share.js) puts the story\'s address on the clipboard', async () => {
+    assert.equal(await page.locator('aside.share a.share-link').count(), 6, 'expected six share links (email and five networks)');
+    const origin = new URL(page.url()).origin;
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    const copy = page.locator('aside.share .share-copy');
+    await copy.waitFor({ state: 'visible', timeout: 5000 });
+    await copy.click();
+    await page.locator('aside.share .share-copied', { hasText: 'Link copied' }).waitFor({ timeout: 5000 });
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(new URL(copied).pathname, new URL(page.url()).pathname, `expected the story's address on the clipboard, got ${copied}`);
+  });
+
   it('no script errors or broken subresources', async () => {
     const problems = page.problems();
     assert.ok(problems.length === 0, `the browser reported problems:\n  ${problems.join('\n  ')}`);

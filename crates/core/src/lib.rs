@@ -20,6 +20,7 @@ pub mod model;
 pub mod moderation;
 pub mod paging;
 pub mod reserved_names;
+pub mod share;
 pub mod slug;
 pub mod spreadsheet;
 pub mod store;

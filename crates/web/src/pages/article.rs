@@ -87,6 +87,8 @@ pub async fn render_page(
     let chrome = crate::fragments::chrome(state, site, Some(&article.section_slug), now);
     let mut meta = meta_for(site, article);
     meta.noindex = preview;
+    // The canonical address: a sister site's copy shares the original.
+    let share = kawaraban_core::share::links(&meta.canonical, &article.title);
     Ok(state.theme.render(
         "article.html",
         context! {
@@ -102,6 +104,7 @@ pub async fn render_page(
             beacon => state.config.behind_cdn && !preview,
             article_id => article.id,
             first_on => first_on(state, site, article),
+            share,
             preview,
         },
     )?)

@@ -157,3 +157,52 @@ async fn drafts_and_scheduled_articles_are_not_shown() {
     assert!(!home.contains("Future") && !home.contains("/draft-one"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn share_links_are_plain_links_with_the_story_s_address_and_no_third_party_script() {
+    let app = TestApp::builder().start().await;
+    let html = article_html(&app).await;
+    let address = "http%3A%2F%2Fnews.localhost%3A8080%2Fnational%2Frail-line-reopens";
+    for (class, start) in [
+        (
+            "share-email",
+            "mailto:?subject=Rail%20line%20reopens%20after%20typhoon%20repairs&amp;body=",
+        ),
+        ("share-x", "https://x.com/intent/post?url="),
+        (
+            "share-facebook",
+            "https://www.facebook.com/sharer/sharer.php?u=",
+        ),
+        (
+            "share-linkedin",
+            "https://www.linkedin.com/sharing/share-offsite/?url=",
+        ),
+        ("share-bluesky", "https://bsky.app/intent/compose?text="),
+        ("share-whatsapp", "https://wa.me/?text="),
+    ] {
+        let at = html
+            .find(&format!("class=\"share-link {class}\" href=\""))
+            .unwrap_or_else(|| panic!("no {class} link"));
+        let href = &html[at..][html[at..].find("href=\"").unwrap() + 6..];
+        let href = &href[..href.find('"').unwrap()];
+        assert!(href.starts_with(start), "{class}: {href}");
+        assert!(
+            href.contains(address),
+            "{class} carries the story's address: {href}"
+        );
+    }
+    // The buttons needing JavaScript are hidden until it shows them.
+    assert!(html.contains("<li hidden class=\"share-copy-item\">"));
+    assert!(html.contains("<li hidden class=\"share-native-item\">"));
+    // Every script is the site's own: nothing loads from a network.
+    for (i, _) in html.match_indices("<script") {
+        let tag = &html[i..i + html[i..].find('>').unwrap()];
+        if let Some(src) = tag.split("src=\"").nth(1) {
+            assert!(
+                src.starts_with("/assets/"),
+                "a script from elsewhere: {tag}"
+            );
+        }
+    }
+    app.stop().await;
+}
