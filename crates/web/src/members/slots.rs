@@ -266,11 +266,12 @@ fn renderer<'a>(
         }
         // A one-time key against a form posted twice.
         let nonce = (!kept(slot)).then(crate::members::secrets::new_token);
+        let mine = name == "comment_tools" && is_own(&state.signer, viewer.member.id, &slot.args);
         state
             .theme
             .render(
                 &slot.template,
-                context! { args => slot.args_value.clone(), nonce, ..base.clone() },
+                context! { args => slot.args_value.clone(), nonce, mine, ..base.clone() },
             )
             .map_err(|e| tracing::error!(error = %e, slot = name, "slot failed to render"))
             .ok()

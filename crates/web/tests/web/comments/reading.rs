@@ -127,3 +127,67 @@ async fn load_more_pages_without_gaps_or_repeats_and_permalinks_open_at_the_comm
     assert_eq!(app.get(NEWS, "/comments/999999").await.status(), 404);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn ones_own_and_pending_comments_offer_no_votes_or_report() {
+    let app = TestApp::builder().start().await;
+    relaxed(&app).await;
+    let (mut ann, am) = person(&app, "Ann Own", Role::Member).await;
+    let (mut ben, _) = person(&app, "Ben Other", Role::Member).await;
+    let mine = seed(&app, &am, "my own words", CommentStatus::Visible, None).await;
+    let tools = |html: &str, id: i64| {
+        let at = html.find(&format!("id=\"c{id}\"")).expect("the comment");
+        let end = html[at..].find("</footer>").unwrap();
+        html[at..at + end].to_string()
+    };
+    let page = ann.get(ARTICLE).await;
+    let own = tools(&page.body, mine.id);
+    assert!(!own.contains("/vote\""), "no votes on one's own: {own}");
+    assert!(!own.contains("/report\""), "no report of one's own: {own}");
+    assert!(own.contains("comment-delete\""), "but its delete: {own}");
+    assert!(own.contains("Likes:</span> 0"), "and its counts: {own}");
+    assert!(
+        own.contains("<summary>Reply</summary>"),
+        "a reply to one's own is fine: {own}"
+    );
+    // Another member gets the tools on Ann's comment.
+    let theirs = tools(&ben.get(ARTICLE).await.body, mine.id);
+    assert!(
+        theirs.contains(&format!("/comments/{}/vote\"", mine.id)),
+        "{theirs}"
+    );
+    assert!(
+        theirs.contains(&format!("/comments/{}/report\"", mine.id)),
+        "{theirs}"
+    );
+    // A new member's comment waits for a moderator: as it comes back to
+    // its author, no votes, report or replies yet.
+    let held = CommentSettings {
+        premoderate_first: 5,
+        min_interval_secs: 0,
+        per_hour: 10_000,
+        ..Default::default()
+    };
+    app.store
+        .set_comment_settings(news_id(&app), &held)
+        .await
+        .unwrap();
+    let (mut cat, _) = person(&app, "Cat New", Role::Member).await;
+    // As the page's script posts it: the comment comes back to be shown.
+    cat.accept = Some("application/json".into());
+    let posted = post(&mut cat, "still waiting", None).await;
+    let v: serde_json::Value = serde_json::from_str(&posted.body).expect("JSON");
+    let html = v["html"].as_str().expect("the comment's HTML");
+    assert!(html.contains("Waiting for a moderator"), "{html}");
+    let at = html
+        .find("<footer class=\"comment-actions\">")
+        .expect("its actions");
+    let pending = &html[at..at + html[at..].find("</footer>").unwrap()];
+    assert!(
+        !pending.contains("/vote\"")
+            && !pending.contains("/report\"")
+            && !pending.contains("<summary>Reply"),
+        "{pending}"
+    );
+    app.stop().await;
+}
