@@ -247,6 +247,7 @@ fn renderer<'a>(
         viewer => context! {
             id => viewer.member.id,
             name => viewer.member.display_name.clone(),
+            email => viewer.member.email.clone(),
             verified => viewer.member.is_verified(),
             role => viewer.member.role.as_str(),
             staff => viewer.member.role.is_staff(),

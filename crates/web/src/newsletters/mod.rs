@@ -56,13 +56,12 @@ pub fn check_key(state: &AppState, key: &str) -> Option<i64> {
         .flatten()
 }
 
-/// A site's lists as the signup form shows them on shared pages (the
-/// digest and breaking-news alerts ticked).
+/// A site's lists as the signup form shows them on shared pages, none
+/// ticked: a reader chooses.
 pub async fn form_lists(
     state: &AppState,
     site_id: i64,
 ) -> crate::error::AppResult<Vec<minijinja::Value>> {
-    use kawaraban_core::model::ListKind;
     Ok(state
         .store
         .lists(site_id)
@@ -71,7 +70,7 @@ pub async fn form_lists(
         .map(|l| {
             minijinja::context! {
                 id => l.id, name => l.name, description => l.description,
-                checked => matches!(l.kind, ListKind::Digest | ListKind::Breaking),
+                checked => false,
             }
         })
         .collect())

@@ -81,16 +81,18 @@ async fn a_form_without_a_token_and_bad_input_get_the_page_back_filled_in() {
         ((), l.id)
     };
     let mut b = Browser::new(&app, NEWS);
-    // The box on shared pages: the lists, digest and alerts ticked, no token.
+    // The box on shared pages: the lists, none ticked, no token.
     for path in ["/", "/national/rail-line-reopens"] {
         let page = b.get(path).await;
         assert!(
             page.body.contains("Get our newsletters and alerts"),
             "{path}"
         );
+        assert!(page.body.contains(&format!("value=\"{daily}\">")), "{path}");
+        let box_at = page.body.find("newsletter-box").unwrap();
         assert!(
-            page.body.contains(&format!("value=\"{daily}\" checked")),
-            "{path}"
+            !page.body[box_at..].contains(" checked"),
+            "{path}: nothing ticked for the reader"
         );
     }
     // As from a form on a cached page: no token. The page comes back filled in.
@@ -280,5 +282,55 @@ async fn members_with_a_confirmed_address_need_no_link_and_suppressed_addresses_
     assert!(page.body.contains("Check your email"));
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(app.mail_for(&email).is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_member_with_a_confirmed_address_signs_up_from_the_box_without_typing_it() {
+    let app = TestApp::builder().start().await;
+    let (daily, _) = lists(&app).await;
+    let (mut ann, m) = person(&app, "Ann Box", Role::Member).await;
+    let page = ann.get("/national/rail-line-reopens").await;
+    let at = page
+        .body
+        .find("<aside class=\"newsletter-box\"")
+        .expect("the box");
+    let boxed = &page.body[at..at + page.body[at..].find("</aside>").unwrap()];
+    assert!(
+        boxed.contains(&format!(
+            "<input type=\"hidden\" name=\"email\" value=\"{}\">",
+            m.email
+        )),
+        "{boxed}"
+    );
+    assert!(
+        boxed.contains("name=\"csrf\""),
+        "the member's token: {boxed}"
+    );
+    assert!(
+        !boxed.contains("type=\"email\""),
+        "no address to type: {boxed}"
+    );
+    assert!(!boxed.contains(" checked"), "nothing ticked: {boxed}");
+    let done = ann
+        .submit(
+            "/national/rail-line-reopens",
+            "/newsletters",
+            &[("email", &m.email), ("list", &daily.to_string())],
+        )
+        .await;
+    assert!(done.body.contains("You are subscribed"), "{}", done.body);
+    let s = subscriber(&app, &m.email).await.unwrap();
+    assert_eq!((s.status, s.lists), (SubscriberStatus::Active, vec![daily]));
+    assert!(
+        app.mail_for(&m.email).is_empty(),
+        "no link to confirm: the address is confirmed"
+    );
+    // A reader not signed in still types it.
+    let shared = Browser::new(&app, NEWS)
+        .get("/national/rail-line-reopens")
+        .await;
+    let at = shared.body.find("<aside class=\"newsletter-box\"").unwrap();
+    assert!(shared.body[at..].contains("type=\"email\""));
     app.stop().await;
 }
