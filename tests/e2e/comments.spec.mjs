@@ -310,7 +310,7 @@ describe('comments', () => {
 
     const login = page.locator('#comment-login');
     assert.ok(await login.isVisible(), `${articleUrl}: no #comment-login for an anonymous reader`);
-    assert.equal((await login.locator('h3').textContent()).trim(), 'Login to leave a comment');
+    assert.equal((await login.locator('h3').textContent()).trim(), 'Sign in to leave a comment');
     const nextOf = async (name) => {
       const link = login.getByRole('link', { name, exact: true });
       assert.equal(await link.count(), 1, `#comment-login has no link "${name}"`);
@@ -318,12 +318,12 @@ describe('comments', () => {
       return { path: u.pathname, next: u.searchParams.get('next') };
     };
     assert.deepEqual(await nextOf('Continue with Test ID'), { path: '/auth/test/start', next: back }, '"Continue with Test ID" does not return to the comments');
-    assert.deepEqual(await nextOf('Login'), { path: '/login', next: back }, '"Login" does not return to the comments');
+    assert.deepEqual(await nextOf('Sign in'), { path: '/login', next: back }, '"Sign in" does not return to the comments');
     assert.deepEqual(await nextOf('Register'), { path: '/register', next: back }, '"Register" does not return to the comments');
     // The password reset ends on /account, with or without this page.
     assert.equal((await nextOf('Forgot password?')).path, '/password/forgot');
 
-    await login.getByRole('link', { name: 'Login', exact: true }).click();
+    await login.getByRole('link', { name: 'Sign in', exact: true }).click();
     await expectUrl(page, (u) => u.pathname === '/login' && u.searchParams.get('next') === back, `/login?next=${back}`);
     await page.locator('.local-login').getByRole('link', { name: 'Register', exact: true }).click();
     await expectUrl(page, (u) => u.pathname === '/register' && u.searchParams.get('next') === back, `/register?next=${back}`);

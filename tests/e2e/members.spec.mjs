@@ -1,5 +1,5 @@
 // Members, the way a reader meets them: registration from an article's
-// "Register / Login" link with the emailed confirmation, sign-out, a
+// "Register / Sign in" link with the emailed confirmation, sign-out, a
 // password reset and a password sign-in that returns to the article; the
 // emailed sign-in link (opening it does not spend it, the button does, once);
 // social sign-in through the local OpenID Connect provider
@@ -91,12 +91,12 @@ async function expectSignedIn(page, name) {
 }
 
 async function expectSignedOut(page) {
-  const link = page.locator('.account-links').getByRole('link', { name: 'Register / Login' });
+  const link = page.locator('.account-links').getByRole('link', { name: 'Register / Sign in' });
   try {
     await link.waitFor({ state: 'visible', timeout: 15_000 });
   } catch {
     const header = (await page.locator('.account-links').innerText({ timeout: 1000 }).catch(() => '(no .account-links)')).trim();
-    assert.fail(`${page.url()}: expected to be signed out ("Register / Login" in the header), the header says "${header}"${problemsNote(page)}`);
+    assert.fail(`${page.url()}: expected to be signed out ("Register / Sign in" in the header), the header says "${header}"${problemsNote(page)}`);
   }
 }
 
@@ -149,15 +149,15 @@ describe('members', () => {
     const email = uniqueEmail();
     const name = uniqueName('Hana');
 
-    // An article's "Register / Login" link carries the article as `next`.
+    // An article's "Register / Sign in" link carries the article as `next`.
     await open(page, url('/'));
     const articleUrl = await firstLink(page, '.lead a, .card a', ARTICLE_PATH, 'article (.lead a, .card a)');
     const articlePath = new URL(articleUrl).pathname;
     await open(page, articleUrl);
-    const loginLink = page.locator('.account-links').getByRole('link', { name: 'Register / Login' });
+    const loginLink = page.locator('.account-links').getByRole('link', { name: 'Register / Sign in' });
     const loginHref = new URL(await loginLink.getAttribute('href'), articleUrl);
-    assert.equal(loginHref.pathname, '/login', `"Register / Login" links to ${loginHref}`);
-    assert.equal(loginHref.searchParams.get('next'), articlePath, `"Register / Login" (${loginHref}) does not return to the article`);
+    assert.equal(loginHref.pathname, '/login', `"Register / Sign in" links to ${loginHref}`);
+    assert.equal(loginHref.searchParams.get('next'), articlePath, `"Register / Sign in" (${loginHref}) does not return to the article`);
     await loginLink.click();
     await expectUrl(page, (u) => u.pathname === '/login', '/login');
     await expectHeading(page, 'Sign in');

@@ -157,7 +157,7 @@ async fn sessions_are_listed_and_can_be_ended_one_by_one_or_all() {
     assert!(b.get("/account").await.url.ends_with("/account"));
     // Everywhere, this browser included.
     let page = b.submit("/account", "/account/sessions/end-all", &[]).await;
-    assert!(page.body.contains("Register / Login"));
+    assert!(page.body.contains("Register / Sign in"));
     assert!(b.get("/account").await.url.contains("/login"));
     app.stop().await;
 }

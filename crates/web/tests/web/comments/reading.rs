@@ -10,7 +10,7 @@ async fn anonymous_readers_see_an_empty_section_and_the_login_block() {
     assert_eq!(status, 200);
     assert!(body.contains("0 Comments"));
     assert!(body.contains("No comments yet."));
-    assert!(body.contains("Login to leave a comment"));
+    assert!(body.contains("Sign in to leave a comment"));
     assert!(body.contains("Forgot password?"));
     assert!(body.contains("/register?next=/national/rail-line-reopens%23comments"));
     assert!(body.contains("/login?next=/national/rail-line-reopens%23comments"));

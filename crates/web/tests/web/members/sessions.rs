@@ -57,7 +57,7 @@ async fn members_get_cached_pages_with_their_own_header() {
     let app = TestApp::builder().start().await;
     let mut anon = Browser::new(&app, NEWS);
     let page = anon.get("/national/rail-line-reopens").await;
-    assert!(page.body.contains("Register / Login"));
+    assert!(page.body.contains("Register / Sign in"));
     assert!(
         page.body
             .contains("href=\"/login?next=/national/rail-line-reopens\""),
@@ -68,7 +68,7 @@ async fn members_get_cached_pages_with_their_own_header() {
     let page = b.get("/national/rail-line-reopens").await;
     assert_eq!(page.status, 200);
     assert!(page.body.contains("Ann Reader") && page.body.contains("Sign out"));
-    assert!(!page.body.contains("Register / Login"));
+    assert!(!page.body.contains("Register / Sign in"));
     assert_eq!(page.header("cache-control"), "private, no-store");
     // A CDN that reads its own header (RFC 9213) must not keep it either.
     assert!(page.header("cdn-cache-control").is_empty());
@@ -84,7 +84,7 @@ async fn members_get_cached_pages_with_their_own_header() {
     assert_eq!(again.header("cache-control"), "private, no-store");
     // Anonymous readers still get the shared page.
     let page = anon.get("/national/rail-line-reopens").await;
-    assert!(page.body.contains("Register / Login") && !page.body.contains("Ann Reader"));
+    assert!(page.body.contains("Register / Sign in") && !page.body.contains("Ann Reader"));
     assert!(page.header("cache-control").starts_with("public"));
     // Error pages know the member too, and are theirs alone.
     for (path, status) in [("/no-such-page", 404), ("/latest?page=abc", 400)] {
@@ -95,11 +95,11 @@ async fn members_get_cached_pages_with_their_own_header() {
             "{path}: {}",
             page.body
         );
-        assert!(!page.body.contains("Register / Login"), "{path}");
+        assert!(!page.body.contains("Register / Sign in"), "{path}");
         assert_eq!(page.header("cache-control"), "private, no-store", "{path}");
         let shared = anon.get(path).await;
         assert_eq!(shared.status, status);
-        assert!(shared.body.contains("Register / Login") && !shared.body.contains("Ann Reader"));
+        assert!(shared.body.contains("Register / Sign in") && !shared.body.contains("Ann Reader"));
     }
     // A cookie for no session is cleared and the page is the shared one.
     let mut stale = Browser::new(&app, NEWS);
@@ -109,7 +109,7 @@ async fn members_get_cached_pages_with_their_own_header() {
         .or_default()
         .insert("kw_session".into(), "x".repeat(43));
     let page = stale.get("/").await;
-    assert!(page.body.contains("Register / Login"));
+    assert!(page.body.contains("Register / Sign in"));
     assert!(stale.cookie("news.localhost", "kw_session").is_none());
     app.stop().await;
 }
