@@ -178,6 +178,7 @@ pub(crate) struct SummaryRow {
     pub comment_count: i64,
     #[sqlx(flatten)]
     pub image: JoinedImage,
+    pub breaking: bool,
 }
 
 impl SummaryRow {
@@ -194,6 +195,7 @@ impl SummaryRow {
             image: self.image.into_image(),
             image_alt: self.image_alt,
             comment_count: self.comment_count,
+            breaking: self.breaking,
             snippet,
         }
     }

@@ -7,7 +7,8 @@ macro_rules! summary_columns {
     () => {
         "a.id, s.slug AS section_slug, s.name AS section_name, a.slug, a.title, a.summary, \
          a.published_at, a.updated_at, a.image_alt, a.comment_count, i.id AS image_id, i.hash AS image_hash, \
-         i.width AS image_width, i.height AS image_height, i.widths AS image_widths, i.ext AS image_ext"
+         i.width AS image_width, i.height AS image_height, i.widths AS image_widths, i.ext AS image_ext, \
+         a.breaking"
     };
 }
 

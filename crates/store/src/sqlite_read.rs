@@ -210,6 +210,7 @@ fn summary(row: &Row<'_>, snippet: bool) -> rusqlite::Result<ArticleSummary> {
         image_alt: row.get(8)?,
         comment_count: row.get(9)?,
         image: image_at(row, 10)?,
+        breaking: row.get(16)?,
         snippet: if snippet { row.get("snippet")? } else { None },
     })
 }
@@ -607,7 +608,7 @@ mod tests {
     use super::*;
 
     /// The columns of `summary_columns!`, in its order.
-    const SUMMARY_COLUMNS: [&str; 16] = [
+    const SUMMARY_COLUMNS: [&str; 17] = [
         "id",
         "section_slug",
         "section_name",
@@ -624,6 +625,7 @@ mod tests {
         "image_height",
         "image_widths",
         "image_ext",
+        "breaking",
     ];
 
     /// The columns of `sql::ARTICLE_BY_SLUG`, in its order.

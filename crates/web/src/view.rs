@@ -77,6 +77,7 @@ pub struct CardView {
     pub image: Option<ImageView>,
     pub snippet_html: Option<String>,
     pub comment_count: i64,
+    pub breaking: bool,
 }
 
 pub fn card(a: &ArticleSummary, tz: Tz) -> CardView {
@@ -93,6 +94,7 @@ pub fn card(a: &ArticleSummary, tz: Tz) -> CardView {
             .map(|i| ImageView::new(i, &a.image_alt, 800)),
         snippet_html: a.snippet.as_deref().map(snippet_html),
         comment_count: a.comment_count,
+        breaking: a.breaking,
     }
 }
 

@@ -188,6 +188,8 @@ pub struct ArticleSummary {
     pub image: Option<Image>,
     pub image_alt: String,
     pub comment_count: i64,
+    /// A breaking story: its card says so.
+    pub breaking: bool,
     /// Search only: an excerpt with matches between `\u{1}` and `\u{2}` markers.
     pub snippet: Option<String>,
 }

@@ -170,3 +170,46 @@ async fn each_site_is_served_on_its_own_host_and_unknown_hosts_get_the_default()
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn breaking_stories_say_so_on_their_cards() {
+    let app = TestApp::builder()
+        .with_article(article(
+            "news",
+            "national",
+            "dam-breach",
+            "Dam breach floods valley towns",
+            &(Utc::now() - chrono::Duration::minutes(20)).to_rfc3339(),
+            "breaking: true\n",
+        ))
+        .with_article(article(
+            "news",
+            "national",
+            "festival-returns",
+            "Lantern festival returns to the quay",
+            &(Utc::now() - chrono::Duration::minutes(30)).to_rfc3339(),
+            "",
+        ))
+        .start()
+        .await;
+    for path in ["/", "/national/", "/latest"] {
+        let (status, html) = app.page(path).await;
+        assert_eq!(status, 200, "{path}");
+        let card_of = |title: &str| {
+            let at = html
+                .find(title)
+                .unwrap_or_else(|| panic!("{path}: {title}"));
+            let start = html[..at].rfind("<article").unwrap();
+            html[start..at].to_string()
+        };
+        assert!(
+            card_of("Dam breach floods").contains("<span class=\"breaking-label\">Breaking</span>"),
+            "{path}: the breaking story's card says so"
+        );
+        assert!(
+            !card_of("Lantern festival returns").contains("breaking-label"),
+            "{path}: the other's does not"
+        );
+    }
+    app.stop().await;
+}
