@@ -128,6 +128,13 @@ for (const viewport of [DESKTOP, PHONE]) {
       const name = (await page.locator('.site-name').first().innerText().catch(() => '')).trim();
       assert.ok(name, '404 page: no .site-name (the error page is not themed)');
       if (siteName) assert.equal(name, siteName, '404 page: site name differs from the home page');
+      // A short page still ends with its footer at the window's foot, not
+      // mid-screen above a blank band.
+      const foot = await page.evaluate(() => {
+        const f = document.querySelector('footer.site-footer').getBoundingClientRect();
+        return { bottom: Math.round(f.bottom + window.scrollY), window: window.innerHeight };
+      });
+      assert.ok(foot.bottom >= foot.window - 1, `404 page: the footer ends at ${foot.bottom}px, above the window's foot at ${foot.window}px`);
       await finish('404');
     });
   });
