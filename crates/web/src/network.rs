@@ -1,7 +1,7 @@
 //! The sites of the network and their sections, held in memory and swapped
 //! whole when they change, so every request can find its site without a query.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use kawaraban_core::model::{CommentSettings, Section, Site};
@@ -15,8 +15,9 @@ pub struct Network {
     sections: HashMap<i64, Vec<Section>>,
     by_host: HashMap<String, usize>,
     default: Option<usize>,
-    /// Every site's origin (scheme, host and port), as `Url::origin` writes it.
-    origins: HashSet<String>,
+    /// Every site's origin (scheme, host and port), as `Url::origin` writes
+    /// it, and the index of its site in `sites`.
+    origins: HashMap<String, usize>,
     /// The Content-Security-Policy, naming every site's origin.
     pub csp: axum::http::HeaderValue,
     /// Each site's host (lower case, no port), in the order of `sites`.
@@ -48,11 +49,16 @@ impl Network {
         for s in sections {
             by_site.entry(s.site_id).or_default().push(s);
         }
-        let origins: Vec<String> = sites
+        let origins: Vec<(String, usize)> = sites
             .iter()
-            .filter_map(|s| url::Url::parse(&s.url).ok())
-            .map(|u| u.origin().ascii_serialization())
-            .filter(|o| o != "null")
+            .enumerate()
+            .filter_map(|(i, s)| {
+                Some((
+                    url::Url::parse(&s.url).ok()?.origin().ascii_serialization(),
+                    i,
+                ))
+            })
+            .filter(|(o, _)| o != "null")
             .collect();
         Self {
             hosts: sites.iter().map(|s| s.host()).collect(),
@@ -60,7 +66,13 @@ impl Network {
             sections: by_site,
             by_host,
             default,
-            csp: crate::http::guard::csp(&origins.join(" ")),
+            csp: crate::http::guard::csp(
+                &origins
+                    .iter()
+                    .map(|(o, _)| o.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
             origins: origins.into_iter().collect(),
             comment_rules: HashMap::new(),
         }
@@ -125,12 +137,7 @@ impl Network {
     /// The site of the network a URL is on (same origin), if any.
     pub fn site_of_url(&self, url: &str) -> Option<&Site> {
         let origin = url::Url::parse(url).ok()?.origin().ascii_serialization();
-        self.sites
-            .iter()
-            .find(|s| {
-                url::Url::parse(&s.url).is_ok_and(|u| u.origin().ascii_serialization() == origin)
-            })
-            .map(|s| &**s)
+        self.origins.get(&origin).map(|&i| &*self.sites[i])
     }
 
     /// Whether a URL points at one of the network's own sites: exactly one
@@ -140,7 +147,7 @@ impl Network {
         url::Url::parse(url).ok().is_some_and(|u| {
             u.username().is_empty()
                 && u.password().is_none()
-                && self.origins.contains(&u.origin().ascii_serialization())
+                && self.origins.contains_key(&u.origin().ascii_serialization())
         })
     }
 }

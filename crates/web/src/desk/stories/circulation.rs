@@ -92,8 +92,8 @@ async fn write_copy(
         circulated_from: Some(o.id),
         key_id: None,
     };
-    let id = match state.store.save_story(&save, now).await {
-        Ok(SaveOutcome::Saved { id, .. }) => id,
+    let (id, version) = match state.store.save_story(&save, now).await {
+        Ok(SaveOutcome::Saved { id, version }) => (id, version),
         // Another save of the original is carrying its own version over
         // this moment: the later one leaves the copy as the original is.
         Ok(SaveOutcome::Stale { .. }) => return Ok(Ok(copy.map_or(0, |c| c.id))),
@@ -124,7 +124,6 @@ async fn write_copy(
         was_out,
         status == DeskStatus::Unpublished && was_out,
     ) {
-        let version = state.store.story(id).await?.map_or(0, |s| s.version);
         let story =
             crate::webhooks::story_data(there, id, &fields, status, o.published_at, version);
         crate::webhooks::emit(
@@ -284,6 +283,10 @@ async fn site_role(
     member: &Member,
     site: &Site,
 ) -> AppResult<kawaraban_core::model::Role> {
+    // A network admin is an admin everywhere: no grant can add to that.
+    if member.role == kawaraban_core::model::Role::Admin {
+        return Ok(member.role);
+    }
     let granted = state.store.site_role(member.id, site.id).await?;
     Ok(kawaraban_core::authz::role_on_site(member.role, granted))
 }
