@@ -14,7 +14,7 @@ use minijinja::context;
 use serde::Deserialize;
 
 use super::media_upload::{
-    checked_info, describe_image, store_upload, Uploader, MAX_UPLOAD_BODY, MAX_UPLOAD_BYTES,
+    checked_info, describe_image, store_upload, Uploader, MAX_FORM_BODY, MAX_UPLOAD_BYTES,
 };
 use super::render;
 use super::stories::Writer;
@@ -31,7 +31,7 @@ pub fn routes() -> Router<AppState> {
             "/desk/media",
             get(page)
                 .post(upload)
-                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BODY)),
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_FORM_BODY)),
         )
         .route("/desk/media/{hash}", post(describe))
 }

@@ -19,6 +19,12 @@ pub const MAX_UPLOAD_BYTES: usize = 25 * 1024 * 1024;
 /// A request that carries an upload: the file, and the form around it.
 pub const MAX_UPLOAD_BODY: usize = MAX_UPLOAD_BYTES + 64 * 1024;
 
+/// The most a browser's upload form may send before the connection is
+/// cut: a file somewhat over the limit is read to its end and refused
+/// with a page, since a browser still sending shows a reset connection,
+/// not an answer given early.
+pub const MAX_FORM_BODY: usize = 2 * MAX_UPLOAD_BYTES;
+
 /// Who uploads: the member (the desk), or nobody with a note of the key
 /// (the APIs), for the audit log.
 pub struct Uploader<'a> {

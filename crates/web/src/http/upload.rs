@@ -16,8 +16,10 @@ pub struct Upload {
 }
 
 /// Reads every part of `form`; `file` names the file field. The request's
-/// size is bounded by the route's body limit.
+/// size is bounded by the route's body limit; a file over
+/// `MAX_UPLOAD_BYTES` is read to its end but not kept, and refused.
 pub async fn read(mut form: Multipart, file: &str) -> AppResult<Upload> {
+    let max = crate::desk::media_upload::MAX_UPLOAD_BYTES;
     let mut out = Upload {
         fields: Fields::new(),
         file: None,
@@ -32,9 +34,19 @@ pub async fn read(mut form: Multipart, file: &str) -> AppResult<Upload> {
         let name = part.name().unwrap_or_default().to_string();
         if name == file {
             out.file_name = part.file_name().unwrap_or_default().to_string();
-            let bytes = part.bytes().await.map_err(|e| refused(&e.body_text()))?;
+            let mut part = part;
+            let (mut bytes, mut over) = (Vec::new(), false);
+            while let Some(chunk) = part.chunk().await.map_err(|e| refused(&e.body_text()))? {
+                over = over || bytes.len() + chunk.len() > max;
+                if !over {
+                    bytes.extend_from_slice(&chunk);
+                }
+            }
+            if over {
+                return Err(AppError::bad_request("The file is too large."));
+            }
             if !bytes.is_empty() {
-                out.file = Some(bytes.to_vec());
+                out.file = Some(bytes);
             }
         } else {
             let text = part.text().await.map_err(|e| refused(&e.body_text()))?;
